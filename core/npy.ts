@@ -1,0 +1,128 @@
+/**
+ * NumPy `.npy` codec (format versions 1.0, 2.0 and 3.0; little-endian float32, float64 and int32 in
+ * C order), as specified in numpy/lib/format.py. Pure bytes in and out: no file system here.
+ */
+
+export type NpyDtype = 'float32' | 'float64' | 'int32';
+
+/** A decoded array: row-major data plus its shape. */
+export interface NpyArray {
+  dtype: NpyDtype;
+  shape: number[];
+  data: Float32Array | Float64Array | Int32Array;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+const DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', int32: '<i4' };
+const FROM_DESCR: Record<string, NpyDtype> = { '<f4': 'float32', '<f8': 'float64', '<i4': 'int32' };
+
+/** Thrown for any malformed or unsupported `.npy` content; the message names what is wrong. */
+export class NpyError extends Error {
+  override name = 'NpyError';
+}
+
+function dtypeOf(data: NpyArray['data']): NpyDtype {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+/** Number of elements of a shape (1 for a scalar shape `[]`). */
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Encode an array as a version 1.0 `.npy` file (version 2.0 when the header needs more than 65535 bytes). */
+export function encodeNpy(data: Float32Array | Float64Array | Int32Array, shape: readonly number[]): Uint8Array {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new NpyError(`invalid shape [${shape.join(', ')}]`);
+  }
+  if (shapeSize(shape) !== data.length) {
+    throw new NpyError(`shape [${shape.join(', ')}] holds ${shapeSize(shape)} elements but data has ${data.length}`);
+  }
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${DESCR[dtypeOf(data)]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let version = 1;
+  let preamble = 10;
+  if (header.length + 1 + preamble > 65535) {
+    version = 2;
+    preamble = 12;
+  }
+  const total = preamble + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const out = new Uint8Array(preamble + header.length + data.byteLength);
+  out.set(MAGIC, 0);
+  out[6] = version;
+  out[7] = 0;
+  const view = new DataView(out.buffer);
+  if (version === 1) view.setUint16(8, header.length, true);
+  else view.setUint32(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
+  const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  out.set(body, preamble + header.length);
+  return out;
+}
+
+function parseHeader(text: string): { descr: string; fortran: boolean; shape: number[] } {
+  const dict = /^\{\s*(.*?)\s*,?\s*\}\s*$/s.exec(text);
+  if (!dict) throw new NpyError(`header is not a Python dict literal: ${JSON.stringify(text.slice(0, 80))}`);
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(dict[1]);
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict[1]);
+  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict[1]);
+  if (!descr || !fortran || !shape) {
+    throw new NpyError(`header lacks one of 'descr', 'fortran_order', 'shape': ${JSON.stringify(text.trim())}`);
+  }
+  const dims = shape[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const parsed = dims.map((d) => {
+    if (!/^\d+L?$/.test(d)) throw new NpyError(`shape entry '${d}' is not a non-negative integer`);
+    return parseInt(d, 10);
+  });
+  return { descr: descr[1], fortran: fortran[1] === 'True', shape: parsed };
+}
+
+/** Decode a `.npy` file. Big-endian, Fortran-order, object and other dtypes are rejected with a reason. */
+export function decodeNpy(bytes: Uint8Array): NpyArray {
+  if (bytes.length < 10) throw new NpyError(`file too short for a .npy header (${bytes.length} bytes)`);
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (bytes[i] !== MAGIC[i]) throw new NpyError('missing the \\x93NUMPY magic string: not a .npy file');
+  }
+  const major = bytes[6];
+  if (major < 1 || major > 3) throw new NpyError(`unsupported .npy format version ${major}.${bytes[7]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const preamble = major === 1 ? 10 : 12;
+  if (bytes.length < preamble) throw new NpyError('file too short for its header length field');
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (preamble + headerLen > bytes.length) {
+    throw new NpyError(`header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`);
+  }
+  const headerBytes = bytes.subarray(preamble, preamble + headerLen);
+  const text = major === 3 ? new TextDecoder('utf-8', { fatal: true }).decode(headerBytes) : latin1(headerBytes);
+  const { descr, fortran, shape } = parseHeader(text);
+  if (fortran) throw new NpyError('Fortran-order arrays are not supported; save with C order (np.ascontiguousarray)');
+  const dtype = FROM_DESCR[descr];
+  if (!dtype) {
+    throw new NpyError(`unsupported dtype '${descr}': expected little-endian float32 (<f4), float64 (<f8) or int32 (<i4)`);
+  }
+  const n = shapeSize(shape);
+  const itemSize = dtype === 'float64' ? 8 : 4;
+  const offset = preamble + headerLen;
+  const available = bytes.length - offset;
+  if (available !== n * itemSize) {
+    throw new NpyError(
+      `data section has ${available} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${n * itemSize}` +
+        (available < n * itemSize ? ' (truncated file?)' : ''),
+    );
+  }
+  const copy = bytes.slice(offset, offset + n * itemSize).buffer;
+  const data = dtype === 'float32' ? new Float32Array(copy) : dtype === 'float64' ? new Float64Array(copy) : new Int32Array(copy);
+  return { dtype, shape, data };
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+  return s;
+}

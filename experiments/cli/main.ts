@@ -1,0 +1,27 @@
+/**
+ * `reach`: the command-line entry point. Each sub-command lives in its own file and registers itself
+ * here; commands report progress on stderr, write data to files and exit non-zero on failure.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { commands } from './commands.ts';
+
+const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+
+const program = new Command('reach')
+  .description('Two-joint arm + RNN controller: simulate, train, run, analyse, export, view.')
+  .version(pkg.version)
+  .exitOverride()
+  .showHelpAfterError();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  process.stderr.write(`reach: error: ${(err as Error).message}\n`);
+  if (process.env.REACH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+}
