@@ -1,0 +1,59 @@
+/**
+ * The tfjs backend, chosen in one place: @tensorflow/tfjs-node where it is installed and loads (it is an
+ * optional dependency whose install downloads libtensorflow), else the wasm backend, else cpu.
+ * The name of the backend that ran goes into every log, checkpoint and benchmark.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+async function tryNode(): Promise<boolean> {
+  // Imported by a variable name so bundlers and type checks do not require the optional package.
+  const name = '@tensorflow/tfjs-node';
+  try {
+    await import(/* @vite-ignore */ name);
+    return tf.findBackend('tensorflow') !== undefined || tf.engine().registryFactory.tensorflow !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+async function tryWasm(): Promise<boolean> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function activate(name: BackendName): Promise<boolean> {
+  try {
+    return (await tf.setBackend(name)) && (await tf.ready(), tf.getBackend() === name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Select and initialise a backend. `auto` tries tensorflow → wasm → cpu; a named choice must load or
+ * this throws. Returns the tfjs namespace and the backend that is active.
+ */
+export async function initBackend(choice: BackendChoice = 'auto'): Promise<{ tf: typeof tf; backend: BackendName }> {
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  for (const name of order) {
+    if (name === 'tensorflow' && !(await tryNode())) continue;
+    if (name === 'wasm' && !(await tryWasm())) continue;
+    if (await activate(name)) {
+      tf.enableProdMode();
+      return { tf, backend: name };
+    }
+  }
+  throw new Error(
+    choice === 'auto'
+      ? 'no tfjs backend could be initialised'
+      : `tfjs backend '${choice}' is not available here${choice === 'tensorflow' ? ' (@tensorflow/tfjs-node is not installed or failed to load)' : ''}`,
+  );
+}

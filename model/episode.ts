@@ -1,0 +1,342 @@
+/**
+ * One batched episode of the closed loop network → torques → arm → delayed feedback → network, run
+ * forward on the differentiable plant and differentiated by hand-written backpropagation through time.
+ *
+ * Why by hand: at these sizes (batch 64 × 128 units) tfjs's per-op cost dominates (an elementwise op on
+ * [64, 128] costs 60–160 µs on wasm, a matMul ~100 µs), and an autodiff tape multiplies the op count.
+ * Here each step makes one tfjs matMul forward and one backward; elementwise work runs in JS; weight
+ * gradients are one large product over the whole episode.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { normal, type Rng } from '../core/random.ts';
+import type { ArmParams } from '../sim/arm-params.ts';
+import { handState, handStateJacobian } from '../sim/hand-jacobian.ts';
+import {
+  delayedIndex,
+  observe,
+  OBSERVATION_SIZE,
+  PROPRIO_OFFSET,
+  VISION_OFFSET,
+  type ObservationSpec,
+} from '../sim/tasks/observation.ts';
+import type { TrialBatch } from '../sim/tasks/task-spec.ts';
+import { distancePenalty, emptyLoss, phaseAt, type LossComponents, type LossSpec } from './losses.ts';
+import {
+  cellForward,
+  createCellScratch,
+  createStepCache,
+  paramShapes,
+  readout,
+  type CellScratch,
+  type NetworkParams,
+  type NetworkSpec,
+  type StepCache,
+} from './network.ts';
+import { allocPlantJacobians, plantBackward, plantForward, type PlantJacobians } from './plant.ts';
+import { TfMatmul } from './tf-matmul.ts';
+
+/** Everything an episode needs besides the weights and the trials. */
+export interface EpisodeSetup {
+  arm: ArmParams;
+  network: NetworkSpec;
+  observation: ObservationSpec;
+  loss: LossSpec;
+  /** RK4 substeps per control step in the training plant. */
+  substeps: number;
+  /** Std of Gaussian noise added to the hidden pre-activations each step (activity units). */
+  hiddenNoise: number;
+}
+
+/** Gradients by parameter name, same shapes as the parameters. */
+export type Gradients = Record<string, Float32Array>;
+
+export interface EpisodeResult {
+  loss: LossComponents;
+  /** Mean hand-to-target distance over trials at the last step (m), catch trials excluded. */
+  endpointError: number;
+}
+
+/** Forward/backward buffers for a fixed batch size and trial length. Owns tfjs tensors: dispose() it. */
+export class Episode {
+  readonly batch: number;
+  readonly steps: number;
+  private readonly mm: TfMatmul;
+  private readonly S: Float64Array[];
+  private readonly gS: Float64Array[];
+  private readonly U: Float64Array[];
+  private readonly jac: PlantJacobians[];
+  private readonly caches: StepCache[];
+  private readonly scratch: CellScratch;
+  private readonly h0: Float32Array;
+  private readonly x: Float32Array;
+  private readonly noise: Float32Array;
+  private readonly gA: Float32Array;
+  private readonly gB: Float32Array;
+  private readonly inT: Float32Array;
+  private readonly hT: Float32Array;
+  private readonly grads: Gradients;
+  private readonly setup: EpisodeSetup;
+
+  constructor(tf: typeof tfType, setup: EpisodeSetup, batch: number, steps: number) {
+    const { hidden: n, inputs: ni } = setup.network;
+    if (ni !== OBSERVATION_SIZE) throw new Error(`network has ${ni} inputs but the task observation has ${OBSERVATION_SIZE}`);
+    this.setup = setup;
+    this.batch = batch;
+    this.steps = steps;
+    this.mm = new TfMatmul(tf);
+    this.S = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
+    this.gS = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
+    this.U = Array.from({ length: steps }, () => new Float64Array(batch * 2));
+    this.jac = Array.from({ length: steps }, () => allocPlantJacobians(batch));
+    this.caches = Array.from({ length: steps }, () => createStepCache(setup.network, batch));
+    this.scratch = createCellScratch(setup.network, batch);
+    this.h0 = new Float32Array(batch * n);
+    this.x = new Float32Array(batch * ni);
+    this.noise = new Float32Array(batch * n);
+    const gates = setup.network.kind === 'rnn' ? n : 3 * n;
+    const tb = steps * batch;
+    this.gA = new Float32Array(tb * gates);
+    this.gB = new Float32Array(setup.network.kind === 'rnn' ? 0 : tb * gates);
+    this.inT = new Float32Array((setup.network.kind === 'rnn' ? ni + n : ni) * tb);
+    this.hT = new Float32Array(setup.network.kind === 'rnn' ? 0 : n * tb);
+    this.grads = {};
+    for (const [name, shape] of Object.entries(paramShapes(setup.network))) {
+      this.grads[name] = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    }
+  }
+
+  /** Hidden state after each step: caches[t].h is h at step t+1 [batch, hidden]. */
+  hidden(t: number): Float32Array {
+    return this.caches[t].h;
+  }
+
+  /** Arm state at step s [batch, 4]. */
+  state(s: number): Float64Array {
+    return this.S[s];
+  }
+
+  /** Torques applied during step t [batch, 2] (N·m). */
+  torque(t: number): Float64Array {
+    return this.U[t];
+  }
+
+  /**
+   * Run the episode. With `gradients` true, also backpropagate and return ∂loss/∂params (the returned
+   * arrays are reused by the next call).
+   */
+  run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, gradients: boolean): EpisodeResult & { grads?: Gradients } {
+    const { arm, network: spec, observation, loss: ls, substeps, hiddenNoise } = this.setup;
+    const B = this.batch;
+    const T = this.steps;
+    if (trials.batch !== B || trials.steps !== T) throw new Error(`episode is ${B}×${T}, trials are ${trials.batch}×${trials.steps}`);
+    const n = spec.hidden;
+    const dt = spec.dt;
+    const reactionSteps = Math.round(ls.reactionWindow / dt);
+    this.mm.setWeights(params, spec.kind === 'rnn' ? ['Wx'] : ['Wx', 'Wh']);
+    this.S[0].set(trials.x0);
+    for (const g of this.gS) g.fill(0);
+
+    const loss = emptyLoss();
+    const norm = 1 / (B * T);
+    const hs = new Float64Array(4);
+    const hj = new Float64Array(16);
+    const g2 = new Float64Array(2);
+    let hPrev = this.h0;
+    for (let t = 0; t < T; t++) {
+      observe(arm, observation, t, B, (s) => this.S[s], trials.target, trials.goStep, rng, this.x);
+      let noise: Float32Array | undefined;
+      if (rng && hiddenNoise > 0) {
+        noise = this.noise;
+        for (let i = 0; i < noise.length; i++) noise[i] = hiddenNoise * normal(rng);
+      }
+      const cache = this.caches[t];
+      cellForward(spec, params, this.mm.matmul, hPrev, this.x, B, cache, this.scratch, noise);
+      readout(spec, params, cache.h, B, this.U[t]);
+      plantForward(arm, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t]);
+      hPrev = cache.h;
+
+      const s = t + 1;
+      const S1 = this.S[s];
+      for (let b = 0; b < B; b++) {
+        handState(arm, S1.subarray(b * 4, b * 4 + 4), hs);
+        const phase = phaseAt(s, trials.goStep[b], reactionSteps);
+        let v = 0;
+        if (phase === 'hold' && ls.hold > 0) {
+          v = distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ls.epsilon, ls.hold * norm, g2);
+          loss.hold += v;
+        } else if (phase === 'reach' && ls.position > 0) {
+          v = distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ls.epsilon, ls.position * norm, g2);
+          loss.position += v;
+        } else continue;
+        if (gradients) {
+          handStateJacobian(arm, S1.subarray(b * 4, b * 4 + 4), hj);
+          for (let k = 0; k < 4; k++) this.gS[s][b * 4 + k] += hj[k] * g2[0] + hj[4 + k] * g2[1];
+        }
+      }
+      const u = this.U[t];
+      let e = 0;
+      for (let i = 0; i < u.length; i++) e += u[i] * u[i];
+      loss.effort += ls.effort * e * norm;
+      const h = cache.h;
+      let a = 0;
+      for (let i = 0; i < h.length; i++) a += h[i] * h[i];
+      loss.activity += (ls.activity * a * norm) / n;
+    }
+    for (const name of weightNames(spec)) {
+      let w = 0;
+      for (const v of params[name].data) w += v * v;
+      loss.weight += ls.weight * w;
+    }
+    loss.total = loss.position + loss.hold + loss.effort + loss.activity + loss.weight;
+
+    let endpointError = 0;
+    let counted = 0;
+    for (let b = 0; b < B; b++) {
+      if (trials.isCatch[b]) continue;
+      handState(arm, this.S[T].subarray(b * 4, b * 4 + 4), hs);
+      endpointError += Math.hypot(hs[0] - trials.target[b * 2], hs[1] - trials.target[b * 2 + 1]);
+      counted++;
+    }
+    endpointError = counted ? endpointError / counted : NaN;
+    if (!gradients) return { loss, endpointError };
+    this.backward(params, norm);
+    return { loss, endpointError, grads: this.grads };
+  }
+
+  private backward(params: NetworkParams, norm: number): void {
+    const { network: spec, loss: ls } = this.setup;
+    const B = this.batch;
+    const T = this.steps;
+    const { hidden: n, inputs: ni, outputs: no } = spec;
+    const g = this.grads;
+    for (const a of Object.values(g)) a.fill(0);
+    const wout = params.Wout.data;
+    const gWout = g.Wout;
+    const gbout = g.bout;
+    let gh = new Float32Array(B * n);
+    let ghNext = new Float32Array(B * n);
+    const gTau = new Float64Array(B * 2);
+    const gx = new Float32Array(B * (spec.kind === 'rnn' ? ni + n : ni));
+    const ghp = new Float32Array(spec.kind === 'rnn' ? 0 : B * n);
+    const hj = new Float64Array(16);
+    const alpha = spec.dt / spec.tau;
+    const tb = T * B;
+    const effortScale = 2 * ls.effort * norm;
+    const activityScale = (2 * ls.activity * norm) / n;
+
+    for (let t = T - 1; t >= 0; t--) {
+      plantBackward(this.jac[t], this.gS[t + 1], B, this.gS[t], gTau);
+      const u = this.U[t];
+      const h = this.caches[t].h;
+      for (let b = 0; b < B; b++) {
+        for (let k = 0; k < no; k++) {
+          const gu = gTau[b * no + k] + effortScale * u[b * no + k];
+          gbout[k] += gu;
+          for (let j = 0; j < n; j++) {
+            gh[b * n + j] += gu * wout[j * no + k];
+            gWout[j * no + k] += gu * h[b * n + j];
+          }
+        }
+      }
+      for (let i = 0; i < gh.length; i++) gh[i] += activityScale * h[i];
+
+      const cache = this.caches[t];
+      if (spec.kind === 'rnn') {
+        const w = ni + n;
+        const r = cache.act;
+        const gA = this.gA.subarray(t * B * n, (t + 1) * B * n);
+        for (let i = 0; i < B * n; i++) gA[i] = alpha * gh[i] * (1 - r[i] * r[i]);
+        this.mm.matmul(gA, B, n, 'WxT', gx);
+        for (let b = 0; b < B; b++) {
+          for (let j = 0; j < n; j++) ghNext[b * n + j] = (1 - alpha) * gh[b * n + j] + gx[b * w + ni + j];
+          const col = t * B + b;
+          for (let c = 0; c < w; c++) this.inT[c * tb + col] = cache.xin[b * w + c];
+        }
+        this.feedbackBackward(t, gx, w, hj);
+      } else {
+        const n3 = 3 * n;
+        const act = cache.act;
+        const hn = cache.hn!;
+        const hPrev = t === 0 ? this.h0 : this.caches[t - 1].h;
+        const gX = this.gA.subarray(t * B * n3, (t + 1) * B * n3);
+        const gH = this.gB.subarray(t * B * n3, (t + 1) * B * n3);
+        const gbh = g.bh;
+        for (let b = 0; b < B; b++) {
+          for (let j = 0; j < n; j++) {
+            const o3 = b * n3;
+            const r = act[o3 + j];
+            const z = act[o3 + n + j];
+            const c = act[o3 + 2 * n + j];
+            const ghv = gh[b * n + j];
+            const gpn = ghv * (1 - z) * (1 - c * c);
+            const gpr = gpn * hn[b * n + j] * r * (1 - r);
+            const gpz = ghv * (hPrev[b * n + j] - c) * z * (1 - z);
+            const ghn = gpn * r;
+            gX[o3 + j] = gpr;
+            gX[o3 + n + j] = gpz;
+            gX[o3 + 2 * n + j] = gpn;
+            gH[o3 + j] = gpr;
+            gH[o3 + n + j] = gpz;
+            gH[o3 + 2 * n + j] = ghn;
+            gbh[j] += ghn;
+            ghNext[b * n + j] = ghv * z;
+          }
+          const col = t * B + b;
+          for (let c = 0; c < ni; c++) this.inT[c * tb + col] = cache.xin[b * ni + c];
+          for (let c = 0; c < n; c++) this.hT[c * tb + col] = hPrev[b * n + c];
+        }
+        this.mm.matmul(gX, B, n3, 'WxT', gx);
+        this.mm.matmul(gH, B, n3, 'WhT', ghp);
+        for (let i = 0; i < ghNext.length; i++) ghNext[i] += ghp[i];
+        this.feedbackBackward(t, gx, ni, hj);
+      }
+      const tmp = gh;
+      gh = ghNext;
+      ghNext = tmp;
+    }
+
+    const gates = spec.kind === 'rnn' ? n : 3 * n;
+    const gb = g.b;
+    for (let i = 0; i < tb; i++) for (let j = 0; j < gates; j++) gb[j] += this.gA[i * gates + j];
+    if (spec.kind === 'rnn') {
+      this.mm.product(this.inT, ni + n, tb, this.gA, n, g.Wx);
+    } else {
+      this.mm.product(this.inT, ni, tb, this.gA, gates, g.Wx);
+      this.mm.product(this.hT, n, tb, this.gB, gates, g.Wh);
+    }
+    for (const name of weightNames(spec)) {
+      const p = params[name].data;
+      const gw = g[name];
+      for (let i = 0; i < p.length; i++) gw[i] += 2 * ls.weight * p[i];
+    }
+  }
+
+  /** Route ∂loss/∂observation (rows of width `stride`, observation first) back to the delayed arm states. */
+  private feedbackBackward(t: number, gx: Float32Array, stride: number, hj: Float64Array): void {
+    const { arm, observation } = this.setup;
+    const sv = delayedIndex(t, observation.visionDelay);
+    const sp = delayedIndex(t, observation.proprioDelay);
+    const Sv = this.S[sv];
+    const gSv = this.gS[sv];
+    const gSp = this.gS[sp];
+    for (let b = 0; b < this.batch; b++) {
+      const o = b * stride;
+      handStateJacobian(arm, Sv.subarray(b * 4, b * 4 + 4), hj);
+      for (let k = 0; k < 4; k++) {
+        let s = 0;
+        for (let i = 0; i < 4; i++) s += hj[i * 4 + k] * gx[o + VISION_OFFSET + i];
+        gSv[b * 4 + k] += s;
+        gSp[b * 4 + k] += gx[o + PROPRIO_OFFSET + k];
+      }
+    }
+  }
+
+  dispose(): void {
+    this.mm.dispose();
+  }
+}
+
+/** The weight matrices subject to the L2 penalty (biases are not). */
+export function weightNames(spec: NetworkSpec): string[] {
+  return spec.kind === 'rnn' ? ['Wx', 'Wout'] : ['Wx', 'Wh', 'Wout'];
+}

@@ -1,0 +1,178 @@
+/**
+ * Reaching tasks as plain data: a zod-validated spec and a batched sampler of trials. The same trials
+ * drive training (batched, differentiable plant) and closed-loop runs (one matter-js arm per trial).
+ *
+ * CenterOutReach: the hand starts at a fixed posture in the middle of the workspace; one of `targets`
+ * targets at `radius` around it appears at t = 0 with the hold cue on; after an instructed delay the
+ * hold cue turns off (go); the hand must reach and stay. Catch trials never get a go cue: hold throughout.
+ * RandomReach: start posture and target drawn uniformly in joint space inside the limits (MotorNet's
+ * RandomTargetReach), so the controller generalises across the workspace.
+ */
+import { z } from 'zod';
+import { randomInt, uniform, uniformIn, type Rng } from '../../core/random.ts';
+import type { ArmParams } from '../arm-params.ts';
+import { forwardKinematics, inverseKinematics } from '../dynamics.ts';
+
+const DEG = Math.PI / 180;
+const pair = z.tuple([z.number(), z.number()]);
+
+export const taskSpecSchema = z
+  .object({
+    /** Which task: center-out, random, or a per-trial mixture of the two. */
+    kind: z.enum(['center-out', 'random', 'mixed']).default('center-out'),
+    /** Control step (s). */
+    dt: z.number().positive().max(0.1).default(0.01),
+    /** Trial length in control steps. */
+    steps: z.number().int().min(2).default(100),
+    /** Number of center-out targets, evenly spaced, the first at 0 rad (+x). */
+    targets: z.number().int().min(1).default(8),
+    /** Center-out reach distance (m). */
+    radius: z.number().positive().default(0.1),
+    /** Center-out start posture [shoulder, elbow] (rad). */
+    startPosture: pair.default([45 * DEG, 90 * DEG]),
+    /** Instructed delay range [min, max] (s) from trial start to go; drawn uniformly, in whole steps. */
+    delay: pair.default([0.2, 0.4]),
+    /** Probability that a trial is a catch trial (no go cue). */
+    catchProbability: z.number().min(0).max(1).default(0.1),
+    /** Fraction of center-out trials in a `mixed` task. */
+    centerOutFraction: z.number().min(0).max(1).default(0.5),
+    /** Margin kept from the joint limits when drawing random postures (rad). */
+    limitMargin: z.number().min(0).default(10 * DEG),
+  })
+  .refine((t) => t.delay[0] <= t.delay[1], { message: 'delay must be [min, max] with min <= max' })
+  .refine((t) => Math.round(t.delay[1] / t.dt) < t.steps, { message: 'the longest delay must end before the trial does' });
+
+export type TaskSpec = z.infer<typeof taskSpecSchema>;
+
+/** A batch of trials. Arrays are row-major with the batch index first. */
+export interface TrialBatch {
+  batch: number;
+  steps: number;
+  /** Control step (s). */
+  dt: number;
+  /** Initial arm state [batch, 4]: q1, q2 (rad), q̇1, q̇2 (rad/s). */
+  x0: Float64Array;
+  /** Start hand position [batch, 2] (m). */
+  start: Float64Array;
+  /** Target hand position [batch, 2] (m). */
+  target: Float64Array;
+  /** Step at which the hold cue turns off [batch]; equals `steps` on catch trials. */
+  goStep: Int32Array;
+  /** 1 on catch trials [batch]. */
+  isCatch: Uint8Array;
+  /** Center-out target index, or −1 for random reaches [batch]. */
+  condition: Int32Array;
+  /** Direction from start to target (rad, from +x) [batch]. */
+  targetAngle: Float64Array;
+}
+
+/** Parse and validate a task spec (defaults filled in); throws with the offending fields named. */
+export function parseTaskSpec(input: unknown): TaskSpec {
+  const r = taskSpecSchema.safeParse(input ?? {});
+  if (!r.success) {
+    throw new Error(`invalid task: ${r.error.issues.map((i) => `${i.path.join('.') || '(task)'}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}
+
+/** The hand position of the center-out start posture (m). */
+export function centerOutStart(arm: ArmParams, task: TaskSpec): [number, number] {
+  return forwardKinematics(arm, task.startPosture[0], task.startPosture[1]).hand;
+}
+
+/** The center-out targets (m), index k at angle 2πk/targets from +x. Throws if one is unreachable. */
+export function centerOutTargets(arm: ArmParams, task: TaskSpec): Array<[number, number]> {
+  const [sx, sy] = centerOutStart(arm, task);
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k < task.targets; k++) {
+    const a = (2 * Math.PI * k) / task.targets;
+    const t: [number, number] = [sx + task.radius * Math.cos(a), sy + task.radius * Math.sin(a)];
+    inverseKinematics(arm, t[0], t[1]);
+    out.push(t);
+  }
+  return out;
+}
+
+export function allocTrialBatch(batch: number, steps: number, dt: number): TrialBatch {
+  return {
+    batch,
+    steps,
+    dt,
+    x0: new Float64Array(batch * 4),
+    start: new Float64Array(batch * 2),
+    target: new Float64Array(batch * 2),
+    goStep: new Int32Array(batch),
+    isCatch: new Uint8Array(batch),
+    condition: new Int32Array(batch),
+    targetAngle: new Float64Array(batch),
+  };
+}
+
+function drawGoStep(task: TaskSpec, rng: Rng): number {
+  const lo = Math.round(task.delay[0] / task.dt);
+  const hi = Math.round(task.delay[1] / task.dt);
+  return lo + randomInt(rng, hi - lo + 1);
+}
+
+function randomPosture(arm: ArmParams, task: TaskSpec, rng: Rng): [number, number] {
+  const m = task.limitMargin;
+  return [uniformIn(rng, arm.qMin[0] + m, arm.qMax[0] - m), uniformIn(rng, arm.qMin[1] + m, arm.qMax[1] - m)];
+}
+
+/** Fill trial `i` of `out` with a center-out trial toward target `k` (go at `goStep`, or catch). */
+export function setCenterOutTrial(arm: ArmParams, task: TaskSpec, out: TrialBatch, i: number, k: number, goStep: number, isCatch: boolean): void {
+  const [sx, sy] = centerOutStart(arm, task);
+  const a = (2 * Math.PI * k) / task.targets;
+  out.x0.set([task.startPosture[0], task.startPosture[1], 0, 0], i * 4);
+  out.start.set([sx, sy], i * 2);
+  out.target.set([sx + task.radius * Math.cos(a), sy + task.radius * Math.sin(a)], i * 2);
+  out.condition[i] = k;
+  out.targetAngle[i] = a;
+  out.isCatch[i] = isCatch ? 1 : 0;
+  out.goStep[i] = isCatch ? out.steps : goStep;
+}
+
+function setRandomTrial(arm: ArmParams, task: TaskSpec, out: TrialBatch, i: number, rng: Rng): void {
+  const q = randomPosture(arm, task, rng);
+  const qt = randomPosture(arm, task, rng);
+  const s = forwardKinematics(arm, q[0], q[1]).hand;
+  const t = forwardKinematics(arm, qt[0], qt[1]).hand;
+  out.x0.set([q[0], q[1], 0, 0], i * 4);
+  out.start.set(s, i * 2);
+  out.target.set(t, i * 2);
+  out.condition[i] = -1;
+  out.targetAngle[i] = Math.atan2(t[1] - s[1], t[0] - s[0]);
+  const isCatch = uniform(rng) < task.catchProbability;
+  out.isCatch[i] = isCatch ? 1 : 0;
+  out.goStep[i] = isCatch ? out.steps : drawGoStep(task, rng);
+}
+
+/** Draw a batch of fresh trials from the task's distribution. */
+export function sampleTrials(arm: ArmParams, task: TaskSpec, batch: number, rng: Rng): TrialBatch {
+  const out = allocTrialBatch(batch, task.steps, task.dt);
+  for (let i = 0; i < batch; i++) {
+    const centerOut = task.kind === 'center-out' || (task.kind === 'mixed' && uniform(rng) < task.centerOutFraction);
+    if (centerOut) {
+      const isCatch = uniform(rng) < task.catchProbability;
+      setCenterOutTrial(arm, task, out, i, randomInt(rng, task.targets), drawGoStep(task, rng), isCatch);
+    } else {
+      setRandomTrial(arm, task, out, i, rng);
+    }
+  }
+  return out;
+}
+
+/**
+ * The task's reference conditions for analysis and closed-loop runs: one center-out trial per target,
+ * `repeats` times, with the go cue at `goTime` (s) — no randomness, so conditions align across trials.
+ */
+export function centerOutConditions(arm: ArmParams, task: TaskSpec, goTime: number, repeats = 1): TrialBatch {
+  const goStep = Math.round(goTime / task.dt);
+  if (goStep < 1 || goStep >= task.steps) throw new Error(`go time ${goTime} s is outside the trial (${task.steps * task.dt} s)`);
+  centerOutTargets(arm, task);
+  const out = allocTrialBatch(task.targets * repeats, task.steps, task.dt);
+  for (let r = 0; r < repeats; r++) {
+    for (let k = 0; k < task.targets; k++) setCenterOutTrial(arm, task, out, r * task.targets + k, k, goStep, false);
+  }
+  return out;
+}
