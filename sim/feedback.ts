@@ -1,0 +1,149 @@
+/**
+ * Sensory feedback as MotorNet's environments provide it: proprioception (joint angles and velocities)
+ * and vision (hand position and velocity), each with its own delay in control steps and Gaussian noise.
+ *
+ * State is plain data (a ring buffer of past observations for n arms) so it can be batched, copied and
+ * reset; noise comes from a seeded `Rng` passed to {@link readFeedback}.
+ */
+import { z } from 'zod';
+import { normal, type Rng } from '../core/random.ts';
+import { formatIssues, type ArmParams } from './arm-params.ts';
+
+/** Observation channels, in order, with units. */
+export const FEEDBACK_CHANNELS = [
+  { name: 'q1', unit: 'rad', group: 'proprioception' },
+  { name: 'q2', unit: 'rad', group: 'proprioception' },
+  { name: 'qd1', unit: 'rad/s', group: 'proprioception' },
+  { name: 'qd2', unit: 'rad/s', group: 'proprioception' },
+  { name: 'hand_x', unit: 'm', group: 'vision' },
+  { name: 'hand_y', unit: 'm', group: 'vision' },
+  { name: 'hand_vx', unit: 'm/s', group: 'vision' },
+  { name: 'hand_vy', unit: 'm/s', group: 'vision' },
+] as const;
+
+/** Channels per arm. */
+export const FEEDBACK_SIZE = FEEDBACK_CHANNELS.length;
+
+const steps = z.number().int('must be a whole number of control steps').min(0, 'must be ≥ 0 control steps');
+const sd = z.number().refine(Number.isFinite, 'must be finite').refine((v) => v >= 0, 'noise std must be ≥ 0');
+
+/** Feedback options (zod, with defaults). */
+export const feedbackOptionsSchema = z
+  .object({
+    /** Delay of joint angles and velocities (control steps). Default 0. */
+    proprioceptionDelay: steps.default(0),
+    /** Delay of hand position and velocity (control steps). Default 0. */
+    visionDelay: steps.default(0),
+    /** Noise std of joint angles (rad). Default 0. */
+    jointAngleNoise: sd.default(0),
+    /** Noise std of joint velocities (rad/s). Default 0. */
+    jointVelocityNoise: sd.default(0),
+    /** Noise std of hand position (m). Default 0. */
+    handPositionNoise: sd.default(0),
+    /** Noise std of hand velocity (m/s). Default 0. */
+    handVelocityNoise: sd.default(0),
+  })
+  .strict();
+
+/** Feedback options (input form: every field optional). */
+export type FeedbackOptions = z.input<typeof feedbackOptionsSchema>;
+/** Feedback options with defaults filled in. */
+export type ResolvedFeedbackOptions = z.output<typeof feedbackOptionsSchema>;
+
+/** Feedback buffer for n arms. */
+export interface FeedbackState {
+  /** Arm parameters (for the hand kinematics). */
+  params: ArmParams;
+  /** Resolved options. */
+  opts: ResolvedFeedbackOptions;
+  /** Number of arms. */
+  n: number;
+  /** Ring slots kept: max(delays) + 1. */
+  capacity: number;
+  /** Past noise-free observations [capacity, n, FEEDBACK_SIZE]; slot `head` is the newest. */
+  ring: Float64Array;
+  /** Index of the newest slot. */
+  head: number;
+}
+
+/** Write the noise-free observation of state x (n arms × [q1, q2, q̇1, q̇2]) into slot `slot` of the ring. */
+function observe(st: FeedbackState, x: ArrayLike<number>, slot: number): void {
+  const [l1, l2] = st.params.l;
+  const base = slot * st.n * FEEDBACK_SIZE;
+  for (let i = 0; i < st.n; i++) {
+    const q1 = x[4 * i];
+    const q2 = x[4 * i + 1];
+    const w1 = x[4 * i + 2];
+    const w2 = x[4 * i + 3];
+    const c1 = Math.cos(q1);
+    const s1 = Math.sin(q1);
+    const c12 = Math.cos(q1 + q2);
+    const s12 = Math.sin(q1 + q2);
+    const o = base + i * FEEDBACK_SIZE;
+    st.ring[o] = q1;
+    st.ring[o + 1] = q2;
+    st.ring[o + 2] = w1;
+    st.ring[o + 3] = w2;
+    st.ring[o + 4] = l1 * c1 + l2 * c12;
+    st.ring[o + 5] = l1 * s1 + l2 * s12;
+    st.ring[o + 6] = -l1 * s1 * w1 - l2 * s12 * (w1 + w2);
+    st.ring[o + 7] = l1 * c1 * w1 + l2 * c12 * (w1 + w2);
+  }
+}
+
+/**
+ * A feedback buffer for n arms (default 1) whose whole history is the initial state x0
+ * ([n, 4] row-major: q1, q2, q̇1, q̇2 per arm).
+ */
+export function createFeedback(params: ArmParams, opts: FeedbackOptions, x0: ArrayLike<number>, n = 1): FeedbackState {
+  const r = feedbackOptionsSchema.safeParse(opts);
+  if (!r.success) throw new Error(`invalid feedback options: ${formatIssues(r.error)}`);
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`number of arms must be a positive integer, got ${n}`);
+  if (x0.length !== 4 * n) throw new Error(`initial state must hold ${4 * n} numbers (${n} arms × 4), got ${x0.length}`);
+  const capacity = Math.max(r.data.proprioceptionDelay, r.data.visionDelay) + 1;
+  const st: FeedbackState = { params, opts: r.data, n, capacity, ring: new Float64Array(capacity * n * FEEDBACK_SIZE), head: 0 };
+  observe(st, x0, 0);
+  const slot = n * FEEDBACK_SIZE;
+  for (let s = 1; s < capacity; s++) st.ring.copyWithin(s * slot, 0, slot);
+  return st;
+}
+
+/** Record the state after one more control step ([n, 4]). */
+export function pushFeedback(st: FeedbackState, x: ArrayLike<number>): void {
+  if (x.length !== 4 * st.n) throw new Error(`state must hold ${4 * st.n} numbers, got ${x.length}`);
+  st.head = (st.head + 1) % st.capacity;
+  observe(st, x, st.head);
+}
+
+/**
+ * The observation [n, FEEDBACK_SIZE] seen now: proprioceptive channels from `proprioceptionDelay` steps
+ * ago, visual channels from `visionDelay` steps ago (the initial state when the history is shorter), plus
+ * independent Gaussian noise drawn from `rng` (required when any noise std is non-zero).
+ */
+export function readFeedback(st: FeedbackState, rng?: Rng, out: Float64Array = new Float64Array(st.n * FEEDBACK_SIZE)): Float64Array {
+  const o = st.opts;
+  const sds = [
+    o.jointAngleNoise,
+    o.jointAngleNoise,
+    o.jointVelocityNoise,
+    o.jointVelocityNoise,
+    o.handPositionNoise,
+    o.handPositionNoise,
+    o.handVelocityNoise,
+    o.handVelocityNoise,
+  ];
+  const noisy = sds.some((v) => v > 0);
+  if (noisy && !rng) throw new Error('readFeedback: a seeded Rng is required when feedback noise is non-zero');
+  const slotSize = st.n * FEEDBACK_SIZE;
+  const pSlot = ((st.head - o.proprioceptionDelay) % st.capacity + st.capacity) % st.capacity;
+  const vSlot = ((st.head - o.visionDelay) % st.capacity + st.capacity) % st.capacity;
+  for (let i = 0; i < st.n; i++) {
+    for (let c = 0; c < FEEDBACK_SIZE; c++) {
+      const slot = c < 4 ? pSlot : vSlot;
+      let v = st.ring[slot * slotSize + i * FEEDBACK_SIZE + c];
+      if (noisy && sds[c] > 0) v += sds[c] * normal(rng as Rng);
+      out[i * FEEDBACK_SIZE + c] = v;
+    }
+  }
+  return out;
+}
