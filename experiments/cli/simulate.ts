@@ -1,0 +1,223 @@
+/**
+ * `reach simulate`: drive the analytic or the matter-js arm open loop with a torque sequence from a file
+ * and write the trajectory as .npy arrays plus a manifest.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_ARM_PRESET, getArmPreset, parseArmParams, type ArmParams } from '../../sim/arm-params.ts';
+import type { Vec2 } from '../../sim/dynamics.ts';
+import { NO_FIELD, parseFieldSpec, type ForceField } from '../../sim/force-fields.ts';
+import { decodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
+import { readJsonFile, writeJsonAtomic, writeNpyFile } from '../io/files.ts';
+import { pathLength, simulateOpenLoop, type EngineName } from '../simulate.ts';
+
+interface RawOptions {
+  torques: string;
+  out: string;
+  engine: string;
+  dt: string;
+  q0?: string;
+  qd0?: string;
+  arm?: string;
+  armFile?: string;
+  field?: string;
+  substeps?: string;
+  json?: boolean;
+}
+
+const optionsSchema = z.object({
+  engine: z.enum(['analytic', 'matter'], { error: (i) => `--engine must be 'analytic' or 'matter', got '${String(i.input)}'` }),
+  dt: z.number({ error: '--dt must be a number (s)' }).refine((v) => Number.isFinite(v) && v > 0, '--dt must be a positive number of seconds'),
+  substeps: z.number().int('--substeps must be a positive integer').min(1, '--substeps must be a positive integer').optional(),
+});
+
+function parsePair(flag: string, text: string, unit: string): Vec2 {
+  const parts = text.split(',').map((s) => s.trim());
+  const v = parts.map(Number);
+  if (parts.length !== 2 || parts.some((s) => s === '') || v.some((x) => !Number.isFinite(x))) {
+    throw new Error(`${flag} must be two comma-separated numbers (${unit}), got '${text}'`);
+  }
+  return [v[0], v[1]];
+}
+
+/**
+ * Read a `.npy` file into a fresh Uint8Array: decoding a Node Buffer directly can view Node's shared
+ * allocation pool (Buffer#slice does not copy), which corrupts small files.
+ */
+function readNpy(path: string): NpyArray {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return decodeNpy(bytes);
+  } catch (err) {
+    if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Read a torque sequence [T, 2] (N·m) from `.npy` (float32/float64) or CSV with header `tau1,tau2`. */
+export function readTorqueFile(path: string): Float64Array {
+  let data: Float64Array;
+  if (extname(path).toLowerCase() === '.npy') {
+    const arr = readNpy(path);
+    if (arr.dtype === 'int32') throw new Error(`${path}: torques must be float32 or float64, got int32`);
+    if (arr.shape.length !== 2 || arr.shape[1] !== 2) {
+      throw new Error(`${path}: torques must have shape [T, 2] (N·m), got [${arr.shape.join(', ')}]`);
+    }
+    data = Float64Array.from(arr.data);
+  } else if (extname(path).toLowerCase() === '.csv') {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const header = (lines[0] ?? '').split(',').map((s) => s.trim());
+    if (header.length !== 2 || header[0] !== 'tau1' || header[1] !== 'tau2') {
+      throw new Error(`${path}: the first line must be the header 'tau1,tau2', got '${lines[0] ?? ''}'`);
+    }
+    data = new Float64Array(2 * (lines.length - 1));
+    for (let i = 1; i < lines.length; i++) {
+      const cells = lines[i].split(',').map((s) => s.trim());
+      const v = cells.map(Number);
+      if (cells.length !== 2 || cells.some((c) => c === '') || v.some(Number.isNaN)) {
+        throw new Error(`${path}: line ${i + 1} must hold two numbers, got '${lines[i]}'`);
+      }
+      data[2 * (i - 1)] = v[0];
+      data[2 * (i - 1) + 1] = v[1];
+    }
+  } else {
+    throw new Error(`${path}: torque file must end in .npy or .csv`);
+  }
+  if (data.length === 0) throw new Error(`${path}: torque sequence is empty (need at least one row)`);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new Error(`${path}: torque row ${Math.floor(i / 2)}, column ${i % 2} is ${data[i]} (must be finite)`);
+    }
+  }
+  return data;
+}
+
+function resolveArm(opts: RawOptions): ArmParams {
+  if (opts.arm && opts.armFile) throw new Error('give either --arm or --arm-file, not both');
+  if (opts.armFile) return parseArmParams(readJsonFile(opts.armFile));
+  return getArmPreset(opts.arm ?? DEFAULT_ARM_PRESET);
+}
+
+function checkInLimits(p: ArmParams, q: Vec2): void {
+  for (const j of [0, 1]) {
+    if (q[j] < p.qMin[j] || q[j] > p.qMax[j]) {
+      throw new Error(
+        `--q0 ${j === 0 ? 'shoulder' : 'elbow'} angle ${q[j]} rad is outside the joint range [${p.qMin[j]}, ${p.qMax[j]}] rad of arm '${p.name}'`,
+      );
+    }
+  }
+}
+
+async function run(opts: RawOptions): Promise<void> {
+  const parsed = optionsSchema.safeParse({
+    engine: opts.engine,
+    dt: Number(opts.dt),
+    substeps: opts.substeps === undefined ? undefined : Number(opts.substeps),
+  });
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  const { dt } = parsed.data;
+  const engine: EngineName = parsed.data.engine;
+  const params = resolveArm(opts);
+  const q0: Vec2 = opts.q0 ? parsePair('--q0', opts.q0, 'rad') : [(params.qMin[0] + params.qMax[0]) / 2, (params.qMin[1] + params.qMax[1]) / 2];
+  checkInLimits(params, q0);
+  const qd0: Vec2 = opts.qd0 ? parsePair('--qd0', opts.qd0, 'rad/s') : [0, 0];
+  const field: ForceField = opts.field ? parseFieldSpec(opts.field) : NO_FIELD;
+  let substeps = parsed.data.substeps;
+  if (substeps === undefined) {
+    // 1 ms integration steps by default: the matter-js recipe, and an accurate RK4 reference.
+    substeps = Math.round(dt / 0.001);
+    if (engine === 'matter' && Math.abs(substeps * 0.001 - dt) > 1e-12) {
+      throw new Error(`--dt ${dt} s is not a whole number of 1 ms matter-js updates; pass --substeps to choose the update length`);
+    }
+    substeps = Math.max(1, substeps);
+  }
+  const torques = readTorqueFile(opts.torques);
+  const steps = torques.length / 2;
+  const outDir = resolve(opts.out);
+  process.stderr.write(`simulate: ${steps} steps of ${dt} s, engine ${engine}, arm ${params.name}, ${substeps} substeps/step\n`);
+
+  const r = simulateOpenLoop({ engine, params, torques, dt, substeps, q0, qd0, field });
+
+  const T1 = steps + 1;
+  const arrays = [
+    { name: 'times', file: 'times.npy', data: r.times, shape: [T1], unit: 's', axes: ['time'] },
+    { name: 'joint_angles', file: 'joint_angles.npy', data: r.jointAngles, shape: [T1, 2], unit: 'rad', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
+    { name: 'joint_velocities', file: 'joint_velocities.npy', data: r.jointVelocities, shape: [T1, 2], unit: 'rad/s', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
+    { name: 'hand_position', file: 'hand_position.npy', data: r.handPosition, shape: [T1, 2], unit: 'm', axes: ['time', 'coordinate'], columns: ['x', 'y'] },
+    { name: 'hand_velocity', file: 'hand_velocity.npy', data: r.handVelocity, shape: [T1, 2], unit: 'm/s', axes: ['time', 'coordinate'], columns: ['x', 'y'] },
+    { name: 'torques', file: 'torques.npy', data: torques, shape: [steps, 2], unit: 'N·m', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
+  ];
+  for (const a of arrays) writeNpyFile(join(outDir, a.file), a.data, a.shape);
+
+  const finalHand: Vec2 = [r.handPosition[2 * steps], r.handPosition[2 * steps + 1]];
+  const engineUpdates = steps * substeps;
+  const summary = {
+    engine,
+    arm: params.name,
+    steps,
+    dt,
+    substeps,
+    duration: steps * dt,
+    finalHandPosition: finalHand,
+    finalJointAngles: [r.jointAngles[2 * steps], r.jointAngles[2 * steps + 1]],
+    pathLength: pathLength(r.handPosition),
+    wallMs: r.wallMs,
+    controlStepsPerSecond: r.wallMs > 0 ? (steps / r.wallMs) * 1000 : null,
+    microsecondsPerSubstep: (r.wallMs * 1000) / engineUpdates,
+    outDir,
+  };
+  const manifest = {
+    kind: 'reach-simulate',
+    arrays: arrays.map(({ data, ...meta }) => ({ ...meta, dtype: data instanceof Float32Array ? 'float32' : 'float64' })),
+    config: {
+      engine,
+      arm: params,
+      dt,
+      substeps,
+      substepSeconds: dt / substeps,
+      q0,
+      qd0,
+      field,
+      torqueFile: resolve(opts.torques),
+      steps,
+    },
+    summary: { ...summary, units: { finalHandPosition: 'm', finalJointAngles: 'rad', pathLength: 'm', duration: 's', dt: 's' } },
+  };
+  writeJsonAtomic(join(outDir, 'manifest.json'), manifest);
+  process.stderr.write(
+    `simulate: wrote ${arrays.length} arrays + manifest.json to ${outDir}; final hand (${finalHand[0].toFixed(4)}, ${finalHand[1].toFixed(4)}) m, path ${summary.pathLength.toFixed(4)} m\n`,
+  );
+  if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+}
+
+/** Add `reach simulate` to the program. */
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('Drive an arm open loop with a torque sequence and record joint and hand trajectories (.npy + manifest.json).')
+    .requiredOption('--torques <file>', 'torque sequence [T, 2] (N·m): .npy (float32/float64) or .csv with header tau1,tau2')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--engine <name>', 'arm model: analytic (RK4) or matter (matter-js)', 'analytic')
+    .option('--dt <s>', 'control step (s); each torque row is held this long', '0.01')
+    .option('--substeps <n>', 'integration steps per control step (default: 1 ms steps)')
+    .option('--q0 <q1,q2>', 'initial joint angles (rad); default: the middle of the joint ranges')
+    .option('--qd0 <qd1,qd2>', 'initial joint velocities (rad/s); default 0,0')
+    .option('--arm <preset>', `arm preset: motornet (default) or li-todorov`)
+    .option('--arm-file <json>', 'arm parameters from a JSON file (ArmParams)')
+    .option('--field <spec>', 'hand force field: curl:C | viscous:b | constant:Fx,Fy | pulse:start,dur,Fx,Fy, joined by +')
+    .option('--json', 'print a JSON summary on stdout')
+    .action(run);
+}
