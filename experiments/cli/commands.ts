@@ -1,5 +1,6 @@
 /** The list of sub-commands; each module exports a function that adds its command to the program. */
 import type { Command } from 'commander';
 import { register as simulate } from './simulate.ts';
+import { register as train } from './train.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate];
+export const commands: Array<(program: Command) => void> = [simulate, train];

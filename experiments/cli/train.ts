@@ -1,0 +1,41 @@
+/** `reach train`: train a controller by BPTT through the differentiable arm. */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../../model/backend.ts';
+import { parseTrainConfig } from '../../model/train.ts';
+import { readJsonFile } from '../io/files.ts';
+import { loadCheckpointFile, runTraining } from '../training.ts';
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('Train an RNN controller to reach (BPTT through the differentiable arm); writes config.json, log.json, checkpoint.json')
+    .option('--config <file>', 'training config (JSON); omitted fields take their defaults')
+    .option('--out <dir>', 'output directory', 'runs/train')
+    .option('--iterations <n>', 'number of iterations (overrides the config)')
+    .option('--seed <n>', 'random seed (overrides the config)')
+    .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train')
+    .option('--json', 'print the training summary as JSON on stdout')
+    .action(async (opts) => {
+      if (!BACKEND_CHOICES.includes(opts.backend)) throw new Error(`unknown backend '${opts.backend}' (choose ${BACKEND_CHOICES.join(', ')})`);
+      let raw: Record<string, unknown> = opts.config ? (readJsonFile(opts.config) as Record<string, unknown>) : {};
+      if (opts.resume) raw = { ...loadCheckpointFile(opts.resume).config };
+      if (opts.iterations !== undefined) raw.iterations = parseIntStrict(opts.iterations, '--iterations');
+      if (opts.seed !== undefined) raw.seed = parseIntStrict(opts.seed, '--seed');
+      const config = parseTrainConfig(raw);
+      const { tf, backend } = await initBackend(opts.backend as BackendChoice);
+      process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
+      const { state, interrupted } = runTraining(tf, backend, config, { out: opts.out });
+      if (opts.json) {
+        const last = state.log.at(-1);
+        process.stdout.write(JSON.stringify({ checkpoint: join(opts.out, 'checkpoint.json'), backend, iterations: state.iteration, loss: last?.loss, endpointError: last?.endpointError, interrupted }, null, 2) + '\n');
+      }
+      if (interrupted) process.exitCode = 130;
+    });
+}
+
+export function parseIntStrict(text: string, flag: string): number {
+  if (!/^-?\d+$/.test(String(text))) throw new Error(`${flag} must be an integer, got '${text}'`);
+  return parseInt(text, 10);
+}

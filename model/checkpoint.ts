@@ -1,0 +1,201 @@
+/**
+ * The checkpoint: one portable JSON file holding the weights (base64 float32), the resolved training
+ * config, the arm parameters, a training summary, the package version and the tfjs backend, plus
+ * optionally the optimizer and generator state for `--resume`. It loads the same way in Node and in the
+ * browser, and is validated on load: truncation, corruption (CRC-32) and incompatibility each get an
+ * error that names what is wrong.
+ */
+import { z } from 'zod';
+import { base64ToBytes, bytesToBase64, crc32 } from '../core/base64.ts';
+import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
+import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import type { AdamState } from './adam.ts';
+import { lossSpecSchema, type LossComponents } from './losses.ts';
+import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from './network.ts';
+import { trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
+
+export const CHECKPOINT_FORMAT = 'reach-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+/** What a training run produced. */
+export interface TrainingSummary {
+  iterations: number;
+  /** Training wall time (s). */
+  wallTime: number;
+  /** Loss components averaged over the last 50 iterations. */
+  finalLoss: LossComponents;
+  /** Mean batch endpoint error averaged over the last 50 iterations (m). */
+  endpointError: number;
+}
+
+export interface Checkpoint {
+  packageVersion: string;
+  backend: string;
+  createdAt: string;
+  config: TrainConfig;
+  arm: ArmParams;
+  network: NetworkSpec;
+  params: NetworkParams;
+  training: TrainingSummary;
+  /** Optimizer and generator state, present in checkpoints written for resuming. */
+  resume?: Pick<TrainState, 'adam' | 'rng' | 'lr' | 'badSteps'>;
+}
+
+/** Thrown when a checkpoint cannot be used; the message says why. */
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+}
+
+const encoded = z.object({ shape: z.array(z.number().int().min(0)), base64: z.string() });
+const lossSchema = z.object({
+  position: z.number(),
+  hold: z.number(),
+  effort: z.number(),
+  activity: z.number(),
+  weight: z.number(),
+  total: z.number(),
+});
+const fileSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.number().int(),
+  checksum: z.number().int(),
+  body: z.object({
+    packageVersion: z.string(),
+    backend: z.string(),
+    createdAt: z.string(),
+    config: z.unknown(),
+    arm: armParamsSchema,
+    network: networkSpecSchema,
+    params: z.record(z.string(), encoded),
+    training: z.object({ iterations: z.number().int(), wallTime: z.number(), finalLoss: lossSchema, endpointError: z.number().nullable() }),
+    resume: z
+      .object({
+        adam: z.object({ step: z.number().int(), m: z.record(z.string(), z.string()), v: z.record(z.string(), z.string()) }),
+        rng: z.object({ s: z.array(z.number().int()).length(4), spare: z.number().nullable() }),
+        lr: z.number(),
+        badSteps: z.number().int(),
+      })
+      .optional(),
+  }),
+});
+
+const f32ToB64 = (a: Float32Array) => bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+function b64ToF32(text: string, what: string): Float32Array {
+  const bytes = base64ToBytes(text);
+  if (bytes.length % 4 !== 0) throw new CheckpointError(`${what}: ${bytes.length} bytes is not a whole number of float32 values`);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+}
+const mapRecord = <A, B>(r: Record<string, A>, f: (v: A, k: string) => B) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v, k)]));
+
+/** Serialise a checkpoint to JSON text. */
+export function serializeCheckpoint(ck: Checkpoint): string {
+  const body = {
+    packageVersion: ck.packageVersion,
+    backend: ck.backend,
+    createdAt: ck.createdAt,
+    config: ck.config,
+    arm: ck.arm,
+    network: ck.network,
+    params: mapRecord(ck.params, (p) => ({ shape: p.shape, base64: f32ToB64(p.data) })),
+    training: { ...ck.training, endpointError: Number.isFinite(ck.training.endpointError) ? ck.training.endpointError : null },
+    ...(ck.resume
+      ? {
+          resume: {
+            adam: { step: ck.resume.adam.step, m: mapRecord(ck.resume.adam.m, f32ToB64), v: mapRecord(ck.resume.adam.v, f32ToB64) },
+            rng: { s: Array.from(ck.resume.rng.s), spare: Number.isNaN(ck.resume.rng.spare) ? null : ck.resume.rng.spare },
+            lr: ck.resume.lr,
+            badSteps: ck.resume.badSteps,
+          },
+        }
+      : {}),
+  };
+  const bodyText = JSON.stringify(body);
+  return `{"format":"${CHECKPOINT_FORMAT}","version":${CHECKPOINT_VERSION},"checksum":${crc32(bodyText)},"body":${bodyText}}\n`;
+}
+
+/** Parse and validate checkpoint text; `source` names the file in error messages. */
+export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const hint = text.trimEnd().endsWith('}') ? 'not valid JSON' : 'truncated (the JSON ends early)';
+    throw new CheckpointError(`${source} is ${hint}: ${(err as Error).message}`);
+  }
+  const head = z.object({ format: z.string(), version: z.number() }).safeParse(raw);
+  if (!head.success || head.data.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError(`${source} is not a reach checkpoint (no "format": "${CHECKPOINT_FORMAT}" field)`);
+  }
+  if (head.data.version !== CHECKPOINT_VERSION) {
+    throw new CheckpointError(`${source} has checkpoint version ${head.data.version}; this program reads version ${CHECKPOINT_VERSION}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CheckpointError(`${source} is incompatible: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const bodyText = JSON.stringify((raw as { body: unknown }).body);
+  if (crc32(bodyText) !== parsed.data.checksum) {
+    throw new CheckpointError(`${source} is corrupted: checksum mismatch (stored ${parsed.data.checksum}, computed ${crc32(bodyText)})`);
+  }
+  const b = parsed.data.body;
+  const configResult = trainConfigSchema.safeParse(b.config);
+  if (!configResult.success) {
+    throw new CheckpointError(`${source} has an incompatible training config: ${configResult.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  if (b.network.inputs !== OBSERVATION_SIZE) {
+    throw new CheckpointError(`${source}: the network takes ${b.network.inputs} inputs but this program's observation has ${OBSERVATION_SIZE}`);
+  }
+  const shapes = paramShapes(b.network);
+  const params: NetworkParams = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const e = b.params[name];
+    if (!e) throw new CheckpointError(`${source}: parameter '${name}' is missing for a ${b.network.kind} network`);
+    if (e.shape.join(',') !== shape.join(',')) {
+      throw new CheckpointError(`${source}: parameter '${name}' has shape [${e.shape}] but the network spec needs [${shape}]`);
+    }
+    let data: Float32Array;
+    try {
+      data = b64ToF32(e.base64, `parameter '${name}'`);
+    } catch (err) {
+      throw new CheckpointError(`${source}: parameter '${name}' is not valid base64 float32 data (${(err as Error).message})`);
+    }
+    if (data.length !== shape.reduce((x, y) => x * y, 1)) {
+      throw new CheckpointError(`${source}: parameter '${name}' holds ${data.length} values, shape [${shape}] needs ${shape.reduce((x, y) => x * y, 1)}`);
+    }
+    if (!data.every(Number.isFinite)) throw new CheckpointError(`${source}: parameter '${name}' contains NaN or Infinity`);
+    params[name] = { shape, data };
+  }
+  lossSpecSchema.parse(configResult.data.loss);
+  const ck: Checkpoint = {
+    packageVersion: b.packageVersion,
+    backend: b.backend,
+    createdAt: b.createdAt,
+    config: configResult.data,
+    arm: b.arm,
+    network: b.network,
+    params,
+    training: { ...b.training, endpointError: b.training.endpointError ?? NaN },
+  };
+  if (b.resume) {
+    const r = b.resume;
+    ck.resume = {
+      adam: { step: r.adam.step, m: mapRecord(r.adam.m, (v, k) => b64ToF32(v, `adam.m.${k}`)), v: mapRecord(r.adam.v, (v, k) => b64ToF32(v, `adam.v.${k}`)) },
+      rng: { s: new Uint32Array(r.rng.s), spare: r.rng.spare ?? NaN },
+      lr: r.lr,
+      badSteps: r.badSteps,
+    };
+  }
+  return ck;
+}
+
+/** Summary of the last `n` log lines. */
+export function summarizeTraining(state: TrainState, wallTime: number, n = 50): TrainingSummary {
+  const tail = state.log.slice(-n).filter((e) => !e.event);
+  const finalLoss = { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 };
+  let endpointError = 0;
+  for (const e of tail) {
+    for (const k of Object.keys(finalLoss) as Array<keyof LossComponents>) finalLoss[k] += e.loss[k] / tail.length;
+    endpointError += e.endpointError / tail.length;
+  }
+  return { iterations: state.iteration, wallTime, finalLoss, endpointError: tail.length ? endpointError : NaN };
+}

@@ -1,0 +1,199 @@
+/**
+ * Training by backpropagation through time through the differentiable arm: Adam on fresh mini-batches of
+ * trials, global gradient-norm clipping, and a NaN/Inf guard (the step is skipped, the event logged, the
+ * learning rate reduced; after `maxBadSteps` consecutive bad steps training stops with an error).
+ * The loop is deterministic for a given seed and backend: the only randomness is the `Rng` in the state.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { cloneRng, createRng, type Rng } from '../core/random.ts';
+import { armParamsSchema, getArmPreset, type ArmParams } from '../sim/arm-params.ts';
+import { OBSERVATION_SIZE, observationSpecSchema } from '../sim/tasks/observation.ts';
+import { parseTaskSpec, sampleTrials, taskSpecSchema } from '../sim/tasks/task-spec.ts';
+import { adamStep, clipGradients, createAdamState, type AdamState } from './adam.ts';
+import { Episode, type Gradients } from './episode.ts';
+import { LOSS_NAMES, lossSpecSchema, type LossComponents } from './losses.ts';
+import { initParams, networkSpecSchema, type NetworkParams } from './network.ts';
+
+export const trainConfigSchema = z.object({
+  /** Seed of every random draw (weights, trials, noise). */
+  seed: z.number().int().default(1),
+  /** Arm: a preset name or a full parameter object. */
+  arm: z.union([z.string(), armParamsSchema]).default('motornet'),
+  /** Reaching task trained on. */
+  task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed' })),
+  /** Sensory feedback delays and noise. */
+  observation: observationSpecSchema.default(observationSpecSchema.parse({})),
+  /** Controller; `inputs` is set from the observation size. */
+  network: networkSpecSchema.omit({ inputs: true, dt: true }).default(networkSpecSchema.omit({ inputs: true, dt: true }).parse({})),
+  /** Loss weights. */
+  loss: lossSpecSchema.default(lossSpecSchema.parse({})),
+  /** Number of training iterations (mini-batches). */
+  iterations: z.number().int().min(1).default(2000),
+  /** Trials per mini-batch. */
+  batch: z.number().int().min(1).default(64),
+  /** Adam learning rate. */
+  lr: z.number().positive().default(1e-3),
+  /** Multiply the learning rate by this factor every `lrDecaySteps` iterations. */
+  lrDecay: z.number().positive().max(1).default(1),
+  /** Iterations between learning-rate decays. */
+  lrDecaySteps: z.number().int().positive().default(1000),
+  /** Maximum global gradient norm. */
+  clip: z.number().positive().default(1),
+  /** Learning-rate factor applied when a step is skipped for NaN/Inf. */
+  nanLrFactor: z.number().positive().max(1).default(0.5),
+  /** Consecutive NaN/Inf steps after which training stops with an error. */
+  maxBadSteps: z.number().int().min(1).default(10),
+  /** RK4 substeps per control step in the training plant. */
+  substeps: z.number().int().min(1).default(1),
+  /** Std of noise added to hidden pre-activations during training. */
+  hiddenNoise: z.number().min(0).default(0.01),
+  /** Save a checkpoint every this many iterations (0: only at the end). */
+  checkpointEvery: z.number().int().min(0).default(500),
+});
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+/** Validate a training config, filling defaults; errors name each offending field. */
+export function parseTrainConfig(input: unknown): TrainConfig {
+  const r = trainConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    throw new Error(`invalid training config: ${r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ')}`);
+  }
+  parseTaskSpec(r.data.task);
+  return r.data;
+}
+
+/** The arm parameters a config names. */
+export function resolveArm(arm: TrainConfig['arm']): ArmParams {
+  return typeof arm === 'string' ? getArmPreset(arm) : arm;
+}
+
+/** The full network spec of a training config. */
+export function networkSpecOf(config: TrainConfig) {
+  return networkSpecSchema.parse({ ...config.network, inputs: OBSERVATION_SIZE, dt: config.task.dt });
+}
+
+/** One line of the training log. */
+export interface IterationLog {
+  iteration: number;
+  loss: LossComponents;
+  /** Mean final hand-to-target distance of the batch (m). */
+  endpointError: number;
+  /** Gradient norm before clipping. */
+  gradNorm: number;
+  lr: number;
+  /** Wall time of the iteration (ms). */
+  ms: number;
+  /** Present when the step was skipped by the NaN/Inf guard. */
+  event?: string;
+}
+
+/** Everything needed to continue training exactly: plain data. */
+export interface TrainState {
+  iteration: number;
+  params: NetworkParams;
+  adam: AdamState;
+  rng: Rng;
+  lr: number;
+  badSteps: number;
+  log: IterationLog[];
+}
+
+export function initTrainState(config: TrainConfig): TrainState {
+  const rng = createRng(config.seed);
+  const params = initParams(networkSpecOf(config), rng);
+  return { iteration: 0, params, adam: createAdamState(params), rng, lr: config.lr, badSteps: 0, log: [] };
+}
+
+/**
+ * The NaN/Inf guard and update: skips the step (and reduces the learning rate) if the loss or any gradient
+ * is not finite, else clips and applies Adam. Returns the gradient norm and the event, if any.
+ */
+export function applyUpdate(config: TrainConfig, state: TrainState, loss: LossComponents, grads: Gradients): { gradNorm: number; event?: string } {
+  const gradNorm = clipGradients(grads, config.clip);
+  const finiteLoss = LOSS_NAMES.every((k) => Number.isFinite(loss[k])) && Number.isFinite(loss.total);
+  if (!finiteLoss || !Number.isFinite(gradNorm)) {
+    state.badSteps++;
+    const old = state.lr;
+    state.lr *= config.nanLrFactor;
+    const event = `non-finite ${finiteLoss ? 'gradient' : 'loss'} at iteration ${state.iteration}: step skipped, learning rate ${old.toExponential(2)} → ${state.lr.toExponential(2)}`;
+    if (state.badSteps >= config.maxBadSteps) {
+      throw new Error(`training diverged: ${state.badSteps} consecutive non-finite steps (last: ${event})`);
+    }
+    return { gradNorm, event };
+  }
+  state.badSteps = 0;
+  adamStep(state.params, grads, state.adam, { lr: state.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  return { gradNorm };
+}
+
+export interface TrainHooks {
+  /** Called after every iteration with its log line. */
+  onIteration?: (entry: IterationLog, state: TrainState) => void;
+  /** Called every `checkpointEvery` iterations and at the end. */
+  onCheckpoint?: (state: TrainState) => void;
+  /** Polled before each iteration; true stops the loop (e.g. after Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+/** Run training from `state` until `config.iterations` (or until stopped). Mutates and returns the state. */
+export function train(tf: typeof tfType, config: TrainConfig, state: TrainState, hooks: TrainHooks = {}): TrainState {
+  const arm = resolveArm(config.arm);
+  const task = parseTaskSpec(config.task);
+  const episode = new Episode(
+    tf,
+    {
+      arm,
+      network: networkSpecOf(config),
+      observation: config.observation,
+      loss: config.loss,
+      substeps: config.substeps,
+      hiddenNoise: config.hiddenNoise,
+    },
+    config.batch,
+    task.steps,
+  );
+  try {
+    while (state.iteration < config.iterations) {
+      if (hooks.shouldStop?.()) break;
+      const t0 = performance.now();
+      const trials = sampleTrials(arm, task, config.batch, state.rng);
+      const result = episode.run(state.params, trials, state.rng, true);
+      const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads!);
+      state.iteration++;
+      if (config.lrDecay < 1 && state.iteration % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
+      const entry: IterationLog = {
+        iteration: state.iteration,
+        loss: { ...result.loss },
+        endpointError: result.endpointError,
+        gradNorm,
+        lr: state.lr,
+        ms: performance.now() - t0,
+        ...(event ? { event } : {}),
+      };
+      state.log.push(entry);
+      hooks.onIteration?.(entry, state);
+      if (config.checkpointEvery > 0 && state.iteration % config.checkpointEvery === 0 && state.iteration < config.iterations) {
+        hooks.onCheckpoint?.(state);
+      }
+    }
+  } finally {
+    episode.dispose();
+  }
+  hooks.onCheckpoint?.(state);
+  return state;
+}
+
+/** Independent copy of a training state (for snapshots). */
+export function cloneTrainState(s: TrainState): TrainState {
+  const copy = <T extends Record<string, Float32Array>>(r: T) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new Float32Array(v)]));
+  return {
+    iteration: s.iteration,
+    params: Object.fromEntries(Object.entries(s.params).map(([k, p]) => [k, { shape: [...p.shape], data: new Float32Array(p.data) }])),
+    adam: { step: s.adam.step, m: copy(s.adam.m), v: copy(s.adam.v) },
+    rng: cloneRng(s.rng),
+    lr: s.lr,
+    badSteps: s.badSteps,
+    log: s.log.map((e) => ({ ...e, loss: { ...e.loss } })),
+  };
+}
