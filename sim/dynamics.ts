@@ -90,7 +90,9 @@ export function inverseKinematics(p: ArmParams, x: number, y: number): Vec2 {
     const q1 = Math.atan2(y, x) - Math.atan2(l2 * Math.sin(q2), l1 + l2 * Math.cos(q2));
     for (const turn of [0, 2 * Math.PI, -2 * Math.PI]) {
       const c = q1 + turn;
-      if (c >= p.qMin[0] - tol && c <= p.qMax[0] + tol) return [c, q2];
+      if (c >= p.qMin[0] - tol && c <= p.qMax[0] + tol) {
+        return [Math.min(p.qMax[0], Math.max(p.qMin[0], c)), Math.min(p.qMax[1], Math.max(p.qMin[1], q2))];
+      }
     }
   }
   throw new Error(`hand position (${x}, ${y}) m is reachable only outside the joint limits of arm '${p.name}'`);

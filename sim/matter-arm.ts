@@ -78,7 +78,7 @@ export class MatterArm {
     const [w1, w2] = opts.linkWidth ?? [0.05, 0.04];
     this.engine = Engine.create({ enableSleeping: false, gravity: { x: 0, y: 0, scale: 0 } });
     const group = Body.nextGroup(true);
-    const linkOpts = { frictionAir: 0, friction: 0, collisionFilter: { group }, sleepThreshold: Infinity };
+    const linkOpts = { frictionAir: 0, collisionFilter: { group } };
     const mm = MM_PER_M;
     // Built along +x with the proximal joint at the origin, then posed by setState.
     this.upperArm = Bodies.rectangle((l1 * mm) / 2, 0, l1 * mm, w1 * mm, { ...linkOpts, label: 'upperArm' });
