@@ -209,7 +209,8 @@ function crossing(i: number, a: number, b: number, c: number): number {
 /**
  * Number of local maxima whose topographic prominence (height above the higher of the two lowest
  * points separating it from higher terrain on each side, as scipy.signal.peak_prominences) is at
- * least `minProminence`. Plateaus count once.
+ * least `minProminence`. Plateaus count once; of two equally high peaks the later one counts as the
+ * lower, so a shallow dip between equal peaks does not make two.
  */
 export function countProminentPeaks(x: ArrayLike<number>, minProminence: number): number {
   const n = x.length;
@@ -221,7 +222,7 @@ export function countProminentPeaks(x: ArrayLike<number>, minProminence: number)
       while (j + 1 < n && x[j + 1] === x[i]) j++;
       if (j + 1 < n && x[j + 1] < x[i]) {
         let leftMin = x[i];
-        for (let a = i - 1; a >= 0 && x[a] <= x[i]; a--) leftMin = Math.min(leftMin, x[a]);
+        for (let a = i - 1; a >= 0 && x[a] < x[i]; a--) leftMin = Math.min(leftMin, x[a]);
         let rightMin = x[i];
         for (let b = j + 1; b < n && x[b] <= x[i]; b++) rightMin = Math.min(rightMin, x[b]);
         if (x[i] - Math.max(leftMin, rightMin) >= minProminence) count++;
