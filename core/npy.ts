@@ -116,7 +116,8 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
         (available < n * itemSize ? ' (truncated file?)' : ''),
     );
   }
-  const copy = bytes.slice(offset, offset + n * itemSize).buffer;
+  // A fresh copy: Node's Buffer.slice is a view into a shared pool, so `.buffer` would not be ours.
+  const copy = new Uint8Array(bytes.subarray(offset, offset + n * itemSize)).buffer;
   const data = dtype === 'float32' ? new Float32Array(copy) : dtype === 'float64' ? new Float64Array(copy) : new Int32Array(copy);
   return { dtype, shape, data };
 }
