@@ -10,15 +10,10 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { normal, type Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
-import { handState, handStateJacobian } from '../sim/hand-jacobian.ts';
-import {
-  delayedIndex,
-  observe,
-  OBSERVATION_SIZE,
-  PROPRIO_OFFSET,
-  VISION_OFFSET,
-  type ObservationSpec,
-} from '../sim/tasks/observation.ts';
+import { handPosition } from '../sim/dynamics.ts';
+import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
+import { handStateJacobian } from '../sim/hand-jacobian.ts';
+import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import type { TrialBatch } from '../sim/tasks/task-spec.ts';
 import { distancePenalty, emptyLoss, phaseAt, type LossComponents, type LossSpec } from './losses.ts';
 import {
@@ -39,7 +34,8 @@ import { TfMatmul } from './tf-matmul.ts';
 export interface EpisodeSetup {
   arm: ArmParams;
   network: NetworkSpec;
-  observation: ObservationSpec;
+  /** Sensory feedback delays (control steps) and noise. */
+  feedback: FeedbackOptions;
   loss: LossSpec;
   /** RK4 substeps per control step in the training plant. */
   substeps: number;
@@ -125,7 +121,7 @@ export class Episode {
    * arrays are reused by the next call).
    */
   run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, gradients: boolean): EpisodeResult & { grads?: Gradients } {
-    const { arm, network: spec, observation, loss: ls, substeps, hiddenNoise } = this.setup;
+    const { arm, network: spec, loss: ls, substeps, hiddenNoise } = this.setup;
     const B = this.batch;
     const T = this.steps;
     if (trials.batch !== B || trials.steps !== T) throw new Error(`episode is ${B}×${T}, trials are ${trials.batch}×${trials.steps}`);
@@ -136,14 +132,15 @@ export class Episode {
     this.S[0].set(trials.x0);
     for (const g of this.gS) g.fill(0);
 
+    const feedback = createFeedback(arm, rng ? this.setup.feedback : noiseless(this.setup.feedback), trials.x0, B);
+    const fbScratch = new Float64Array(B * FEEDBACK_SIZE);
     const loss = emptyLoss();
     const norm = 1 / (B * T);
-    const hs = new Float64Array(4);
     const hj = new Float64Array(16);
     const g2 = new Float64Array(2);
     let hPrev = this.h0;
     for (let t = 0; t < T; t++) {
-      observe(arm, observation, t, B, (s) => this.S[s], trials.target, trials.goStep, rng, this.x);
+      observe(feedback, t, trials.target, trials.goStep, rng ?? undefined, fbScratch, this.x);
       let noise: Float32Array | undefined;
       if (rng && hiddenNoise > 0) {
         noise = this.noise;
@@ -153,12 +150,13 @@ export class Episode {
       cellForward(spec, params, this.mm.matmul, hPrev, this.x, B, cache, this.scratch, noise);
       readout(spec, params, cache.h, B, this.U[t]);
       plantForward(arm, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t]);
+      pushFeedback(feedback, this.S[t + 1]);
       hPrev = cache.h;
 
       const s = t + 1;
       const S1 = this.S[s];
       for (let b = 0; b < B; b++) {
-        handState(arm, S1.subarray(b * 4, b * 4 + 4), hs);
+        const hs = handPosition(arm, S1[b * 4], S1[b * 4 + 1]);
         const phase = phaseAt(s, trials.goStep[b], reactionSteps);
         let v = 0;
         if (phase === 'hold' && ls.hold > 0) {
@@ -193,7 +191,7 @@ export class Episode {
     let counted = 0;
     for (let b = 0; b < B; b++) {
       if (trials.isCatch[b]) continue;
-      handState(arm, this.S[T].subarray(b * 4, b * 4 + 4), hs);
+      const hs = handPosition(arm, this.S[T][b * 4], this.S[T][b * 4 + 1]);
       endpointError += Math.hypot(hs[0] - trials.target[b * 2], hs[1] - trials.target[b * 2 + 1]);
       counted++;
     }
@@ -311,22 +309,27 @@ export class Episode {
     }
   }
 
-  /** Route ∂loss/∂observation (rows of width `stride`, observation first) back to the delayed arm states. */
+  /**
+   * Route ∂loss/∂observation (rows of width `stride`, observation first) back to the delayed arm states:
+   * proprioceptive channels are the state itself, visual channels go through the hand-state Jacobian.
+   */
   private feedbackBackward(t: number, gx: Float32Array, stride: number, hj: Float64Array): void {
-    const { arm, observation } = this.setup;
-    const sv = delayedIndex(t, observation.visionDelay);
-    const sp = delayedIndex(t, observation.proprioDelay);
+    const { arm, feedback } = this.setup;
+    const sv = delayedIndex(t, feedback.visionDelay ?? 0);
+    const sp = delayedIndex(t, feedback.proprioceptionDelay ?? 0);
     const Sv = this.S[sv];
     const gSv = this.gS[sv];
     const gSp = this.gS[sp];
+    const proprio = FEEDBACK_OFFSET;
+    const vision = FEEDBACK_OFFSET + 4;
     for (let b = 0; b < this.batch; b++) {
       const o = b * stride;
       handStateJacobian(arm, Sv.subarray(b * 4, b * 4 + 4), hj);
       for (let k = 0; k < 4; k++) {
         let s = 0;
-        for (let i = 0; i < 4; i++) s += hj[i * 4 + k] * gx[o + VISION_OFFSET + i];
+        for (let i = 0; i < 4; i++) s += hj[i * 4 + k] * gx[o + vision + i];
         gSv[b * 4 + k] += s;
-        gSp[b * 4 + k] += gx[o + PROPRIO_OFFSET + k];
+        gSp[b * 4 + k] += gx[o + proprio + k];
       }
     }
   }

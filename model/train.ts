@@ -8,7 +8,8 @@ import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { cloneRng, createRng, type Rng } from '../core/random.ts';
 import { armParamsSchema, getArmPreset, type ArmParams } from '../sim/arm-params.ts';
-import { OBSERVATION_SIZE, observationSpecSchema } from '../sim/tasks/observation.ts';
+import { feedbackOptionsSchema } from '../sim/feedback.ts';
+import { DEFAULT_FEEDBACK, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { parseTaskSpec, sampleTrials, taskSpecSchema } from '../sim/tasks/task-spec.ts';
 import { adamStep, clipGradients, createAdamState, type AdamState } from './adam.ts';
 import { Episode, type Gradients } from './episode.ts';
@@ -22,8 +23,8 @@ export const trainConfigSchema = z.object({
   arm: z.union([z.string(), armParamsSchema]).default('motornet'),
   /** Reaching task trained on. */
   task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed' })),
-  /** Sensory feedback delays and noise. */
-  observation: observationSpecSchema.default(observationSpecSchema.parse({})),
+  /** Sensory feedback delays (control steps) and noise stds; fields left out of a given object are 0. */
+  feedback: feedbackOptionsSchema.default(DEFAULT_FEEDBACK),
   /** Controller; `inputs` is set from the observation size. */
   network: networkSpecSchema.omit({ inputs: true, dt: true }).default(networkSpecSchema.omit({ inputs: true, dt: true }).parse({})),
   /** Loss weights. */
@@ -145,7 +146,7 @@ export function train(tf: typeof tfType, config: TrainConfig, state: TrainState,
     {
       arm,
       network: networkSpecOf(config),
-      observation: config.observation,
+      feedback: config.feedback,
       loss: config.loss,
       substeps: config.substeps,
       hiddenNoise: config.hiddenNoise,

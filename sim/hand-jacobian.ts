@@ -1,7 +1,7 @@
 /**
  * Derivatives of the hand's position and velocity with respect to the arm state, for backpropagating
- * visual feedback and hand-space losses into joint space. Built on sim/dynamics' forward kinematics
- * (hand = FK(q), ẋ_hand = J(q)·q̇).
+ * visual feedback and hand-space losses into joint space: the derivative of sim/dynamics' forward
+ * kinematics (hand = FK(q), ẋ_hand = J(q)·q̇).
  */
 import type { ArmParams } from './arm-params.ts';
 
@@ -38,18 +38,4 @@ export function handStateJacobian(arm: ArmParams, x: ArrayLike<number>, out: Flo
   out[13] = -l2 * s12 * (qd1 + qd2);
   out[14] = J21;
   out[15] = J22;
-}
-
-/** Hand position and velocity [x, y, vx, vy] (m, m/s) from the arm state, written into `out`. */
-export function handState(arm: ArmParams, x: ArrayLike<number>, out: Float64Array | Float32Array, offset = 0): void {
-  const [l1, l2] = arm.l;
-  const q12 = x[0] + x[1];
-  const s1 = Math.sin(x[0]);
-  const c1 = Math.cos(x[0]);
-  const s12 = Math.sin(q12);
-  const c12 = Math.cos(q12);
-  out[offset] = l1 * c1 + l2 * c12;
-  out[offset + 1] = l1 * s1 + l2 * s12;
-  out[offset + 2] = (-l1 * s1 - l2 * s12) * x[2] - l2 * s12 * x[3];
-  out[offset + 3] = (l1 * c1 + l2 * c12) * x[2] + l2 * c12 * x[3];
 }

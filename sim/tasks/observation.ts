@@ -1,85 +1,64 @@
 /**
- * What the controller sees each control step: the task's target and hold cue, plus delayed, noisy
- * sensory feedback (vision: hand position and velocity; proprioception: joint angles and velocities),
- * as in MotorNet's environments. One function builds it for a batch from the history of arm states,
- * so training and closed-loop runs feed the network identical observations.
+ * What the controller sees each control step: the task's target and hold cue, followed by the delayed,
+ * noisy sensory feedback of sim/feedback.ts (proprioception, then vision), as in MotorNet's environments.
+ * Training and closed-loop runs build observations with this one function.
  */
-import { z } from 'zod';
-import { normal, type Rng } from '../../core/random.ts';
-import type { ArmParams } from '../arm-params.ts';
-import { handState } from '../hand-jacobian.ts';
-
-export const observationSpecSchema = z.object({
-  /** Visual feedback delay (control steps): hand position and velocity. */
-  visionDelay: z.number().int().min(0).default(5),
-  /** Proprioceptive feedback delay (control steps): joint angles and velocities. */
-  proprioDelay: z.number().int().min(0).default(2),
-  /** Noise std on the seen hand position (m). */
-  visionPositionNoise: z.number().min(0).default(0.001),
-  /** Noise std on the seen hand velocity (m/s). */
-  visionVelocityNoise: z.number().min(0).default(0.01),
-  /** Noise std on the sensed joint angles (rad). */
-  proprioAngleNoise: z.number().min(0).default(0.001),
-  /** Noise std on the sensed joint velocities (rad/s). */
-  proprioVelocityNoise: z.number().min(0).default(0.01),
-});
-export type ObservationSpec = z.infer<typeof observationSpecSchema>;
+import type { Rng } from '../../core/random.ts';
+import { FEEDBACK_CHANNELS, FEEDBACK_SIZE, readFeedback, type FeedbackOptions, type FeedbackState } from '../feedback.ts';
 
 /** Names and units of the observation vector's entries, in order. */
 export const OBSERVATION_CHANNELS = [
   { name: 'target_x', unit: 'm' },
   { name: 'target_y', unit: 'm' },
   { name: 'hold', unit: '1' },
-  { name: 'hand_x', unit: 'm' },
-  { name: 'hand_y', unit: 'm' },
-  { name: 'hand_vx', unit: 'm/s' },
-  { name: 'hand_vy', unit: 'm/s' },
-  { name: 'q1', unit: 'rad' },
-  { name: 'q2', unit: 'rad' },
-  { name: 'qd1', unit: 'rad/s' },
-  { name: 'qd2', unit: 'rad/s' },
+  ...FEEDBACK_CHANNELS.map(({ name, unit }) => ({ name, unit })),
 ] as const;
 export const OBSERVATION_SIZE = OBSERVATION_CHANNELS.length;
-/** Offset of the visual (hand) and proprioceptive (joint) blocks in the observation. */
-export const VISION_OFFSET = 3;
-export const PROPRIO_OFFSET = 7;
-
-/** Index of the arm state seen at step t with delay d: states before the trial are its initial state. */
-export function delayedIndex(t: number, delay: number): number {
-  return t - delay < 0 ? 0 : t - delay;
-}
-
-const hs = new Float64Array(4);
+/** Offset of the feedback block in the observation. */
+export const FEEDBACK_OFFSET = 3;
 
 /**
- * Observation at control step t for a batch: `states(s)` returns the arm states [batch, 4] at step s ≤ t;
- * target [batch, 2] (m), hold cue 1 while t < goStep[b]. Writes [batch, OBSERVATION_SIZE] into `out`.
- * `rng` null gives noise-free feedback.
+ * Default feedback for training and runs: MotorNet-like delays (proprioception 20 ms, vision 50 ms at
+ * dt = 10 ms) and small sensor noise.
+ */
+export const DEFAULT_FEEDBACK: Required<FeedbackOptions> = {
+  proprioceptionDelay: 2,
+  visionDelay: 5,
+  jointAngleNoise: 0.001,
+  jointVelocityNoise: 0.01,
+  handPositionNoise: 0.001,
+  handVelocityNoise: 0.01,
+};
+
+/** The same options with every noise std set to zero (for noise-free evaluation). */
+export function noiseless(opts: FeedbackOptions): FeedbackOptions {
+  return { ...opts, jointAngleNoise: 0, jointVelocityNoise: 0, handPositionNoise: 0, handVelocityNoise: 0 };
+}
+
+/**
+ * Observation at control step t for the batch of arms in `feedback`: target [batch, 2] (m), hold cue 1
+ * while t < goStep[b], then the feedback read now (noise from `rng`). Writes [batch, OBSERVATION_SIZE].
  */
 export function observe(
-  arm: ArmParams,
-  spec: ObservationSpec,
+  feedback: FeedbackState,
   t: number,
-  batch: number,
-  states: (s: number) => Float64Array,
-  target: Float64Array,
-  goStep: Int32Array,
-  rng: Rng | null,
+  target: ArrayLike<number>,
+  goStep: ArrayLike<number>,
+  rng: Rng | undefined,
+  scratch: Float64Array,
   out: Float32Array,
 ): void {
-  const sv = states(delayedIndex(t, spec.visionDelay));
-  const sp = states(delayedIndex(t, spec.proprioDelay));
-  const nv = [spec.visionPositionNoise, spec.visionPositionNoise, spec.visionVelocityNoise, spec.visionVelocityNoise];
-  const np = [spec.proprioAngleNoise, spec.proprioAngleNoise, spec.proprioVelocityNoise, spec.proprioVelocityNoise];
-  for (let b = 0; b < batch; b++) {
+  readFeedback(feedback, rng, scratch);
+  for (let b = 0; b < feedback.n; b++) {
     const o = b * OBSERVATION_SIZE;
     out[o] = target[b * 2];
     out[o + 1] = target[b * 2 + 1];
     out[o + 2] = t < goStep[b] ? 1 : 0;
-    handState(arm, sv.subarray(b * 4, b * 4 + 4), hs);
-    for (let i = 0; i < 4; i++) {
-      out[o + VISION_OFFSET + i] = hs[i] + (rng && nv[i] > 0 ? nv[i] * normal(rng) : 0);
-      out[o + PROPRIO_OFFSET + i] = sp[b * 4 + i] + (rng && np[i] > 0 ? np[i] * normal(rng) : 0);
-    }
+    for (let c = 0; c < FEEDBACK_SIZE; c++) out[o + FEEDBACK_OFFSET + c] = scratch[b * FEEDBACK_SIZE + c];
   }
+}
+
+/** Index of the arm state a channel delayed by `delay` steps shows at step t (the initial state before). */
+export function delayedIndex(t: number, delay: number): number {
+  return t - delay < 0 ? 0 : t - delay;
 }
