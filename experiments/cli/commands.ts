@@ -2,5 +2,6 @@
 import type { Command } from 'commander';
 import { register as simulate } from './simulate.ts';
 import { register as train } from './train.ts';
+import { register as analyze } from './analyze.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate, train];
+export const commands: Array<(program: Command) => void> = [simulate, train, analyze];

@@ -82,7 +82,8 @@ export function tangling(activity: ArrayLike<number>, shape: readonly number[], 
   const [nc, nt, nu] = sh;
   const dt = options.dt;
   if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`tangling: dt must be a positive number of seconds, got ${dt}`);
-  const timeStep = options.timeStep ?? Math.max(1, Math.floor(0.02 / dt));
+  // The 1e-9 keeps e.g. dt = 0.010000000000000002 s (a bin width computed from times) at step 2.
+  const timeStep = options.timeStep ?? Math.max(1, Math.floor(0.02 / dt + 1e-9));
   if (!Number.isInteger(timeStep) || timeStep < 1) throw new Error(`tangling: timeStep must be a positive integer, got ${timeStep}`);
   const alpha = options.alpha ?? 0.1;
   const [first, last] = checkIndexRange(options.timeIndices ?? [0, nt - 1], nt, 2);

@@ -1,0 +1,189 @@
+/**
+ * `reach analyze`: population analysis (PCA, jPCA, tangling, cosine tuning) of a user's own
+ * `[conditions, times, units]` array from a `.npy` file; writes `analysis.json` and/or prints it.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { decodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
+import { writeJsonAtomic } from '../io/files.ts';
+import { ANALYSES, analyzeActivity, summarizeAnalysis, type AnalysisName } from '../analyze.ts';
+
+interface RawOptions {
+  input: string;
+  dt?: string;
+  times?: string;
+  window?: string;
+  pcs: string;
+  softNorm: string;
+  analyses?: string;
+  angles?: string;
+  anglesDeg?: string;
+  tanglingPcs: string;
+  tanglingStep?: string;
+  meanSubtract: boolean;
+  alpha: string;
+  out?: string;
+  json?: boolean;
+}
+
+const positiveInt = (flag: string) =>
+  z.number({ error: `${flag} must be a number` }).int(`${flag} must be a whole number`).min(1, `${flag} must be ≥ 1`);
+
+const optionsSchema = z.object({
+  dt: z.number({ error: '--dt must be a number (s)' }).refine((v) => Number.isFinite(v) && v > 0, '--dt must be a positive number of seconds').optional(),
+  pcs: positiveInt('--pcs').refine((v) => v % 2 === 0, '--pcs must be even for jPCA (its planes come in pairs)'),
+  tanglingPcs: positiveInt('--tangling-pcs'),
+  tanglingStep: positiveInt('--tangling-step').optional(),
+  softNorm: z.union([z.literal('none'), z.number().min(0, '--soft-norm must be "none" or a number ≥ 0')], { error: '--soft-norm must be "none" or a number ≥ 0' }),
+  alpha: z.number({ error: '--alpha must be a number' }).gt(0, '--alpha must lie in (0, 1)').lt(1, '--alpha must lie in (0, 1)'),
+});
+
+/**
+ * Read a `.npy` file through a fresh Uint8Array: decodeNpy on a Node Buffer can return a view of
+ * Node's shared allocation (Buffer#slice does not copy), which corrupts the data.
+ */
+function readNpy(path: string): NpyArray {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return decodeNpy(bytes);
+  } catch (err) {
+    if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+function parseNumberList(flag: string, text: string, count?: number): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const values = parts.map(Number);
+  if (parts.some((s) => s === '') || values.some((v) => !Number.isFinite(v))) {
+    throw new Error(`${flag} must be comma-separated numbers, got '${text}'`);
+  }
+  if (count !== undefined && values.length !== count) throw new Error(`${flag} needs ${count} numbers, got ${values.length} in '${text}'`);
+  return values;
+}
+
+function parseAnalyses(text: string): AnalysisName[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new Error('--analyses is empty');
+  for (const n of names) {
+    if (!(ANALYSES as readonly string[]).includes(n)) throw new Error(`--analyses: unknown analysis '${n}' (choose from ${ANALYSES.join(', ')})`);
+  }
+  return [...new Set(names)] as AnalysisName[];
+}
+
+/** Times (s) from a 1-D `.npy`; returns them and the uniform bin width they imply. */
+function readTimes(path: string, expected: number): { times: Float64Array; dt: number } {
+  const arr = readNpy(path);
+  if (arr.shape.length !== 1) throw new Error(`${path}: times must be 1-D [times] (s), got shape [${arr.shape.join(', ')}]`);
+  if (arr.shape[0] !== expected) throw new Error(`${path}: ${arr.shape[0]} times given but the input has ${expected} time bins`);
+  const times = Float64Array.from(arr.data);
+  if (times.length < 2) throw new Error(`${path}: need at least 2 times to know the bin width`);
+  for (let i = 0; i < times.length; i++) if (!Number.isFinite(times[i])) throw new Error(`${path}: time ${i} is not finite`);
+  // 12 significant digits drop the rounding noise of (last − first)/(n − 1), e.g. 0.010000000000000002.
+  const dt = Number(((times[times.length - 1] - times[0]) / (times.length - 1)).toPrecision(12));
+  if (!(dt > 0)) throw new Error(`${path}: times must increase`);
+  for (let i = 1; i < times.length; i++) {
+    if (Math.abs(times[i] - times[i - 1] - dt) > 1e-6 * dt) {
+      throw new Error(`${path}: times must be evenly spaced (bin ${i} is ${times[i] - times[i - 1]} s, mean bin ${dt} s)`);
+    }
+  }
+  return { times, dt };
+}
+
+function run(opts: RawOptions): void {
+  const parsed = optionsSchema.safeParse({
+    dt: opts.dt === undefined ? undefined : Number(opts.dt),
+    pcs: Number(opts.pcs),
+    tanglingPcs: Number(opts.tanglingPcs),
+    tanglingStep: opts.tanglingStep === undefined ? undefined : Number(opts.tanglingStep),
+    softNorm: opts.softNorm === 'none' ? 'none' : Number(opts.softNorm),
+    alpha: Number(opts.alpha),
+  });
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  const o = parsed.data;
+  if (opts.angles && opts.anglesDeg) throw new Error('give either --angles or --angles-deg, not both');
+
+  const input = readNpy(opts.input);
+  if (input.shape.length !== 3) {
+    throw new Error(`${opts.input}: input must be 3-D [conditions, times, units], got shape [${input.shape.join(', ')}]`);
+  }
+  const [nc, nt, nu] = input.shape;
+  process.stderr.write(`analyze: ${opts.input}: [${nc} conditions, ${nt} times, ${nu} units] ${input.dtype}\n`);
+
+  let dt = o.dt;
+  let times: Float64Array | undefined;
+  if (opts.times) {
+    const t = readTimes(opts.times, nt);
+    times = t.times;
+    if (dt !== undefined && Math.abs(dt - t.dt) > 1e-6 * t.dt) {
+      throw new Error(`--dt ${dt} s disagrees with the bin width ${t.dt} s of ${opts.times}`);
+    }
+    dt = t.dt;
+  }
+  if (dt === undefined) throw new Error('give the bin width with --dt (s) or the bin times with --times FILE.npy (s)');
+
+  let angles: number[] | undefined;
+  if (opts.anglesDeg) angles = parseNumberList('--angles-deg', opts.anglesDeg).map((d) => (d * Math.PI) / 180);
+  if (opts.angles) {
+    const a = readNpy(opts.angles);
+    if (a.shape.length !== 1) throw new Error(`${opts.angles}: angles must be 1-D [conditions] (rad), got shape [${a.shape.join(', ')}]`);
+    angles = Array.from(a.data);
+  }
+  if (angles && angles.length !== nc) throw new Error(`${angles.length} angles given for ${nc} conditions`);
+
+  const analyses = opts.analyses ? parseAnalyses(opts.analyses) : angles ? [...ANALYSES] : (['pca', 'jpca', 'tangling'] as AnalysisName[]);
+  if (analyses.includes('tuning') && !angles) throw new Error('tuning needs the direction of each condition: --angles FILE.npy (rad) or --angles-deg "0,45,…"');
+  const window = opts.window ? (parseNumberList('--window', opts.window, 2) as [number, number]) : undefined;
+
+  process.stderr.write(`analyze: running ${analyses.join(', ')} (dt ${dt} s${window ? `, window ${window[0]}…${window[1]} s` : ''})\n`);
+  const result = analyzeActivity(input.data, input.shape, {
+    dt,
+    times,
+    window,
+    analyses,
+    jpcaPcs: o.pcs,
+    tanglingPcs: o.tanglingPcs,
+    tanglingStep: o.tanglingStep,
+    softNorm: o.softNorm === 'none' ? null : o.softNorm,
+    meanSubtract: opts.meanSubtract,
+    angles,
+    tuningAlpha: o.alpha,
+  });
+
+  if (opts.out) {
+    const path = join(resolve(opts.out), 'analysis.json');
+    writeJsonAtomic(path, { kind: 'reach-analysis', source: resolve(opts.input), ...result });
+    process.stderr.write(`analyze: wrote ${path}\n`);
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else process.stderr.write(summarizeAnalysis(result) + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('Analyse a [conditions, times, units] .npy recording: PCA, jPCA (Churchland 2012), tangling (Russo 2018), cosine tuning.')
+    .requiredOption('--input <file>', '.npy activity [conditions, times, units] (float32/float64)')
+    .option('--dt <s>', 'bin width (s)')
+    .option('--times <file>', '.npy bin times [times] (s); alternative to --dt')
+    .option('--window <start,end>', 'analysis window (s, inclusive) for every analysis')
+    .option('--pcs <k>', 'number of jPCA PCs (even)', '6')
+    .option('--soft-norm <c>', "soft normalisation x/(range + c): 'none', or c ≥ 0 (0 = divide by range; jPCA.m uses 10 for spikes/s)", 'none')
+    .option('--analyses <list>', `comma-separated subset of ${ANALYSES.join(',')} (default pca,jpca,tangling, + tuning with angles)`)
+    .option('--angles <file>', '.npy movement direction of each condition [conditions] (rad), for tuning')
+    .option('--angles-deg <list>', 'movement direction of each condition (degrees), e.g. "0,45,90"')
+    .option('--tangling-pcs <n>', 'number of PCs for tangling', '8')
+    .option('--tangling-step <n>', 'analyse every n-th bin for tangling (default floor(0.02 s / dt))')
+    .option('--no-mean-subtract', 'jPCA: keep the cross-condition mean')
+    .option('--alpha <p>', 'significance level of the tuning F-test', '0.05')
+    .option('--out <dir>', 'write <dir>/analysis.json')
+    .option('--json', 'print the full result as JSON on stdout')
+    .action((opts: RawOptions) => run(opts));
+}
