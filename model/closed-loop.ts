@@ -8,13 +8,13 @@
 import type { Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handPosition, handVelocity, stepArm } from '../sim/dynamics.ts';
-import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
+import { createFeedback, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
 import { NO_FIELD, type ForceField } from '../sim/force-fields.ts';
 import { createMatterArm } from '../sim/matter-arm.ts';
-import { observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import type { TrialBatch } from '../sim/tasks/task-spec.ts';
-import { normal } from '../core/random.ts';
-import { cellForward, createCellScratch, createStepCache, jsMatmul, readout, type NetworkParams, type NetworkSpec } from './network.ts';
+import { controllerStep, createController, resetController } from './controller-step.ts';
+import type { NetworkParams, NetworkSpec } from './network.ts';
 
 export type ArmEngine = 'matter' | 'analytic';
 
@@ -103,14 +103,9 @@ export function runClosedLoop(
     handVelocity: new Float64Array(B * T * 2),
     engine: opts.engine,
   };
-  const matmul = jsMatmul(params);
-  const cache = createStepCache(spec, 1);
-  const scratch = createCellScratch(spec, 1);
-  const x = new Float32Array(I);
-  const fbScratch = new Float64Array(FEEDBACK_SIZE);
-  const tau = new Float64Array(2);
+  const controller = createController(spec, params);
+  const { input: x, h, tau } = controller;
   const s = new Float64Array(4);
-  const noise = new Float32Array(n);
   const hiddenNoise = opts.hiddenNoise ?? 0;
   for (let b = 0; b < B; b++) {
     const x0 = trials.x0.subarray(b * 4, b * 4 + 4);
@@ -118,7 +113,7 @@ export function runClosedLoop(
     const feedback = createFeedback(arm, opts.feedback, x0, 1);
     const target = trials.target.subarray(b * 2, b * 2 + 2);
     const goStep = trials.goStep.subarray(b, b + 1);
-    let h = new Float32Array(n);
+    resetController(controller);
     try {
       for (let t = 0; t < T; t++) {
         body.state(s);
@@ -129,11 +124,7 @@ export function runClosedLoop(
         rec.jointVelocities[o2 + 1] = s[3];
         rec.handPosition.set(handPosition(arm, s[0], s[1]), o2);
         rec.handVelocity.set(handVelocity(arm, s[0], s[1], s[2], s[3]), o2);
-        observe(feedback, t, target, goStep, rng, fbScratch, x);
-        if (hiddenNoise > 0) for (let i = 0; i < n; i++) noise[i] = hiddenNoise * normal(rng);
-        cellForward(spec, params, matmul, h, x, 1, cache, scratch, hiddenNoise > 0 ? noise : undefined);
-        h = Float32Array.from(cache.h);
-        readout(spec, params, h, 1, tau);
+        controllerStep(controller, feedback, t, target, goStep, rng, hiddenNoise);
         if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
           throw new Error(`the controller produced a non-finite torque in trial ${b} at t = ${(t * dt).toFixed(3)} s`);
         }

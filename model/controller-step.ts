@@ -1,0 +1,85 @@
+/**
+ * One control step of a trained controller on a single arm: observation from the delayed, noisy
+ * feedback → recurrent step → torque readout. Closed-loop runs (Node) and the live viewer (browser)
+ * both call {@link controllerStep}, so the network the viewer shows is the one the experiments measure.
+ *
+ * The buffers are allocated once in {@link createController}; a step allocates nothing.
+ */
+import { normal, type Rng } from '../core/random.ts';
+import { FEEDBACK_SIZE, type FeedbackState } from '../sim/feedback.ts';
+import { observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import {
+  cellForward,
+  createCellScratch,
+  createStepCache,
+  jsMatmul,
+  readout,
+  type CellScratch,
+  type Matmul,
+  type NetworkParams,
+  type NetworkSpec,
+  type StepCache,
+} from './network.ts';
+
+/** A controller for one arm with its working buffers. */
+export interface Controller {
+  spec: NetworkSpec;
+  params: NetworkParams;
+  matmul: Matmul;
+  cache: StepCache;
+  scratch: CellScratch;
+  /** Observation the network saw at the last step (units per OBSERVATION_CHANNELS): [OBSERVATION_SIZE]. */
+  input: Float32Array;
+  /** Hidden state after the last step: [hidden]. */
+  h: Float32Array;
+  /** Joint torques of the last step (N·m): [outputs]. */
+  tau: Float64Array;
+  fbScratch: Float64Array;
+  noise: Float32Array;
+}
+
+/** Buffers for running `params` one arm at a time, with the hidden state at zero. */
+export function createController(spec: NetworkSpec, params: NetworkParams): Controller {
+  return {
+    spec,
+    params,
+    matmul: jsMatmul(params),
+    cache: createStepCache(spec, 1),
+    scratch: createCellScratch(spec, 1),
+    input: new Float32Array(OBSERVATION_SIZE),
+    h: new Float32Array(spec.hidden),
+    tau: new Float64Array(spec.outputs),
+    fbScratch: new Float64Array(FEEDBACK_SIZE),
+    noise: new Float32Array(spec.hidden),
+  };
+}
+
+/** Clear the hidden state (the start of a trial). */
+export function resetController(c: Controller): void {
+  c.h.fill(0);
+}
+
+/**
+ * Control step t of a trial: observe (target (m), hold cue while t < goStep, feedback with noise from
+ * `rng`), advance the hidden state (pre-activation noise of std `hiddenNoise` from the same `rng`, drawn
+ * after the feedback noise) and read out the torques into `c.tau` (N·m).
+ */
+export function controllerStep(
+  c: Controller,
+  feedback: FeedbackState,
+  t: number,
+  target: ArrayLike<number>,
+  goStep: ArrayLike<number>,
+  rng: Rng | undefined,
+  hiddenNoise = 0,
+): void {
+  observe(feedback, t, target, goStep, rng, c.fbScratch, c.input);
+  const noisy = hiddenNoise > 0;
+  if (noisy) {
+    if (!rng) throw new Error('controllerStep: a seeded Rng is required when hiddenNoise > 0');
+    for (let i = 0; i < c.noise.length; i++) c.noise[i] = hiddenNoise * normal(rng);
+  }
+  cellForward(c.spec, c.params, c.matmul, c.h, c.input, 1, c.cache, c.scratch, noisy ? c.noise : undefined);
+  c.h.set(c.cache.h);
+  readout(c.spec, c.params, c.h, 1, c.tau);
+}
