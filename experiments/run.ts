@@ -1,0 +1,188 @@
+/**
+ * `reach run` as a library: load a checkpoint, run a task's conditions closed loop on the matter-js (or
+ * analytic) arm, measure each reach, and write a run directory (config.json, arrays as .npy with a
+ * manifest, trials.json).
+ */
+import { createRng } from '../core/random.ts';
+import { reachMetrics, type ReachMetrics } from '../model/analysis/kinematics.ts';
+import type { Checkpoint } from '../model/checkpoint.ts';
+import { runClosedLoop, type ArmEngine, type Recording } from '../model/closed-loop.ts';
+import type { FeedbackOptions } from '../sim/feedback.ts';
+import { NO_FIELD, type ForceField } from '../sim/force-fields.ts';
+import { OBSERVATION_CHANNELS } from '../sim/tasks/observation.ts';
+import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
+import { PACKAGE_VERSION } from './package-info.ts';
+import { writeRunDir, type RunArray, type TrialRecord } from './run-dir.ts';
+
+export interface RunOptions {
+  /** Which arm the controller drives. Default matter. */
+  engine: ArmEngine;
+  /** Which trials: the center-out conditions or random reaches from the training task's distribution. */
+  task: 'center-out' | 'random';
+  /** Repetitions of each center-out condition, or the number of random trials. */
+  repeats: number;
+  /** Go cue time of center-out trials (s). */
+  goTime: number;
+  /** Trial duration (s). */
+  duration: number;
+  /** Time after the go cue at which the endpoint error is measured (s). */
+  evalAfter: number;
+  /** External hand force during every trial. */
+  field: ForceField;
+  /** Sensory feedback; default the checkpoint's training feedback. */
+  feedback?: FeedbackOptions;
+  /** Seed of the sensory noise (and of random trials). */
+  seed: number;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  engine: 'matter',
+  task: 'center-out',
+  repeats: 1,
+  goTime: 0.3,
+  duration: 1.4,
+  evalAfter: 0.8,
+  field: NO_FIELD,
+  seed: 1,
+};
+
+/** Per-trial kinematics plus the run's summary. */
+export interface RunSummary {
+  engine: ArmEngine;
+  trials: number;
+  /** Hand-to-target distance `evalAfter` s after go (m): mean and max over non-catch trials. */
+  meanEndpointError: number;
+  maxEndpointError: number;
+  /** Max perpendicular deviation / reach length: mean and max. */
+  meanStraightness: number;
+  maxStraightness: number;
+  /** Fraction of reaches with a single speed peak. */
+  singlePeakedFraction: number;
+  /** Mean correlation of the speed profile with minimum jerk. */
+  meanMinJerkCorrelation: number;
+  /** Mean reaction time (s) and peak speed (m/s). */
+  meanReactionTime: number;
+  meanPeakSpeed: number;
+}
+
+export interface RunResult {
+  recording: Recording;
+  metrics: Array<ReachMetrics | null>;
+  trialRecords: TrialRecord[];
+  summary: RunSummary;
+}
+
+function makeTrials(ck: Checkpoint, o: RunOptions): TrialBatch {
+  const steps = Math.round(o.duration / ck.network.dt);
+  const task = parseTaskSpec({ ...ck.config.task, kind: o.task === 'center-out' ? 'center-out' : 'random', steps });
+  if (o.task === 'center-out') return centerOutConditions(ck.arm, task, o.goTime, o.repeats);
+  return sampleTrials(ck.arm, { ...task, catchProbability: 0 }, o.repeats, createRng(o.seed + 1));
+}
+
+const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
+
+/** Run the controller of `ck` closed loop and measure every reach. */
+export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
+  if (!(o.duration > o.goTime + o.evalAfter)) {
+    throw new Error(`trial duration ${o.duration} s must exceed go time + evaluation delay (${o.goTime} + ${o.evalAfter} s)`);
+  }
+  const trials = makeTrials(ck, o);
+  const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field }, createRng(o.seed));
+  const { batch: B, steps: T, dt } = trials;
+  const metrics: Array<ReachMetrics | null> = [];
+  const records: TrialRecord[] = [];
+  const errors: number[] = [];
+  for (let b = 0; b < B; b++) {
+    const pos = recording.handPosition.subarray(b * T * 2, (b + 1) * T * 2);
+    const target: [number, number] = [trials.target[b * 2], trials.target[b * 2 + 1]];
+    const start: [number, number] = [trials.start[b * 2], trials.start[b * 2 + 1]];
+    const go = trials.goStep[b];
+    const isCatch = trials.isCatch[b] === 1;
+    let m: ReachMetrics | null = null;
+    let error: number | null = null;
+    if (!isCatch) {
+      const at = Math.min(T - 1, go + Math.round(o.evalAfter / dt));
+      m = reachMetrics(pos.subarray(0, (at + 1) * 2), { dt, target, start, goIndex: go });
+      error = m.endpointError;
+      errors.push(error);
+    }
+    metrics.push(m);
+    records.push({
+      trial: b,
+      condition: trials.condition[b],
+      target,
+      start,
+      target_angle: trials.targetAngle[b],
+      go_time: isCatch ? null : go * dt,
+      movement_onset: m && Number.isFinite(m.onsetTime) ? m.onsetTime : null,
+      endpoint_error: error,
+      catch: isCatch,
+      start_time: b * T * dt,
+      stop_time: (b + 1) * T * dt,
+    });
+  }
+  const ok = metrics.filter((m): m is ReachMetrics => m !== null);
+  const summary: RunSummary = {
+    engine: o.engine,
+    trials: B,
+    meanEndpointError: mean(errors),
+    maxEndpointError: errors.length ? Math.max(...errors) : NaN,
+    meanStraightness: mean(ok.map((m) => m.straightness)),
+    maxStraightness: ok.length ? Math.max(...ok.map((m) => m.straightness)) : NaN,
+    singlePeakedFraction: ok.length ? ok.filter((m) => m.singlePeaked).length / ok.length : NaN,
+    meanMinJerkCorrelation: mean(ok.map((m) => m.minJerkCorrelation)),
+    meanReactionTime: mean(ok.map((m) => m.reactionTime)),
+    meanPeakSpeed: mean(ok.map((m) => m.peakSpeed)),
+  };
+  return { recording, metrics, trialRecords: records, summary };
+}
+
+/** The arrays of a recording, with units and axis names, as a run directory stores them. */
+export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
+  const { batch: B, steps: T } = rec.trials;
+  const n = ck.network.hidden;
+  const xy = ['x', 'y'];
+  const joints = ['shoulder', 'elbow'];
+  const per = (name: string, data: Float32Array | Float64Array, last: number, unit: string, lastAxis: string, description: string, columns?: string[]): RunArray => ({
+    name,
+    data,
+    shape: [B, T, last],
+    unit,
+    axes: ['trials', 'times', lastAxis],
+    description,
+    ...(columns ? { columns } : {}),
+  });
+  const readoutT = new Float32Array(ck.network.outputs * n);
+  const w = ck.params.Wout.data;
+  for (let j = 0; j < n; j++) for (let k = 0; k < ck.network.outputs; k++) readoutT[k * n + j] = w[j * ck.network.outputs + k];
+  return [
+    { name: 'times', data: rec.times, shape: [T], unit: 's', axes: ['times'], description: 'sample time from trial start' },
+    per('inputs', rec.inputs, OBSERVATION_CHANNELS.length, 'mixed (see columns)', 'inputs', `network inputs; units per channel: ${OBSERVATION_CHANNELS.map((c) => `${c.name} ${c.unit}`).join(', ')}`, OBSERVATION_CHANNELS.map((c) => c.name)),
+    per('hidden', rec.hidden, n, 'a.u.', 'units', 'RNN hidden state computed from the observation at this sample'),
+    per('torques', rec.torques, 2, 'N*m', 'joints', 'joint torques applied from this sample to the next', joints),
+    per('joint_angles', rec.jointAngles, 2, 'rad', 'joints', 'shoulder angle from +x, elbow angle relative to the upper arm', joints),
+    per('joint_velocities', rec.jointVelocities, 2, 'rad/s', 'joints', 'joint angular velocities', joints),
+    per('hand_position', rec.handPosition, 2, 'm', 'xy', 'hand position, shoulder at the origin, +x right, +y forward', xy),
+    per('hand_velocity', rec.handVelocity, 2, 'm/s', 'xy', 'hand velocity', xy),
+    { name: 'targets', data: rec.trials.target, shape: [B, 2], unit: 'm', axes: ['trials', 'xy'], description: 'target hand position', columns: xy },
+    { name: 'readout_weights', data: readoutT, shape: [ck.network.outputs, n], unit: 'N*m', axes: ['outputs', 'units'], description: 'readout W_out: torque = W_out · hidden + b_out' },
+  ];
+}
+
+/** Write a run directory for a finished run. */
+export function writeRun(dir: string, ck: Checkpoint, checkpointPath: string, o: RunOptions, result: RunResult): void {
+  const config = {
+    command: 'run',
+    packageVersion: PACKAGE_VERSION,
+    seed: o.seed,
+    backend: 'none (closed-loop runs use the plain-JS forward pass)',
+    checkpoint: { path: checkpointPath, backend: ck.backend, createdAt: ck.createdAt, training: ck.training },
+    options: o,
+    arm: ck.arm,
+    network: ck.network,
+    task: ck.config.task,
+    feedback: o.feedback ?? ck.config.feedback,
+    summary: result.summary,
+  };
+  writeRunDir(dir, { config, dt: ck.network.dt, arrays: recordingArrays(result.recording, ck), trials: result.trialRecords });
+}
