@@ -161,6 +161,8 @@ export function jpca(activity: ArrayLike<number>, shape: readonly number[], opti
   const p = pca(smallA, { components: k });
   const PCs = p.loadings;
   const ared = p.scores;
+  const rank = p.variances.filter((v) => v > 1e-12 * p.variances[0]).length;
+  if (rank < k) throw new Error(`jPCA: the window's data span only ${rank} dimensions, fewer than the ${k} PCs requested; request at most ${rank - (rank % 2)}`);
 
   const steps = nc * (w - 1);
   const dState = matrix(steps, k);

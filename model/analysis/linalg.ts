@@ -237,56 +237,65 @@ export interface QR {
   r: Matrix;
 }
 
-/** Householder QR (Golub & Van Loan Alg. 5.2.1), with Q formed explicitly (thin). */
-export function qr(a: Matrix): QR {
+/**
+ * Householder QR (Golub & Van Loan Alg. 5.2.1), with the thin Q formed explicitly unless
+ * `wantQ` is false (then `q` is a 0 × 0 matrix). Works on columns stored contiguously, which keeps
+ * the tall-and-thin case (many samples, few units) cache-friendly.
+ */
+export function qr(a: Matrix, wantQ = true): QR {
   const m = a.rows;
   const n = a.cols;
   if (m < n) throw new Error(`qr needs rows ≥ cols, got ${m}×${n}`);
-  const w = Float64Array.from(a.data);
+  const cols: Float64Array[] = [];
+  for (let j = 0; j < n; j++) {
+    const c = new Float64Array(m);
+    for (let i = 0; i < m; i++) c[i] = a.data[i * n + j];
+    cols.push(c);
+  }
   const vs: Float64Array[] = [];
   const betas = new Float64Array(n);
   for (let k = 0; k < n; k++) {
+    const ck = cols[k];
     let sigma = 0;
-    for (let i = k; i < m; i++) sigma += w[i * n + k] * w[i * n + k];
+    for (let i = k; i < m; i++) sigma += ck[i] * ck[i];
     const alpha = Math.sqrt(sigma);
     const v = new Float64Array(m - k);
-    if (alpha === 0) {
-      vs.push(v);
-      betas[k] = 0;
-      continue;
-    }
-    const x0 = w[k * n + k];
+    vs.push(v);
+    if (alpha === 0) continue;
+    const x0 = ck[k];
     const u0 = x0 >= 0 ? x0 + alpha : x0 - alpha;
     v[0] = 1;
-    for (let i = k + 1; i < m; i++) v[i - k] = w[i * n + k] / u0;
-    let vtv = 0;
-    for (let i = 0; i < v.length; i++) vtv += v[i] * v[i];
+    let vtv = 1;
+    for (let i = k + 1; i < m; i++) {
+      v[i - k] = ck[i] / u0;
+      vtv += v[i - k] * v[i - k];
+    }
     const beta = 2 / vtv;
     betas[k] = beta;
-    vs.push(v);
-    for (let j = k; j < n; j++) {
-      let s = 0;
-      for (let i = k; i < m; i++) s += v[i - k] * w[i * n + j];
-      s *= beta;
-      for (let i = k; i < m; i++) w[i * n + j] -= s * v[i - k];
-    }
+    for (let j = k; j < n; j++) applyReflector(cols[j], v, beta, k);
   }
   const r = matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) r.data[i * n + j] = w[i * n + j];
-  const q = matrix(m, n);
-  for (let i = 0; i < n; i++) q.data[i * n + i] = 1;
-  for (let k = n - 1; k >= 0; k--) {
-    const v = vs[k];
-    const beta = betas[k];
-    if (beta === 0) continue;
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let i = k; i < m; i++) s += v[i - k] * q.data[i * n + j];
-      s *= beta;
-      for (let i = k; i < m; i++) q.data[i * n + j] -= s * v[i - k];
-    }
+  for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r.data[i * n + j] = cols[j][i];
+  if (!wantQ) return { q: matrix(0, 0), r };
+  const qCols: Float64Array[] = [];
+  for (let j = 0; j < n; j++) {
+    const e = new Float64Array(m);
+    e[j] = 1;
+    for (let k = Math.min(j, n - 1); k >= 0; k--) if (betas[k] !== 0) applyReflector(e, vs[k], betas[k], k);
+    qCols.push(e);
   }
+  const q = matrix(m, n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) q.data[i * n + j] = qCols[j][i];
   return { q, r };
+}
+
+/** x[k:] ← (I − β·v·vᵀ)·x[k:]. */
+function applyReflector(x: Float64Array, v: Float64Array, beta: number, k: number): void {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * x[k + i];
+  s *= beta;
+  if (s === 0) return;
+  for (let i = 0; i < v.length; i++) x[k + i] -= s * v[i];
 }
 
 /** Thin SVD A = U·diag(s)·Vᵀ of an m × n matrix: U m × r, s (descending, ≥ 0) of length r, V n × r, r = min(m, n). */
@@ -300,14 +309,15 @@ export interface SVD {
  * Thin SVD. For m ≥ n the matrix is first reduced by QR, then R is diagonalised by one-sided
  * (Hestenes) Jacobi rotations, which give small singular values to high relative accuracy
  * (Demmel & Veselić 1992); for m < n the transpose is decomposed and the factors swapped.
+ * With `wantU` false (honoured for m ≥ n) U is skipped and returned as a 0 × 0 matrix.
  */
-export function svd(a: Matrix): SVD {
+export function svd(a: Matrix, wantU = true): SVD {
   if (a.rows < a.cols) {
     const t = svd(transpose(a));
     return { u: t.v, s: t.s, v: t.u };
   }
   const n = a.cols;
-  const { q, r } = qr(a);
+  const { q, r } = qr(a, wantU);
   const w = Float64Array.from(r.data);
   const v = identity(n).data;
   for (let sweep = 0; sweep < 100; sweep++) {
@@ -362,6 +372,7 @@ export function svd(a: Matrix): SVD {
       ur.data[i * n + dst] = sv[src] > tol && sv[src] > 0 ? w[i * n + src] / sv[src] : 0;
     }
   });
+  if (!wantU) return { u: matrix(0, 0), s, v: vOut };
   completeOrthonormalColumns(ur, s, tol);
   return { u: matmul(q, ur), s, v: vOut };
 }

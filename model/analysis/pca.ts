@@ -49,7 +49,7 @@ export function pca(x: Matrix, options: PcaOptions = {}): PcaResult {
   let total = 0;
   for (let i = 0; i < xc.data.length; i++) total += xc.data[i] * xc.data[i];
   total /= n - 1;
-  const { s, v } = svd(xc);
+  const { s, v } = svd(xc, false);
   const loadings = matrix(p, k);
   for (let c = 0; c < k; c++) {
     let big = 0;

@@ -180,4 +180,14 @@ describe('jPCA input checks', () => {
     );
     expect(() => jpca(data.subarray(1), shape, { dt: 0.01 })).toThrow(/needs/);
   });
+
+  it('explains when the data span fewer dimensions than the PCs requested', () => {
+    const lowRank = new Float64Array(4 * 20 * 10);
+    for (let c = 0; c < 4; c++) {
+      for (let t = 0; t < 20; t++) {
+        for (let u = 0; u < 10; u++) lowRank[(c * 20 + t) * 10 + u] = (u % 2 === 0 ? 1 : -0.5) * Math.cos(0.3 * t + c) + (u % 3) * Math.sin(0.3 * t + c);
+      }
+    }
+    expect(() => jpca(lowRank, [4, 20, 10], { dt: 0.01, numPCs: 4 })).toThrow(/span only 2 dimensions/);
+  });
 });
