@@ -3,11 +3,9 @@
  * `[conditions, times, units]` array from a `.npy` file; writes `analysis.json` and/or prints it.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { decodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
-import { writeJsonAtomic } from '../io/files.ts';
+import { readNpyFile, writeJsonAtomic } from '../io/files.ts';
 import { ANALYSES, analyzeActivity, summarizeAnalysis, type AnalysisName } from '../analyze.ts';
 
 interface RawOptions {
@@ -40,25 +38,6 @@ const optionsSchema = z.object({
   alpha: z.number({ error: '--alpha must be a number' }).gt(0, '--alpha must lie in (0, 1)').lt(1, '--alpha must lie in (0, 1)'),
 });
 
-/**
- * Read a `.npy` file through a fresh Uint8Array: decodeNpy on a Node Buffer can return a view of
- * Node's shared allocation (Buffer#slice does not copy), which corrupts the data.
- */
-function readNpy(path: string): NpyArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return decodeNpy(bytes);
-  } catch (err) {
-    if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
-    throw err;
-  }
-}
-
 function parseNumberList(flag: string, text: string, count?: number): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const values = parts.map(Number);
@@ -80,7 +59,7 @@ function parseAnalyses(text: string): AnalysisName[] {
 
 /** Times (s) from a 1-D `.npy`; returns them and the uniform bin width they imply. */
 function readTimes(path: string, expected: number): { times: Float64Array; dt: number } {
-  const arr = readNpy(path);
+  const arr = readNpyFile(path);
   if (arr.shape.length !== 1) throw new Error(`${path}: times must be 1-D [times] (s), got shape [${arr.shape.join(', ')}]`);
   if (arr.shape[0] !== expected) throw new Error(`${path}: ${arr.shape[0]} times given but the input has ${expected} time bins`);
   const times = Float64Array.from(arr.data);
@@ -110,7 +89,7 @@ function run(opts: RawOptions): void {
   const o = parsed.data;
   if (opts.angles && opts.anglesDeg) throw new Error('give either --angles or --angles-deg, not both');
 
-  const input = readNpy(opts.input);
+  const input = readNpyFile(opts.input);
   if (input.shape.length !== 3) {
     throw new Error(`${opts.input}: input must be 3-D [conditions, times, units], got shape [${input.shape.join(', ')}]`);
   }
@@ -132,7 +111,7 @@ function run(opts: RawOptions): void {
   let angles: number[] | undefined;
   if (opts.anglesDeg) angles = parseNumberList('--angles-deg', opts.anglesDeg).map((d) => (d * Math.PI) / 180);
   if (opts.angles) {
-    const a = readNpy(opts.angles);
+    const a = readNpyFile(opts.angles);
     if (a.shape.length !== 1) throw new Error(`${opts.angles}: angles must be 1-D [conditions] (rad), got shape [${a.shape.join(', ')}]`);
     angles = Array.from(a.data);
   }

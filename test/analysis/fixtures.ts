@@ -1,12 +1,11 @@
 /** Reads the fixture recordings of test/fixtures/ (see its README for provenance and reference values). */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeNpy, type NpyArray } from '../../core/npy.ts';
+import type { NpyArray } from '../../core/npy.ts';
+import { readNpyFile } from '../../experiments/io/files.ts';
 
-/** Decode a fixture `.npy`; the bytes are copied into a plain Uint8Array so the decoder's slice is a real copy. */
+/** Read a fixture `.npy` (path relative to test/fixtures/). */
 export function readFixture(relative: string): NpyArray {
-  const path = fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url));
-  return decodeNpy(new Uint8Array(readFileSync(path)));
+  return readNpyFile(fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url)));
 }
 
 /** |actual − expected| / |expected|. */
