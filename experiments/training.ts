@@ -43,7 +43,7 @@ export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: 
 }
 
 /** Train to `config.iterations`, writing the training directory. Returns the final state. */
-export function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): { state: TrainState; interrupted: boolean } {
+export function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): { state: TrainState; interrupted: boolean; wallTime: number } {
   let state: TrainState;
   let priorWall = 0;
   if (opts.resume) {
@@ -85,5 +85,5 @@ export function runTraining(tf: typeof tfType, backend: BackendName, config: Tra
     process.removeListener('SIGINT', onSigint);
   }
   if (!opts.quiet) progress.done(`${interrupted ? 'stopped' : 'finished'} at iteration ${state.iteration} in ${wall().toFixed(1)} s on ${backend}`);
-  return { state, interrupted };
+  return { state, interrupted, wallTime: wall() };
 }

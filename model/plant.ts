@@ -72,7 +72,7 @@ export function plantStepOp(tf: typeof tfType, arm: ArmParams, dt: number, subst
     const jac = allocPlantJacobians(batch);
     const next = new Float64Array(batch * 4);
     plantForward(arm, Float64Array.from(x.dataSync()), tau.dataSync() as Float32Array, batch, dt, substeps, next, jac);
-    save([tf.tensor(jac.A, [batch, 16], 'float32'), tf.tensor(jac.Bu, [batch, 8], 'float32')]);
+    save([tf.tensor2d(Float32Array.from(jac.A), [batch, 16]), tf.tensor2d(Float32Array.from(jac.Bu), [batch, 8])]);
     return {
       value: tf.tensor2d(Float32Array.from(next), [batch, 4]),
       gradFunc: (dy: tfType.Tensor, saved: tfType.Tensor[]) => {

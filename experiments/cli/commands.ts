@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as simulate } from './simulate.ts';
 import { register as train } from './train.ts';
 import { register as run } from './run.ts';
+import { register as bench } from './bench.ts';
 import { register as analyze } from './analyze.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate, train, run, analyze];
+export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze];

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../../model/backend.ts';
 import { parseTrainConfig } from '../../model/train.ts';
-import { readJsonFile } from '../io/files.ts';
-import { loadCheckpointFile, runTraining } from '../training.ts';
+import { serializeCheckpoint } from '../../model/checkpoint.ts';
+import { readJsonFile, writeFileAtomic } from '../io/files.ts';
+import { loadCheckpointFile, makeCheckpoint, runTraining } from '../training.ts';
 
 export function register(program: Command): void {
   program
@@ -16,6 +17,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (overrides the config)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train')
+    .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--json', 'print the training summary as JSON on stdout')
     .action(async (opts) => {
       if (!BACKEND_CHOICES.includes(opts.backend)) throw new Error(`unknown backend '${opts.backend}' (choose ${BACKEND_CHOICES.join(', ')})`);
@@ -26,7 +28,11 @@ export function register(program: Command): void {
       const config = parseTrainConfig(raw);
       const { tf, backend } = await initBackend(opts.backend as BackendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
-      const { state, interrupted } = runTraining(tf, backend, config, { out: opts.out });
+      const { state, interrupted, wallTime } = runTraining(tf, backend, config, { out: opts.out });
+      if (opts.export && !interrupted) {
+        writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, wallTime, false)));
+        process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);
+      }
       if (opts.json) {
         const last = state.log.at(-1);
         process.stdout.write(JSON.stringify({ checkpoint: join(opts.out, 'checkpoint.json'), backend, iterations: state.iteration, loss: last?.loss, endpointError: last?.endpointError, interrupted }, null, 2) + '\n');

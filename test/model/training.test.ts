@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type * as tfType from '@tensorflow/tfjs';
+import { createRng } from '../../core/random.ts';
+import { initBackend } from '../../model/backend.ts';
+import { Episode } from '../../model/episode.ts';
+import { cloneParams, initParams } from '../../model/network.ts';
+import { applyUpdate, initTrainState, networkSpecOf, parseTrainConfig, resolveArm, train } from '../../model/train.ts';
+import { parseTaskSpec, sampleTrials } from '../../sim/tasks/task-spec.ts';
+
+let tf: typeof tfType;
+beforeAll(async () => {
+  ({ tf } = await initBackend('auto'));
+});
+
+/** A small configuration that trains in a second or two. */
+const small = (over: Record<string, unknown> = {}) =>
+  parseTrainConfig({
+    seed: 3,
+    iterations: 6,
+    batch: 8,
+    network: { hidden: 24, outputScale: 0.3 },
+    task: { kind: 'mixed', steps: 40, delay: [0.05, 0.15] },
+    loss: { activity: 0.05, effort: 0.01, weight: 1e-3 },
+    checkpointEvery: 0,
+    ...over,
+  });
+
+function gradientCheck(kind: 'rnn' | 'gru') {
+  const config = small({ network: { kind, hidden: 12, outputScale: 0.5 } });
+  const arm = resolveArm(config.arm);
+  const task = parseTaskSpec(config.task);
+  const trials = sampleTrials(arm, task, 4, createRng(11));
+  const setup = { arm, network: networkSpecOf(config), feedback: config.feedback, loss: config.loss, substeps: 1, hiddenNoise: 0 };
+  const episode = new Episode(tf, setup, 4, task.steps);
+  try {
+    const params = initParams(setup.network, createRng(5));
+    const grads = Object.fromEntries(Object.entries(episode.run(params, trials, null, true).grads!).map(([k, v]) => [k, Float64Array.from(v)]));
+    const rng = createRng(9);
+    let checked = 0;
+    for (const name of Object.keys(params)) {
+      for (let k = 0; k < 3; k++) {
+        const i = Math.floor(((rng.s[0] = (rng.s[0] * 1664525 + 1013904223) >>> 0) / 2 ** 32) * params[name].data.length);
+        const h = 1e-2 * Math.max(0.05, Math.abs(params[name].data[i]));
+        const up = cloneParams(params);
+        const down = cloneParams(params);
+        up[name].data[i] += h;
+        down[name].data[i] -= h;
+        const fd = (episode.run(up, trials, null, false).loss.total - episode.run(down, trials, null, false).loss.total) / (up[name].data[i] - down[name].data[i]);
+        const an = grads[name][i];
+        // float32 forward pass: compare to 2 % of the gradient's scale.
+        expect(Math.abs(an - fd)).toBeLessThan(0.02 * Math.max(Math.abs(fd), 1e-3));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  } finally {
+    episode.dispose();
+  }
+}
+
+describe('backpropagation through time through the arm', () => {
+  it('leaky RNN gradients of the full episode loss equal finite differences', () => gradientCheck('rnn'));
+  it('GRU gradients of the full episode loss equal finite differences', () => gradientCheck('gru'));
+});
+
+describe('training loop', () => {
+  it('keeps tf.memory().numTensors flat over many iterations', () => {
+    const config = small({ iterations: 3 });
+    const state = initTrainState(config);
+    train(tf, config, state);
+    const before = tf.memory().numTensors;
+    train(tf, { ...config, iterations: 15 }, state);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the same seed and backend give identical weights and losses', () => {
+    const a = train(tf, small(), initTrainState(small()));
+    const b = train(tf, small(), initTrainState(small()));
+    expect(a.log.map((e) => e.loss.total)).toEqual(b.log.map((e) => e.loss.total));
+    for (const k of Object.keys(a.params)) expect(Array.from(a.params[k].data)).toEqual(Array.from(b.params[k].data));
+    const c = train(tf, small({ seed: 4 }), initTrainState(small({ seed: 4 })));
+    expect(c.log.map((e) => e.loss.total)).not.toEqual(a.log.map((e) => e.loss.total));
+  });
+
+  it('the NaN guard skips a non-finite step, logs it and reduces the learning rate', () => {
+    const config = small();
+    const state = initTrainState(config);
+    const before = cloneParams(state.params);
+    const grads = Object.fromEntries(Object.entries(state.params).map(([k, p]) => [k, new Float32Array(p.data.length).fill(0.1)]));
+    grads.Wx[7] = NaN;
+    const loss = { position: 0.1, hold: 0, effort: 0, activity: 0, weight: 0, total: 0.1 };
+    const r = applyUpdate(config, state, loss, grads);
+    expect(r.event).toMatch(/non-finite gradient/);
+    expect(state.lr).toBeCloseTo(config.lr * config.nanLrFactor, 12);
+    for (const k of Object.keys(before)) expect(Array.from(state.params[k].data)).toEqual(Array.from(before[k].data));
+    const nanLoss = { ...loss, position: NaN, total: NaN };
+    expect(applyUpdate(config, state, nanLoss, grads).event).toMatch(/non-finite loss/);
+    state.badSteps = config.maxBadSteps - 1;
+    expect(() => applyUpdate(config, state, nanLoss, grads)).toThrow(/training diverged/);
+  });
+
+  it('a short training run lowers the reaching loss on held-out trials', () => {
+    const config = small({ iterations: 80, batch: 32, lr: 3e-3, task: { kind: 'center-out', steps: 40, delay: [0.05, 0.15] } });
+    const arm = resolveArm(config.arm);
+    const task = parseTaskSpec(config.task);
+    const heldOut = sampleTrials(arm, task, 32, createRng(1234));
+    const setup = { arm, network: networkSpecOf(config), feedback: config.feedback, loss: config.loss, substeps: 1, hiddenNoise: 0 };
+    const episode = new Episode(tf, setup, 32, task.steps);
+    const state = initTrainState(config);
+    const reaching = () => {
+      const l = episode.run(state.params, heldOut, null, false).loss;
+      return l.position + l.hold;
+    };
+    const before = reaching();
+    train(tf, config, state);
+    const after = reaching();
+    episode.dispose();
+    expect(after).toBeLessThan(0.7 * before);
+  });
+});
