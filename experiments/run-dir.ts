@@ -1,0 +1,314 @@
+/**
+ * Run directories: the one on-disk definition of a closed-loop run, shared by `reach run` (writer) and
+ * every reader (exports, report, analysis).
+ *
+ *   config.json     the resolved run config (free-form object)
+ *   manifest.json   { format: "reach-run", version: 1, dt, arrays: [{ name, file, dtype, shape, unit, axes, description, columns? }] }
+ *   <name>.npy      one file per array, C order
+ *   trials.json     one TrialRecord per trial
+ *
+ * Axes are named; two arrays that use the same axis name must agree on its length, and an axis named
+ * `trials` has one entry per trial record. Per-time-step arrays are `[trials, times, …]` with `times`
+ * (s, from trial start) holding the sample times.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { shapeSize, type NpyDtype } from '../core/npy.ts';
+import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from './io/files.ts';
+
+export const RUN_FORMAT = 'reach-run';
+export const RUN_FORMAT_VERSION = 1;
+/** Axis name of the trial index. */
+export const TRIAL_AXIS = 'trials';
+/** Axis name of the within-trial time index. */
+export const TIME_AXIS = 'times';
+/** Name of the array holding the sample times (s, from trial start), axes `[times]`. */
+export const TIMES_ARRAY = 'times';
+
+export type RunTypedArray = Float32Array | Float64Array | Int32Array;
+
+/** One array of a run, in memory. */
+export interface RunArray {
+  /** Array name, also the file stem: a letter, then letters, digits or underscores. */
+  name: string;
+  /** Row-major values. */
+  data: RunTypedArray;
+  /** Length of each axis. */
+  shape: number[];
+  /** Unit of every element (SI symbol, or "a.u."). */
+  unit: string;
+  /** One name per axis, e.g. ["trials", "times", "units"]. */
+  axes: string[];
+  /** What the array holds. */
+  description: string;
+  /** Optional labels along the last axis (e.g. ["x", "y"], ["shoulder", "elbow"]); used to name CSV columns. */
+  columns?: string[];
+}
+
+/** A manifest entry: an array's metadata and the file that holds it. */
+export interface RunArrayEntry {
+  name: string;
+  file: string;
+  dtype: NpyDtype;
+  shape: number[];
+  unit: string;
+  axes: string[];
+  description: string;
+  columns?: string[];
+}
+
+export interface RunManifest {
+  format: typeof RUN_FORMAT;
+  version: typeof RUN_FORMAT_VERSION;
+  /** Control step (s). */
+  dt: number;
+  arrays: RunArrayEntry[];
+}
+
+/**
+ * One trial. `start_time`/`stop_time` are on the session clock (s); `go_time` and `movement_onset`
+ * are from trial start (s), the clock of the `times` array.
+ */
+export interface TrialRecord {
+  /** Trial id (unique). */
+  trial: number;
+  /** Condition index (e.g. center-out target), −1 when none. */
+  condition: number;
+  /** Target hand position [x, y] (m). */
+  target: [number, number];
+  /** Start hand position [x, y] (m). */
+  start: [number, number];
+  /** Direction from start to target (rad, from +x). */
+  target_angle: number;
+  /** Go cue time from trial start (s); null on catch trials. */
+  go_time: number | null;
+  /** Movement onset from trial start (s); null when the hand never moved. */
+  movement_onset: number | null;
+  /** Distance from hand to target at the end of the trial (m); null when not defined. */
+  endpoint_error: number | null;
+  /** True on catch trials (no go cue). */
+  catch: boolean;
+  /** Trial start on the session clock (s). */
+  start_time: number;
+  /** Trial end on the session clock (s). */
+  stop_time: number;
+}
+
+/** What `writeRunDir` needs. */
+export interface RunContents {
+  /** Resolved run config, written back verbatim as config.json. */
+  config: Record<string, unknown>;
+  /** Control step (s). */
+  dt: number;
+  arrays: RunArray[];
+  trials: TrialRecord[];
+}
+
+/** A run read from disk: arrays in manifest order, and the same arrays keyed by name. */
+export interface RunData extends RunContents {
+  /** The directory it was read from. */
+  dir: string;
+  manifest: RunManifest;
+  arrays: RunArray[];
+  byName: Record<string, RunArray>;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+// zod 4 numbers reject NaN and ±Infinity.
+const finite = z.number();
+const point = z.tuple([finite, finite]);
+
+const entrySchema = z
+  .object({
+    name: z.string().regex(NAME, 'must start with a letter and hold only letters, digits and underscores'),
+    file: z.string().regex(/^[A-Za-z0-9_.-]+\.npy$/, 'must be a plain file name ending in .npy (no folders)'),
+    dtype: z.enum(['float32', 'float64', 'int32']),
+    shape: z.array(z.number().int().min(0)),
+    unit: z.string(),
+    axes: z.array(z.string().min(1)),
+    description: z.string(),
+    columns: z.array(z.string().min(1)).optional(),
+  })
+  .refine((e) => e.axes.length === e.shape.length, { message: 'axes must name every dimension of shape', path: ['axes'] })
+  .refine((e) => !e.columns || (e.shape.length > 0 && e.columns.length === e.shape[e.shape.length - 1]), {
+    message: 'columns must label every entry of the last axis',
+    path: ['columns'],
+  });
+
+const manifestSchema = z.object({
+  format: z.literal(RUN_FORMAT),
+  version: z.literal(RUN_FORMAT_VERSION),
+  dt: z.number().positive(),
+  arrays: z.array(entrySchema),
+});
+
+const trialSchema = z
+  .object({
+    trial: z.number().int(),
+    condition: z.number().int(),
+    target: point,
+    start: point,
+    target_angle: finite,
+    go_time: finite.nullable(),
+    movement_onset: finite.nullable(),
+    endpoint_error: finite.nullable(),
+    catch: z.boolean(),
+    start_time: finite,
+    stop_time: finite,
+  })
+  .refine((t) => t.stop_time >= t.start_time, { message: 'stop_time must not precede start_time', path: ['stop_time'] });
+
+const trialsSchema = z.array(trialSchema);
+
+function issues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** The `.npy` dtype of a typed array. */
+export function dtypeOf(data: RunTypedArray): NpyDtype {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+/**
+ * Check names, axis lengths and the trial count across arrays (same rules for writer and reader);
+ * `where` names the run directory in messages.
+ */
+function checkConsistency(entries: Array<{ name: string; shape: number[]; axes: string[] }>, trialCount: number, where: string): void {
+  const seen = new Set<string>();
+  const axisLength = new Map<string, { length: number; array: string }>();
+  for (const e of entries) {
+    if (seen.has(e.name)) throw new Error(`${where}: array name '${e.name}' appears twice`);
+    seen.add(e.name);
+    e.axes.forEach((axis, k) => {
+      const length = e.shape[k];
+      if (axis === TRIAL_AXIS && length !== trialCount) {
+        throw new Error(`${where}: array '${e.name}' has ${length} entries on its '${TRIAL_AXIS}' axis but there are ${trialCount} trial records`);
+      }
+      const prior = axisLength.get(axis);
+      if (prior && prior.length !== length) {
+        throw new Error(`${where}: axis '${axis}' has length ${prior.length} in '${prior.array}' but ${length} in '${e.name}'`);
+      }
+      if (!prior) axisLength.set(axis, { length, array: e.name });
+    });
+  }
+  const times = entries.find((e) => e.name === TIMES_ARRAY);
+  if (times && (times.axes.length !== 1 || times.axes[0] !== TIME_AXIS)) {
+    throw new Error(`${where}: array '${TIMES_ARRAY}' must have axes ['${TIME_AXIS}'], got [${times.axes.join(', ')}]`);
+  }
+}
+
+function checkTrials(trials: unknown, where: string): TrialRecord[] {
+  const parsed = trialsSchema.safeParse(trials);
+  if (!parsed.success) throw new Error(`${where}: invalid trial records: ${issues(parsed.error)}`);
+  const ids = new Set<number>();
+  for (const t of parsed.data) {
+    if (ids.has(t.trial)) throw new Error(`${where}: trial id ${t.trial} appears twice`);
+    ids.add(t.trial);
+  }
+  return parsed.data as TrialRecord[];
+}
+
+/**
+ * Write a run directory: every array as `<name>.npy`, then trials.json, config.json and, last,
+ * manifest.json, each atomically. Everything is validated before the first write, so bad input writes
+ * nothing. Returns the manifest.
+ */
+export function writeRunDir(dir: string, run: RunContents): RunManifest {
+  const where = `run ${dir}`;
+  if (!Number.isFinite(run.dt) || run.dt <= 0) throw new Error(`${where}: dt must be a positive number of seconds, got ${run.dt}`);
+  if (typeof run.config !== 'object' || run.config === null || Array.isArray(run.config)) {
+    throw new Error(`${where}: config must be a plain object`);
+  }
+  const entries: RunArrayEntry[] = run.arrays.map((a) => {
+    const entry: RunArrayEntry = {
+      name: a.name,
+      file: `${a.name}.npy`,
+      dtype: dtypeOf(a.data),
+      shape: [...a.shape],
+      unit: a.unit,
+      axes: [...a.axes],
+      description: a.description,
+      ...(a.columns ? { columns: [...a.columns] } : {}),
+    };
+    const checked = entrySchema.safeParse(entry);
+    if (!checked.success) throw new Error(`${where}: array '${a.name}': ${issues(checked.error)}`);
+    if (a.data.length !== shapeSize(a.shape)) {
+      throw new Error(`${where}: array '${a.name}' has ${a.data.length} values but shape [${a.shape.join(', ')}] holds ${shapeSize(a.shape)}`);
+    }
+    return entry;
+  });
+  const trials = checkTrials(run.trials, where);
+  checkConsistency(entries, trials.length, where);
+  const manifest: RunManifest = { format: RUN_FORMAT, version: RUN_FORMAT_VERSION, dt: run.dt, arrays: entries };
+
+  run.arrays.forEach((a, i) => writeNpyFile(join(dir, entries[i].file), a.data, a.shape));
+  writeJsonAtomic(join(dir, 'trials.json'), trials);
+  writeJsonAtomic(join(dir, 'config.json'), run.config);
+  writeJsonAtomic(join(dir, 'manifest.json'), manifest);
+  return manifest;
+}
+
+/** Read and validate the manifest of a run directory; errors name the file. */
+export function readRunManifest(dir: string): RunManifest {
+  if (!existsSync(dir)) throw new Error(`run directory ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory (expected a run directory)`);
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) throw new Error(`${dir} is not a run directory: manifest.json is missing`);
+  const parsed = manifestSchema.safeParse(readJsonFile(path));
+  if (!parsed.success) throw new Error(`${path}: invalid run manifest: ${issues(parsed.error)}`);
+  return parsed.data as RunManifest;
+}
+
+/**
+ * Read a run directory: manifest (zod-validated), every listed array (file present, dtype and shape as
+ * listed), trials.json and config.json, with the same consistency rules as the writer. Errors name the
+ * offending file.
+ */
+export function readRunDir(dir: string): RunData {
+  const manifest = readRunManifest(dir);
+  const files = new Set<string>();
+  const arrays: RunArray[] = manifest.arrays.map((e) => {
+    const path = join(dir, e.file);
+    if (files.has(e.file)) throw new Error(`${join(dir, 'manifest.json')}: file ${e.file} is listed twice`);
+    files.add(e.file);
+    if (!existsSync(path)) throw new Error(`${path} (array '${e.name}' in manifest.json) is missing`);
+    const npy = readNpyFile(path);
+    if (npy.dtype !== e.dtype) throw new Error(`${path}: dtype is ${npy.dtype} but manifest.json says ${e.dtype}`);
+    if (npy.shape.length !== e.shape.length || npy.shape.some((d, k) => d !== e.shape[k])) {
+      throw new Error(`${path}: shape is [${npy.shape.join(', ')}] but manifest.json says [${e.shape.join(', ')}]`);
+    }
+    return {
+      name: e.name,
+      data: npy.data,
+      shape: npy.shape,
+      unit: e.unit,
+      axes: e.axes,
+      description: e.description,
+      ...(e.columns ? { columns: e.columns } : {}),
+    };
+  });
+
+  const trialsPath = join(dir, 'trials.json');
+  if (!existsSync(trialsPath)) throw new Error(`${dir} is not a complete run directory: trials.json is missing`);
+  const trials = checkTrials(readJsonFile(trialsPath), trialsPath);
+  checkConsistency(manifest.arrays, trials.length, dir);
+
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) throw new Error(`${dir} is not a complete run directory: config.json is missing`);
+  const config = readJsonFile(configPath);
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${configPath}: must hold a JSON object`);
+
+  const byName: Record<string, RunArray> = {};
+  for (const a of arrays) byName[a.name] = a;
+  return { dir, manifest, dt: manifest.dt, config: config as Record<string, unknown>, arrays, byName, trials };
+}
+
+/** The array called `name`; throws naming the run and the arrays it does have. */
+export function getRunArray(run: RunData, name: string): RunArray {
+  const a = run.byName[name];
+  if (!a) throw new Error(`run ${run.dir} has no array '${name}' (it has: ${run.arrays.map((x) => x.name).join(', ')})`);
+  return a;
+}
