@@ -5,5 +5,6 @@ import { register as train } from './train.ts';
 import { register as run } from './run.ts';
 import { register as bench } from './bench.ts';
 import { register as analyze } from './analyze.ts';
+import { register as exportCommand } from './export.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze];
+export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand];
