@@ -1,0 +1,172 @@
+/**
+ * `window.__reach`: a small read-only view of the live run for browser tests and the console (hand
+ * position, trial phase, target, fps, frame count, controller name, …). Every getter returns a copy.
+ */
+import type { FrameMeter } from './frame-meter.ts';
+import type { LiveProjection } from './live-projection.ts';
+import type { References } from './reference.ts';
+import type { ArmScene } from './scene.ts';
+import { goTime, trialTime, type Session, type TrialPhase } from './session.ts';
+
+/** Where the hook reads from (the live objects change when a checkpoint is loaded). */
+export interface DebugSource {
+  session(): Session;
+  scene(): ArmScene;
+  canvas(): HTMLCanvasElement;
+  meter(): FrameMeter;
+  references(): References | null;
+  projection(): LiveProjection;
+  message(): string | null;
+}
+
+export interface ReachDebug {
+  /** Hand position (m). */
+  readonly hand: [number, number];
+  /** Elbow position (m). */
+  readonly elbow: [number, number];
+  /** Hand speed (m/s). */
+  readonly handSpeed: number;
+  readonly phase: TrialPhase;
+  /** Current center-out target index (0-based), −1 when holding at the start. */
+  readonly targetIndex: number;
+  /** Current target (m). */
+  readonly target: [number, number];
+  /** Start position and center-out targets (m). */
+  readonly start: [number, number];
+  readonly targets: Array<[number, number]>;
+  /** Time since the trial began, and of its go cue (s). */
+  readonly trialTime: number;
+  readonly goTime: number;
+  /** Simulated time since the controller was loaded (s). */
+  readonly simTime: number;
+  /** Trials started. */
+  readonly trials: number;
+  readonly fps: number;
+  readonly frames: number;
+  /** First frame after navigation (ms). */
+  readonly firstFrameMs: number | null;
+  /** Name of the checkpoint driving the arm, and its hidden units. */
+  readonly controller: string;
+  readonly units: number;
+  readonly paused: boolean;
+  /** Curl strength in effect (N·s/m), 0 when off. */
+  readonly curl: number;
+  /** The message shown to the user (an error or a notice), null when none. */
+  readonly message: string | null;
+  readonly referencesReady: boolean;
+  /** Inclusive step window of the jPCA fit, null before the references. */
+  readonly jpcWindow: [number, number] | null;
+  /** Reference condition k's trajectory in the top jPC plane: [steps, 2] (null before the references). */
+  referenceJpc(k: number): number[] | null;
+  /** Samples of the current trial: times from the trial start (s), hand [steps, 2] (m), live jPC-plane point [steps, 2] (null before the references). */
+  trialTrace(): { times: number[]; hand: number[]; jpc: number[] | null };
+  /** Page (client) px of world point (x, y) m, for pointer events. */
+  worldToClient(x: number, y: number): [number, number];
+}
+
+declare global {
+  interface Window {
+    __reach?: ReachDebug;
+  }
+}
+
+export function installDebugHook(src: DebugSource): void {
+  const hook: ReachDebug = {
+    get hand() {
+      const h = src.session().arm.handPosition();
+      return [h[0], h[1]] as [number, number];
+    },
+    get elbow() {
+      const e = src.session().arm.elbowPosition();
+      return [e[0], e[1]] as [number, number];
+    },
+    get handSpeed() {
+      const v = src.session().arm.handVelocity();
+      return Math.hypot(v[0], v[1]);
+    },
+    get phase() {
+      return src.session().phase;
+    },
+    get targetIndex() {
+      return src.session().targetIndex;
+    },
+    get target() {
+      const t = src.session().target;
+      return [t[0], t[1]] as [number, number];
+    },
+    get start() {
+      const s = src.session().start;
+      return [s[0], s[1]] as [number, number];
+    },
+    get targets() {
+      return src.session().targets.map(([x, y]) => [x, y] as [number, number]);
+    },
+    get trialTime() {
+      return trialTime(src.session());
+    },
+    get goTime() {
+      return goTime(src.session());
+    },
+    get simTime() {
+      return src.session().simTime;
+    },
+    get trials() {
+      return src.session().trials;
+    },
+    get fps() {
+      return src.meter().fps;
+    },
+    get frames() {
+      return src.meter().frames;
+    },
+    get firstFrameMs() {
+      return src.meter().firstFrameMs;
+    },
+    get controller() {
+      return src.session().name;
+    },
+    get units() {
+      return src.session().controller.spec.hidden;
+    },
+    get paused() {
+      return src.session().paused;
+    },
+    get curl() {
+      const s = src.session();
+      return s.curlOn ? s.curlStrength : 0;
+    },
+    get message() {
+      return src.message();
+    },
+    get referencesReady() {
+      return src.references() !== null;
+    },
+    get jpcWindow() {
+      const w = src.references()?.jpc?.window;
+      return w ? ([w[0], w[1]] as [number, number]) : null;
+    },
+    referenceJpc(k: number) {
+      const r = src.references();
+      if (!r?.jpc || !(k >= 0 && k < r.conditions)) return null;
+      return Array.from(r.jpc.trajectories.subarray(k * r.steps * 2, (k + 1) * r.steps * 2));
+    },
+    trialTrace() {
+      const r = src.session().record;
+      const lp = src.projection();
+      const n = r.length;
+      const jpcReady = lp.record === r && lp.refs?.jpc && lp.length === n;
+      return {
+        times: Array.from(r.times.subarray(0, n)),
+        hand: Array.from(r.hand.subarray(0, 2 * n)),
+        jpc: jpcReady ? Array.from(lp.jpc.subarray(0, 2 * n)) : null,
+      };
+    },
+    worldToClient(x: number, y: number) {
+      const p = [0, 0];
+      src.scene().toCanvas(x, y, p);
+      const rect = src.canvas().getBoundingClientRect();
+      return [rect.left + p[0], rect.top + p[1]] as [number, number];
+    },
+  };
+  Object.defineProperty(window, '__reach', { value: Object.freeze(hook), writable: false, configurable: false });
+}

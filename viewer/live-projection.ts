@@ -1,0 +1,52 @@
+/**
+ * The live hidden state projected onto the reference planes: every recorded sample of the current trial
+ * (the trail) and the state now. The jPC projection subtracts the reference cross-condition mean at the
+ * sample's trial time, as jPCA does for the reference trajectories, so both live in the same plane.
+ */
+import { projectState, type References } from './reference.ts';
+import type { TrialRecord } from './trial-record.ts';
+
+export interface LiveProjection {
+  record: TrialRecord | null;
+  refs: References | null;
+  /** Trail in the PC plane: [steps, 2]. */
+  pc: Float64Array;
+  /** Trail in the jPC plane: [steps, 2]. */
+  jpc: Float64Array;
+  /** Samples projected. */
+  length: number;
+  /** State now in each plane. */
+  currentPc: Float64Array;
+  currentJpc: Float64Array;
+}
+
+export function createLiveProjection(): LiveProjection {
+  return { record: null, refs: null, pc: new Float64Array(0), jpc: new Float64Array(0), length: 0, currentPc: new Float64Array(2), currentJpc: new Float64Array(2) };
+}
+
+/** Project the samples of `record` not yet projected, and the current hidden state `h` at trial step `step`. */
+export function updateProjection(lp: LiveProjection, record: TrialRecord, refs: References | null, h: Float32Array, step: number): void {
+  if (lp.record !== record || lp.refs !== refs) {
+    lp.record = record;
+    lp.refs = refs;
+    if (lp.pc.length < record.capacity * 2) {
+      lp.pc = new Float64Array(record.capacity * 2);
+      lp.jpc = new Float64Array(record.capacity * 2);
+    }
+    lp.length = 0;
+  }
+  if (!refs) return;
+  const n = record.units;
+  for (let t = lp.length; t < record.length; t++) {
+    const ht = record.hidden.subarray(t * n, (t + 1) * n);
+    projectState(refs.pc, ht, null, 0, lp.pc, t * 2);
+    if (refs.jpc) projectState(refs.jpc, ht, refs.crossConditionMean, meanRow(refs, t), lp.jpc, t * 2);
+  }
+  lp.length = record.length;
+  projectState(refs.pc, h, null, 0, lp.currentPc);
+  if (refs.jpc) projectState(refs.jpc, h, refs.crossConditionMean, meanRow(refs, step), lp.currentJpc);
+}
+
+function meanRow(refs: References, t: number): number {
+  return Math.min(t, refs.steps - 1) * refs.units;
+}

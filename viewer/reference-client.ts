@@ -1,0 +1,33 @@
+/** The main thread's side of the reference worker: the newest request wins, older replies are dropped. */
+import type { Checkpoint } from '../model/checkpoint.ts';
+import type { References } from './reference.ts';
+import type { ReferenceReply, ReferenceRequest } from './reference-worker.ts';
+
+/** Owns the worker: call `dispose()` when done. */
+export class ReferenceClient {
+  private readonly worker: Worker;
+  private latest = 0;
+  private onReply: ((refs: References | null, error: string | null) => void) | null = null;
+
+  constructor() {
+    this.worker = new Worker(new URL('./reference-worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e: MessageEvent<ReferenceReply>) => {
+      if (e.data.id !== this.latest || !this.onReply) return;
+      if ('error' in e.data) this.onReply(null, e.data.error);
+      else this.onReply(e.data.references, null);
+    };
+    this.worker.onerror = (e) => this.onReply?.(null, e.message || 'the reference worker failed');
+  }
+
+  /** Compute references for `checkpoint` with go at `goStep`; `done` is called once, unless a newer request supersedes this one. */
+  request(checkpoint: Checkpoint, goStep: number, done: (refs: References | null, error: string | null) => void): void {
+    this.latest++;
+    this.onReply = done;
+    const msg: ReferenceRequest = { id: this.latest, checkpoint, goStep };
+    this.worker.postMessage(msg);
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+  }
+}

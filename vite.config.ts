@@ -1,0 +1,36 @@
+/**
+ * The web viewer's build: `npm run build` writes a static site to dist/viewer (relative URLs, so it works
+ * from any static host or sub-path); `npm run view` builds it and serves it on 127.0.0.1.
+ *
+ * The controller loaded at start-up is models/default-controller.json, bundled as an asset. Set
+ * REACH_CHECKPOINT=path/to/checkpoint.json to bundle another one instead.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const repo = dirname(fileURLToPath(import.meta.url));
+const checkpoint = resolve(repo, process.env.REACH_CHECKPOINT ?? 'models/default-controller.json');
+if (!existsSync(checkpoint)) {
+  throw new Error(
+    `viewer: no controller checkpoint at ${checkpoint}; train one (node bin/reach.js train --out DIR) and set REACH_CHECKPOINT=DIR/checkpoint.json`,
+  );
+}
+
+export default defineConfig({
+  root: resolve(repo, 'viewer'),
+  base: './',
+  publicDir: false,
+  resolve: { alias: [{ find: /^@default-controller(?=\?|$)/, replacement: checkpoint }] },
+  build: {
+    outDir: resolve(repo, 'dist/viewer'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // pixi.js alone is ~600 kB minified; the viewer is one page, so one large chunk is expected.
+    chunkSizeWarningLimit: 1200,
+  },
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1', fs: { allow: [repo, dirname(checkpoint)] } },
+  preview: { host: '127.0.0.1' },
+});
