@@ -81,8 +81,38 @@ export function normal(rng: Rng): number {
   return r * Math.cos(2 * Math.PI * v);
 }
 
-/** Fill `out` with independent N(mean, sd²) draws and return it. */
+/**
+ * Fill `out` with independent N(mean, sd²) draws and return it. Bulk Box–Muller with 32-bit uniforms and
+ * the generator inlined: this runs ~800k times per training iteration (hidden noise), where the
+ * one-at-a-time `normal` costs a fifth of the iteration.
+ */
 export function fillNormal<T extends Float32Array | Float64Array>(rng: Rng, out: T, mean = 0, sd = 1): T {
-  for (let i = 0; i < out.length; i++) out[i] = mean + sd * normal(rng);
+  const s = rng.s;
+  let a = s[0];
+  let b = s[1];
+  let c = s[2];
+  let d = s[3];
+  const next = () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    return t;
+  };
+  const n = out.length;
+  for (let i = 0; i < n; i += 2) {
+    const u = (next() + 0.5) / 4294967296;
+    const v = next() / 4294967296;
+    const r = sd * Math.sqrt(-2 * Math.log(u));
+    const th = 2 * Math.PI * v;
+    out[i] = mean + r * Math.cos(th);
+    if (i + 1 < n) out[i + 1] = mean + r * Math.sin(th);
+  }
+  s[0] = a;
+  s[1] = b;
+  s[2] = c;
+  s[3] = d;
   return out;
 }

@@ -32,7 +32,7 @@ export interface BenchResult {
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-function trainingMs(tf: typeof tfType, kind: 'rnn' | 'gru', iterations: number, warmup: number): number {
+async function trainingMs(tf: typeof tfType, kind: 'rnn' | 'gru', iterations: number, warmup: number): Promise<number> {
   const config = parseTrainConfig({
     seed: 1,
     iterations: iterations + warmup,
@@ -42,7 +42,7 @@ function trainingMs(tf: typeof tfType, kind: 'rnn' | 'gru', iterations: number, 
     checkpointEvery: 0,
   });
   const state = initTrainState(config);
-  train(tf, config, state);
+  await train(tf, config, state);
   return median(state.log.slice(warmup).map((e) => e.ms));
 }
 
@@ -53,7 +53,7 @@ function rate(fn: () => number, seconds: number): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-export function runBench(tf: typeof tfType, backend: BackendName, ck: Checkpoint, opts: { iterations: number; seconds: number }): BenchResult {
+export async function runBench(tf: typeof tfType, backend: BackendName, ck: Checkpoint, opts: { iterations: number; seconds: number }): Promise<BenchResult> {
   const arm = getArmPreset('motornet');
   const tau = new Float64Array([0.5, -0.3]);
   const x = new Float64Array([0.8, 1.2, 0, 0]);
@@ -76,8 +76,8 @@ export function runBench(tf: typeof tfType, backend: BackendName, ck: Checkpoint
   return {
     backend,
     node: process.version,
-    trainRnnMsPerIteration: trainingMs(tf, 'rnn', opts.iterations, 3),
-    trainGruMsPerIteration: trainingMs(tf, 'gru', opts.iterations, 3),
+    trainRnnMsPerIteration: await trainingMs(tf, 'rnn', opts.iterations, 3),
+    trainGruMsPerIteration: await trainingMs(tf, 'gru', opts.iterations, 3),
     analyticStepsPerSecond,
     analyticSubsteppedStepsPerSecond,
     matterStepsPerSecond,

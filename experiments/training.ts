@@ -43,7 +43,7 @@ export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: 
 }
 
 /** Train to `config.iterations`, writing the training directory. Returns the final state. */
-export function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): { state: TrainState; interrupted: boolean; wallTime: number } {
+export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; wallTime: number }> {
   let state: TrainState;
   let priorWall = 0;
   if (opts.resume) {
@@ -71,7 +71,7 @@ export function runTraining(tf: typeof tfType, backend: BackendName, config: Tra
     writeJsonAtomic(join(opts.out, 'log.json'), { backend, packageVersion: PACKAGE_VERSION, iterations: s.log });
   };
   try {
-    train(tf, config, state, {
+    await train(tf, config, state, {
       shouldStop: () => interrupted,
       onCheckpoint: save,
       onIteration: (e) => {

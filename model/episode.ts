@@ -8,7 +8,7 @@
  * gradients are one large product over the whole episode.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { normal, type Rng } from '../core/random.ts';
+import { fillNormal, type Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handPosition } from '../sim/dynamics.ts';
 import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
@@ -142,10 +142,7 @@ export class Episode {
     for (let t = 0; t < T; t++) {
       observe(feedback, t, trials.target, trials.goStep, rng ?? undefined, fbScratch, this.x);
       let noise: Float32Array | undefined;
-      if (rng && hiddenNoise > 0) {
-        noise = this.noise;
-        for (let i = 0; i < noise.length; i++) noise[i] = hiddenNoise * normal(rng);
-      }
+      if (rng && hiddenNoise > 0) noise = fillNormal(rng, this.noise, 0, hiddenNoise);
       const cache = this.caches[t];
       cellForward(spec, params, this.mm.matmul, hPrev, this.x, B, cache, this.scratch, noise);
       readout(spec, params, cache.h, B, this.U[t]);

@@ -137,8 +137,14 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
 }
 
-/** Run training from `state` until `config.iterations` (or until stopped). Mutates and returns the state. */
-export function train(tf: typeof tfType, config: TrainConfig, state: TrainState, hooks: TrainHooks = {}): TrainState {
+/** Let pending events (a Ctrl-C handler, I/O) run between iterations. */
+const yieldToEvents = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/**
+ * Run training from `state` until `config.iterations` (or until stopped). Mutates and returns the state.
+ * Asynchronous only so that signals and I/O are serviced between iterations; the numbers do not depend on it.
+ */
+export async function train(tf: typeof tfType, config: TrainConfig, state: TrainState, hooks: TrainHooks = {}): Promise<TrainState> {
   const arm = resolveArm(config.arm);
   const task = parseTaskSpec(config.task);
   const episode = new Episode(
@@ -156,6 +162,7 @@ export function train(tf: typeof tfType, config: TrainConfig, state: TrainState,
   );
   try {
     while (state.iteration < config.iterations) {
+      await yieldToEvents();
       if (hooks.shouldStop?.()) break;
       const t0 = performance.now();
       const trials = sampleTrials(arm, task, config.batch, state.rng);

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const ck = loadCheckpointFile(opts.checkpoint);
       const { tf, backend } = await initBackend(opts.backend as BackendChoice);
       process.stderr.write(`bench: backend ${backend}, node ${process.version}\n`);
-      const r = runBench(tf, backend, ck, { iterations, seconds });
+      const r = await runBench(tf, backend, ck, { iterations, seconds });
       const rows: Array<[string, string]> = [
         ['backend', r.backend],
         ['train, leaky RNN 128, batch 64, 100 steps (ms/iteration)', r.trainRnnMsPerIteration.toFixed(1)],

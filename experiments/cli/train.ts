@@ -28,7 +28,7 @@ export function register(program: Command): void {
       const config = parseTrainConfig(raw);
       const { tf, backend } = await initBackend(opts.backend as BackendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
-      const { state, interrupted, wallTime } = runTraining(tf, backend, config, { out: opts.out });
+      const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out });
       if (opts.export && !interrupted) {
         writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, wallTime, false)));
         process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);

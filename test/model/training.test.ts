@@ -64,21 +64,21 @@ describe('backpropagation through time through the arm', () => {
 });
 
 describe('training loop', () => {
-  it('keeps tf.memory().numTensors flat over many iterations', () => {
+  it('keeps tf.memory().numTensors flat over many iterations', async () => {
     const config = small({ iterations: 3 });
     const state = initTrainState(config);
-    train(tf, config, state);
+    await train(tf, config, state);
     const before = tf.memory().numTensors;
-    train(tf, { ...config, iterations: 15 }, state);
+    await train(tf, { ...config, iterations: 15 }, state);
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('the same seed and backend give identical weights and losses', () => {
-    const a = train(tf, small(), initTrainState(small()));
-    const b = train(tf, small(), initTrainState(small()));
+  it('the same seed and backend give identical weights and losses', async () => {
+    const a = await train(tf, small(), initTrainState(small()));
+    const b = await train(tf, small(), initTrainState(small()));
     expect(a.log.map((e) => e.loss.total)).toEqual(b.log.map((e) => e.loss.total));
     for (const k of Object.keys(a.params)) expect(Array.from(a.params[k].data)).toEqual(Array.from(b.params[k].data));
-    const c = train(tf, small({ seed: 4 }), initTrainState(small({ seed: 4 })));
+    const c = await train(tf, small({ seed: 4 }), initTrainState(small({ seed: 4 })));
     expect(c.log.map((e) => e.loss.total)).not.toEqual(a.log.map((e) => e.loss.total));
   });
 
@@ -99,7 +99,7 @@ describe('training loop', () => {
     expect(() => applyUpdate(config, state, nanLoss, grads)).toThrow(/training diverged/);
   });
 
-  it('a short training run lowers the reaching loss on held-out trials', () => {
+  it('a short training run lowers the reaching loss on held-out trials', async () => {
     const config = small({ iterations: 80, batch: 32, lr: 3e-3, task: { kind: 'center-out', steps: 40, delay: [0.05, 0.15] } });
     const arm = resolveArm(config.arm);
     const task = parseTaskSpec(config.task);
@@ -112,7 +112,7 @@ describe('training loop', () => {
       return l.position + l.hold;
     };
     const before = reaching();
-    train(tf, config, state);
+    await train(tf, config, state);
     const after = reaching();
     episode.dispose();
     expect(after).toBeLessThan(0.7 * before);

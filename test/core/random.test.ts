@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { cloneRng, createRng, fillNormal, normal, uniform } from '../../core/random.ts';
+
+const moments = (xs: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m += xs[i];
+  m /= xs.length;
+  let v = 0;
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) {
+    v += (xs[i] - m) ** 2;
+    k += (xs[i] - m) ** 4;
+  }
+  v /= xs.length;
+  return { mean: m, sd: Math.sqrt(v), kurtosis: k / xs.length / (v * v) };
+};
+
+describe('seeded random numbers', () => {
+  it('the same seed gives the same stream and different seeds differ', () => {
+    const a = createRng(42);
+    const b = createRng(42);
+    const c = createRng(43);
+    const sa = Array.from({ length: 100 }, () => uniform(a));
+    expect(Array.from({ length: 100 }, () => uniform(b))).toEqual(sa);
+    expect(Array.from({ length: 100 }, () => uniform(c))).not.toEqual(sa);
+  });
+
+  it('a cloned generator continues identically', () => {
+    const a = createRng(7);
+    uniform(a);
+    normal(a);
+    const b = cloneRng(a);
+    expect([normal(a), normal(a), uniform(a)]).toEqual([normal(b), normal(b), uniform(b)]);
+  });
+
+  it('uniform draws lie in [0, 1) with mean 1/2 and variance 1/12', () => {
+    const r = createRng(1);
+    const xs = Float64Array.from({ length: 200_000 }, () => uniform(r));
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    const m = moments(xs);
+    // 5 standard errors: sd/√n = 0.289/447 ≈ 6.5e-4.
+    expect(Math.abs(m.mean - 0.5)).toBeLessThan(5 * 6.5e-4);
+    expect(Math.abs(m.sd ** 2 - 1 / 12)).toBeLessThan(1e-3);
+  });
+
+  it('normal and bulk fillNormal draws have the moments of N(μ, σ²) (mean, sd, kurtosis 3)', () => {
+    const r = createRng(3);
+    const one = Float64Array.from({ length: 200_000 }, () => normal(r));
+    const bulk = fillNormal(createRng(4), new Float64Array(200_001), 2, 0.5);
+    for (const [xs, mu, sd] of [
+      [one, 0, 1],
+      [bulk, 2, 0.5],
+    ] as const) {
+      const m = moments(xs);
+      expect(Math.abs(m.mean - mu)).toBeLessThan((5 * sd) / Math.sqrt(xs.length));
+      expect(Math.abs(m.sd - sd)).toBeLessThan(0.01 * sd);
+      expect(Math.abs(m.kurtosis - 3)).toBeLessThan(0.05);
+    }
+  });
+});
