@@ -12,13 +12,13 @@ export const lossSpecSchema = z.object({
   /** Weight of the hand-to-target distance after go + reaction window (per m). */
   position: z.number().min(0).default(1),
   /** Weight of the hand-to-start distance before the go cue and throughout catch trials (per m). */
-  hold: z.number().min(0).default(1),
+  hold: z.number().min(0).default(4),
   /** Weight of the mean squared joint torque (per (N·m)²). */
   effort: z.number().min(0).default(1e-4),
   /** Weight of the mean squared hidden activity. */
-  activity: z.number().min(0).default(1e-3),
+  activity: z.number().min(0).default(1e-2),
   /** Weight of the summed squared weights of all weight matrices (not biases). */
-  weight: z.number().min(0).default(1e-6),
+  weight: z.number().min(0).default(1e-5),
   /** Time after the go cue during which position is not penalised (s). */
   reactionWindow: z.number().min(0).default(0.15),
   /** Smoothing length of the distance penalty (m). */

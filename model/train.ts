@@ -22,7 +22,7 @@ export const trainConfigSchema = z.object({
   /** Arm: a preset name or a full parameter object. */
   arm: z.union([z.string(), armParamsSchema]).default('motornet'),
   /** Reaching task trained on. */
-  task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed' })),
+  task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed', centerOutFraction: 0.85, steps: 120 })),
   /** Sensory feedback delays (control steps) and noise stds; fields left out of a given object are 0. */
   feedback: feedbackOptionsSchema.default(DEFAULT_FEEDBACK),
   /** Controller; `inputs` is set from the observation size. */
@@ -30,15 +30,15 @@ export const trainConfigSchema = z.object({
   /** Loss weights. */
   loss: lossSpecSchema.default(lossSpecSchema.parse({})),
   /** Number of training iterations (mini-batches). */
-  iterations: z.number().int().min(1).default(2000),
+  iterations: z.number().int().min(1).default(1800),
   /** Trials per mini-batch. */
   batch: z.number().int().min(1).default(64),
   /** Adam learning rate. */
-  lr: z.number().positive().default(1e-3),
+  lr: z.number().positive().default(3e-3),
   /** Multiply the learning rate by this factor every `lrDecaySteps` iterations. */
-  lrDecay: z.number().positive().max(1).default(1),
+  lrDecay: z.number().positive().max(1).default(0.5),
   /** Iterations between learning-rate decays. */
-  lrDecaySteps: z.number().int().positive().default(1000),
+  lrDecaySteps: z.number().int().positive().default(600),
   /** Maximum global gradient norm. */
   clip: z.number().positive().default(1),
   /** Learning-rate factor applied when a step is skipped for NaN/Inf. */
