@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNpy, encodeNpy, NpyError } from '../../core/npy.ts';
-import { readRunDir, writeRunDir, type RunArray } from '../../experiments/run-dir.ts';
+import { getRunArray, readRunDir, writeRunDir, type RunArray } from '../../experiments/run-dir.ts';
 import { bytesOf, DT, K, syntheticArrays, T, writeSyntheticRun } from './export-synthetic-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'reach-rundir-'));
@@ -50,6 +50,12 @@ describe('writeRunDir / readRunDir', () => {
         columns: a.columns,
       });
     }
+  });
+
+  it('getRunArray returns an array by name, or names the ones the run has', () => {
+    const back = readRunDir(run.dir);
+    expect(getRunArray(back, 'torques').columns).toEqual(['shoulder', 'elbow']);
+    expect(() => getRunArray(back, 'emg')).toThrow(/has no array 'emg' \(it has: times, inputs, hidden, torques,/);
   });
 
   it('accepts array files NumPy wrote with a version 3.0 header', () => {
