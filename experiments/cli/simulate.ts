@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { DEFAULT_ARM_PRESET, getArmPreset, parseArmParams, type ArmParams } from '../../sim/arm-params.ts';
 import type { Vec2 } from '../../sim/dynamics.ts';
 import { NO_FIELD, parseFieldSpec, type ForceField } from '../../sim/force-fields.ts';
-import { decodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
-import { readJsonFile, writeJsonAtomic, writeNpyFile } from '../io/files.ts';
+import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from '../io/files.ts';
 import { pathLength, simulateOpenLoop, type EngineName } from '../simulate.ts';
 
 interface RawOptions {
@@ -42,30 +41,11 @@ function parsePair(flag: string, text: string, unit: string): Vec2 {
   return [v[0], v[1]];
 }
 
-/**
- * Read a `.npy` file into a fresh Uint8Array: decoding a Node Buffer directly can view Node's shared
- * allocation pool (Buffer#slice does not copy), which corrupts small files.
- */
-function readNpy(path: string): NpyArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return decodeNpy(bytes);
-  } catch (err) {
-    if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
-    throw err;
-  }
-}
-
 /** Read a torque sequence [T, 2] (N·m) from `.npy` (float32/float64) or CSV with header `tau1,tau2`. */
 export function readTorqueFile(path: string): Float64Array {
   let data: Float64Array;
   if (extname(path).toLowerCase() === '.npy') {
-    const arr = readNpy(path);
+    const arr = readNpyFile(path);
     if (arr.dtype === 'int32') throw new Error(`${path}: torques must be float32 or float64, got int32`);
     if (arr.shape.length !== 2 || arr.shape[1] !== 2) {
       throw new Error(`${path}: torques must have shape [T, 2] (N·m), got [${arr.shape.join(', ')}]`);
