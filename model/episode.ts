@@ -101,21 +101,6 @@ export class Episode {
     }
   }
 
-  /** Hidden state after each step: caches[t].h is h at step t+1 [batch, hidden]. */
-  hidden(t: number): Float32Array {
-    return this.caches[t].h;
-  }
-
-  /** Arm state at step s [batch, 4]. */
-  state(s: number): Float64Array {
-    return this.S[s];
-  }
-
-  /** Torques applied during step t [batch, 2] (N·m). */
-  torque(t: number): Float64Array {
-    return this.U[t];
-  }
-
   /**
    * Run the episode. With `gradients` true, also backpropagate and return ∂loss/∂params (the returned
    * arrays are reused by the next call).
@@ -155,13 +140,10 @@ export class Episode {
       for (let b = 0; b < B; b++) {
         const hs = handPosition(arm, S1[b * 4], S1[b * 4 + 1]);
         const phase = phaseAt(s, trials.goStep[b], reactionSteps);
-        let v = 0;
         if (phase === 'hold' && ls.hold > 0) {
-          v = distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ls.epsilon, ls.hold * norm, g2);
-          loss.hold += v;
+          loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ls.epsilon, ls.hold * norm, g2);
         } else if (phase === 'reach' && ls.position > 0) {
-          v = distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ls.epsilon, ls.position * norm, g2);
-          loss.position += v;
+          loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ls.epsilon, ls.position * norm, g2);
         } else continue;
         if (gradients) {
           handStateJacobian(arm, S1.subarray(b * 4, b * 4 + 4), hj);

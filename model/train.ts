@@ -6,7 +6,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { cloneRng, createRng, type Rng } from '../core/random.ts';
+import { createRng, type Rng } from '../core/random.ts';
 import { armParamsSchema, getArmPreset, type ArmParams } from '../sim/arm-params.ts';
 import { feedbackOptionsSchema } from '../sim/feedback.ts';
 import { DEFAULT_FEEDBACK, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
@@ -190,18 +190,4 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
   }
   hooks.onCheckpoint?.(state);
   return state;
-}
-
-/** Independent copy of a training state (for snapshots). */
-export function cloneTrainState(s: TrainState): TrainState {
-  const copy = <T extends Record<string, Float32Array>>(r: T) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new Float32Array(v)]));
-  return {
-    iteration: s.iteration,
-    params: Object.fromEntries(Object.entries(s.params).map(([k, p]) => [k, { shape: [...p.shape], data: new Float32Array(p.data) }])),
-    adam: { step: s.adam.step, m: copy(s.adam.m), v: copy(s.adam.v) },
-    rng: cloneRng(s.rng),
-    lr: s.lr,
-    badSteps: s.badSteps,
-    log: s.log.map((e) => ({ ...e, loss: { ...e.loss } })),
-  };
 }
