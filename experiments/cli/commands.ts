@@ -6,5 +6,6 @@ import { register as run } from './run.ts';
 import { register as bench } from './bench.ts';
 import { register as analyze } from './analyze.ts';
 import { register as exportCommand } from './export.ts';
+import { register as experiment } from './experiment.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand];
+export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand, experiment];

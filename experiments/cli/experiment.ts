@@ -1,0 +1,115 @@
+/**
+ * `reach experiment` (`npm start`): the default experiment end to end — the committed default controller
+ * (or one trained first with `--train`) reaches to the 8 center-out targets on the matter-js arm; the
+ * run is analysed, exported and written up as report.html; a summary is printed.
+ */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { BACKEND_CHOICES, type BackendChoice } from '../../model/backend.ts';
+import { parseTrainConfig } from '../../model/train.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../export/index.ts';
+import { EXPERIMENT_RUN_OPTIONS, runFullExperiment } from '../experiment.ts';
+import { readJsonFile } from '../io/files.ts';
+import { DEFAULT_CHECKPOINT } from '../package-info.ts';
+import { formatRunSummary } from '../run-analysis.ts';
+import { parseIntStrict } from './train.ts';
+
+/** The default training config (the one `npm run train:default` uses). */
+export const DEFAULT_TRAIN_CONFIG = resolve(DEFAULT_CHECKPOINT, '../default-train.json');
+
+interface RawOptions {
+  checkpoint: string;
+  out?: string;
+  train?: boolean;
+  trainConfig: string;
+  iterations?: string;
+  backend: string;
+  repeats: string;
+  seed: string;
+  engine: string;
+  formats: string;
+  log?: string;
+  keepLog?: string;
+  fixedPoints: boolean;
+  json?: boolean;
+}
+
+const formatsSchema = z
+  .string()
+  .transform((s) => (s === 'all' ? [...EXPORT_FORMATS] : s.split(',').map((x) => x.trim()).filter((x) => x !== '')))
+  .pipe(z.array(z.enum(EXPORT_FORMATS, { error: (i) => `--formats: unknown format '${String(i.input)}' (choose from ${EXPORT_FORMATS.join(', ')}, or all, or none)` })));
+
+function timestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+async function run(opts: RawOptions): Promise<void> {
+  const t0 = performance.now();
+  if (!(BACKEND_CHOICES as readonly string[]).includes(opts.backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${opts.backend}'`);
+  if (opts.engine !== 'matter' && opts.engine !== 'analytic') throw new Error(`--engine must be matter or analytic, got '${opts.engine}'`);
+  const repeats = parseIntStrict(opts.repeats, '--repeats');
+  if (repeats < 1) throw new Error(`--repeats must be at least 1, got ${repeats}`);
+  const seed = parseIntStrict(opts.seed, '--seed');
+  const formats: ExportFormat[] = opts.formats === 'none' ? [] : (() => {
+    const f = formatsSchema.safeParse(opts.formats);
+    if (!f.success) throw new Error(f.error.issues.map((i) => i.message).join('; '));
+    return [...new Set(f.data)];
+  })();
+  if (opts.iterations !== undefined && !opts.train) throw new Error('--iterations applies only with --train');
+  let train;
+  if (opts.train) {
+    const raw = readJsonFile(opts.trainConfig) as Record<string, unknown>;
+    if (opts.iterations !== undefined) raw.iterations = parseIntStrict(opts.iterations, '--iterations');
+    train = { config: parseTrainConfig(raw), backend: opts.backend as BackendChoice };
+  }
+  const out = resolve(opts.out ?? `runs/experiment-${timestamp(new Date())}`);
+  const say = (m: string) => process.stderr.write(`experiment: ${m}\n`);
+  say(`→ ${out}`);
+  const r = await runFullExperiment({
+    out,
+    checkpointPath: resolve(opts.checkpoint),
+    train,
+    run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine: opts.engine },
+    analysis: { seed },
+    fixedPoints: opts.fixedPoints,
+    logPath: opts.log ? resolve(opts.log) : undefined,
+    keepLogPath: opts.keepLog ? resolve(opts.keepLog) : undefined,
+    formats,
+    progress: say,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const stages = Object.entries(r.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
+  const exportsLine = Object.entries(r.exports).map(([f, paths]) => `${f} (${paths.length} files)`).join(', ');
+  process.stderr.write(
+    `\n${formatRunSummary(r.analysis)}\n\n` +
+      `report:   ${r.report}\n` +
+      `analysis: ${r.analysisJson} (+ ${r.figures.length} figures in ${resolve(out, 'figures')})\n` +
+      (exportsLine ? `exports:  ${resolve(out, 'export')}: ${exportsLine}\n` : '') +
+      `run:      ${out} (controller ${r.checkpointPath})\n` +
+      `done in ${wall.toFixed(1)} s (${stages})\n`,
+  );
+  if (opts.json) process.stdout.write(JSON.stringify({ out, report: r.report, seconds: { total: wall, ...r.seconds }, run: r.runSummary, summary: r.analysis.summary }, null, 2) + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('experiment')
+    .description('The default experiment end to end: center-out reaches on the matter-js arm, analysis, exports (npy, csv, nwb) and report.html')
+    .option('--checkpoint <file>', 'controller checkpoint', DEFAULT_CHECKPOINT)
+    .option('--out <dir>', 'output folder (default runs/experiment-<timestamp>)')
+    .option('--train', 'train a controller first (default training config) and use it')
+    .option('--train-config <file>', 'training config for --train', DEFAULT_TRAIN_CONFIG)
+    .option('--iterations <n>', 'training iterations for --train (overrides the config)')
+    .option('--backend <name>', `tfjs backend for --train: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--repeats <n>', 'repetitions of each of the 8 targets (with sensory noise)', String(EXPERIMENT_RUN_OPTIONS.repeats))
+    .option('--seed <n>', 'seed of the sensory noise and of the analysis', String(EXPERIMENT_RUN_OPTIONS.seed))
+    .option('--engine <name>', 'arm: matter or analytic', EXPERIMENT_RUN_OPTIONS.engine)
+    .option('--formats <list>', `exports: comma-separated ${EXPORT_FORMATS.join(', ')}, or all, or none`, 'all')
+    .option('--log <file>', 'training log.json for the loss curve (default: the training just run, else <checkpoint>.log.json)')
+    .option('--keep-log <file>', 'also write the training log, decimated, to this file (e.g. models/default-controller.log.json)')
+    .option('--no-fixed-points', 'skip the fixed-point analysis')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action((opts: RawOptions) => run(opts));
+}

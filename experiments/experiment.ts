@@ -1,0 +1,146 @@
+/**
+ * The default experiment end to end (`reach experiment`, `npm start`): a controller (the committed
+ * default, or one trained first) reaches to the 8 center-out targets on the matter-js arm, repeatedly
+ * and with sensory noise; the run is analysed like a motor-cortex recording, exported (.npy, CSV, NWB)
+ * and written up as report.html. Everything goes into one folder:
+ *
+ *   <out>/                   the run directory (manifest.json, *.npy, trials.json, config.json)
+ *   <out>/analysis.json      analyzeRun's result
+ *   <out>/figures/*.svg      the report's figures
+ *   <out>/report.html        self-contained report
+ *   <out>/export/<format>/   the exports
+ *   <out>/train/             training directory and controller.json, when it trained first
+ */
+import { join, relative } from 'node:path';
+import type { BackendChoice } from '../model/backend.ts';
+import type { Checkpoint } from '../model/checkpoint.ts';
+import { serializeCheckpoint } from '../model/checkpoint.ts';
+import type { TrainConfig } from '../model/train.ts';
+import { EXPORT_FORMATS, exportRun, type ExportFormat } from './export/index.ts';
+import { writeFileAtomic } from './io/files.ts';
+import { decimateLog, readTrainingLog, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
+import { readRunDir } from './run-dir.ts';
+import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
+import { DEFAULT_RUN_OPTIONS, runExperiment, writeRun, type RunOptions, type RunSummary } from './run.ts';
+import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
+
+/** Run options of the default experiment: 5 noisy repeats of each center-out target on the matter-js arm. */
+export const EXPERIMENT_RUN_OPTIONS: RunOptions = { ...DEFAULT_RUN_OPTIONS, repeats: 5 };
+
+/** Points kept when a training log is copied (the loss curve needs no more). */
+export const LOG_POINTS = 400;
+
+export interface ExperimentOptions {
+  /** Output folder (created). */
+  out: string;
+  /** Controller checkpoint; ignored when `train` is given. */
+  checkpointPath: string;
+  /** Train a controller first with this config (into `<out>/train`) and use it. */
+  train?: { config: TrainConfig; backend: BackendChoice; quiet?: boolean };
+  /** Closed-loop run (default EXPERIMENT_RUN_OPTIONS). */
+  run?: RunOptions;
+  /** Analysis options other than the checkpoint (default DEFAULT_RUN_ANALYSIS_OPTIONS). */
+  analysis?: Partial<Omit<RunAnalysisOptions, 'checkpoint' | 'checkpointPath' | 'checkpointMissingReason'>>;
+  /** Search for fixed points of the controller (default true). */
+  fixedPoints?: boolean;
+  /** Training log for the loss curve (default: the one training wrote, else `<checkpoint>.log.json` if present). */
+  logPath?: string | null;
+  /** Also write the log used, decimated, to this file (e.g. next to a committed model). */
+  keepLogPath?: string;
+  /** Export formats (default all: npy, csv, nwb). */
+  formats?: readonly ExportFormat[];
+  /** Progress messages. */
+  progress?: (message: string) => void;
+}
+
+export interface ExperimentResult {
+  out: string;
+  checkpointPath: string;
+  runSummary: RunSummary;
+  analysis: RunAnalysis;
+  report: string;
+  analysisJson: string;
+  figures: string[];
+  exports: Record<string, string[]>;
+  /** Wall time of each stage (s). */
+  seconds: Record<string, number>;
+}
+
+async function trainFirst(o: ExperimentOptions, progress: (m: string) => void): Promise<{ checkpointPath: string; logPath: string }> {
+  // Loaded only here: tfjs takes a second to import and nothing else in the experiment needs it.
+  const { initBackend } = await import('../model/backend.ts');
+  const { tf, backend } = await initBackend(o.train!.backend);
+  const dir = join(o.out, 'train');
+  progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
+  const { state, interrupted, wallTime } = await runTraining(tf, backend, o.train!.config, { out: dir, quiet: o.train!.quiet });
+  if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
+  const checkpointPath = join(dir, 'controller.json');
+  writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, wallTime, false)));
+  return { checkpointPath, logPath: join(dir, 'log.json') };
+}
+
+function findLog(o: ExperimentOptions, trainedLog: string | undefined): TrainingLog | null {
+  if (o.logPath === null) return null;
+  const path = o.logPath ?? trainedLog;
+  if (path) return readTrainingLog(path);
+  const beside = o.checkpointPath.replace(/\.json$/i, '') + '.log.json';
+  try {
+    return readTrainingLog(beside);
+  } catch {
+    return null;
+  }
+}
+
+/** Train (optionally), run, analyse, export and report; see the module note for the layout. */
+export async function runFullExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
+  const progress = o.progress ?? (() => {});
+  const seconds: Record<string, number> = {};
+  const clock = (name: string, t0: number) => (seconds[name] = (performance.now() - t0) / 1000);
+  let checkpointPath = o.checkpointPath;
+  let trainedLog: string | undefined;
+  let t0 = performance.now();
+  if (o.train) {
+    ({ checkpointPath, logPath: trainedLog } = await trainFirst(o, progress));
+    clock('train', t0);
+  }
+  const ck: Checkpoint = loadCheckpointFile(checkpointPath);
+  const runOpts = o.run ?? EXPERIMENT_RUN_OPTIONS;
+
+  t0 = performance.now();
+  progress(`running ${checkpointPath} (${ck.network.kind} ${ck.network.hidden} units): ${runOpts.task}, ${runOpts.repeats} repeats, ${runOpts.engine} arm`);
+  const result = runExperiment(ck, runOpts);
+  writeRun(o.out, ck, checkpointPath, runOpts, result);
+  clock('run', t0);
+
+  t0 = performance.now();
+  progress('analysing: PCA, jPCA, tuning, tangling, subspaces, fixed points');
+  const run = readRunDir(o.out);
+  const withFixedPoints = o.fixedPoints ?? true;
+  const analysis = analyzeRun(run, {
+    ...DEFAULT_RUN_ANALYSIS_OPTIONS,
+    ...o.analysis,
+    checkpoint: withFixedPoints ? ck : null,
+    checkpointPath,
+    checkpointMissingReason: withFixedPoints ? undefined : 'switched off (--no-fixed-points)',
+  });
+  clock('analysis', t0);
+
+  t0 = performance.now();
+  const exports: Record<string, string[]> = {};
+  for (const format of o.formats ?? EXPORT_FORMATS) {
+    progress(`exporting ${format}`);
+    exports[format] = await exportRun(run, format, join(o.out, 'export', format));
+  }
+  clock('export', t0);
+
+  t0 = performance.now();
+  const log = findLog({ ...o, checkpointPath }, trainedLog);
+  if (log && o.keepLogPath) writeTrainingLog(o.keepLogPath, decimateLog(log, LOG_POINTS));
+  const files: Record<string, string[]> = {
+    'Run directory': ['manifest.json', 'config.json', 'trials.json', ...run.manifest.arrays.map((a) => a.file)],
+  };
+  for (const [format, paths] of Object.entries(exports)) files[`Export: ${format}`] = paths.map((p) => relative(o.out, p));
+  const written = await writeAnalysisOutputs(o.out, run, analysis, { log: log && decimateLog(log, LOG_POINTS), files, title: 'Reaching experiment', progress });
+  clock('report', t0);
+  return { out: o.out, checkpointPath, runSummary: result.summary, analysis, report: written.report, analysisJson: written.analysisJson, figures: written.figures, exports, seconds };
+}
