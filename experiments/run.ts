@@ -87,7 +87,7 @@ export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
     throw new Error(`trial duration ${o.duration} s must exceed go time + evaluation delay (${o.goTime} + ${o.evalAfter} s)`);
   }
   const trials = makeTrials(ck, o);
-  const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field }, createRng(o.seed));
+  const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field }, o.seed);
   const { batch: B, steps: T, dt } = trials;
   const metrics: Array<ReachMetrics | null> = [];
   const records: TrialRecord[] = [];

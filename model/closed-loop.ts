@@ -5,18 +5,17 @@
  * Sample t of a trial is at time t·dt: the arm state then, the observation the network saw then, the
  * hidden state it computed from it, and the torque it applied over [t·dt, (t+1)·dt).
  */
-import type { Rng } from '../core/random.ts';
+import { createRng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
-import { handPosition, handVelocity, stepArm } from '../sim/dynamics.ts';
-import { createFeedback, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
-import { NO_FIELD, type ForceField } from '../sim/force-fields.ts';
-import { createMatterArm } from '../sim/matter-arm.ts';
+import type { FeedbackOptions } from '../sim/feedback.ts';
+import type { ForceField } from '../sim/force-fields.ts';
 import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
-import type { TrialBatch } from '../sim/tasks/task-spec.ts';
-import { controllerStep, createController, resetController } from './controller-step.ts';
+import { ReachEnv, type ArmEngine } from '../sim/tasks/reach-env.ts';
+import { parseTaskSpec, type TrialBatch } from '../sim/tasks/task-spec.ts';
+import { controllerAct, createController, resetController } from './controller-step.ts';
 import type { NetworkParams, NetworkSpec } from './network.ts';
 
-export type ArmEngine = 'matter' | 'analytic';
+export type { ArmEngine };
 
 export interface ClosedLoopOptions {
   /** Which arm the controller drives. */
@@ -53,39 +52,17 @@ export interface Recording {
   engine: ArmEngine;
 }
 
-/** Interface of either arm for one trial. */
-interface TrialArm {
-  state(out: Float64Array): void;
-  step(tau: Float64Array, dt: number): void;
-  dispose(): void;
-}
-
-function makeArm(arm: ArmParams, engine: ArmEngine, x0: Float64Array, field: ForceField, substeps: number): TrialArm {
-  if (engine === 'matter') {
-    const m = createMatterArm(arm, { q0: [x0[0], x0[1]], qd0: [x0[2], x0[3]] });
-    m.setForceField(field);
-    return { state: (out) => void m.getState(out), step: (tau, dt) => m.step(tau, dt), dispose: () => m.dispose() };
-  }
-  const x = Float64Array.from(x0);
-  let t = 0;
-  return {
-    state: (out) => out.set(x),
-    step: (tau, dt) => {
-      stepArm(arm, x, tau, dt, x, { substeps, handForce: field, t });
-      t += dt;
-    },
-    dispose: () => {},
-  };
-}
-
-/** Run every trial of `trials` closed loop with the given controller. */
+/**
+ * Run every trial of `trials` closed loop with the given controller, one ReachEnv episode per trial.
+ * `seed` seeds the sensory noise (one stream across the trials) and the hidden noise.
+ */
 export function runClosedLoop(
   arm: ArmParams,
   spec: NetworkSpec,
   params: NetworkParams,
   trials: TrialBatch,
   opts: ClosedLoopOptions,
-  rng: Rng,
+  seed: number,
 ): Recording {
   const { batch: B, steps: T, dt } = trials;
   if (Math.abs(dt - spec.dt) > 1e-12) throw new Error(`trials use dt = ${dt} s but the network was trained at ${spec.dt} s`);
@@ -103,42 +80,41 @@ export function runClosedLoop(
     handVelocity: new Float64Array(B * T * 2),
     engine: opts.engine,
   };
+  const env = new ReachEnv({
+    arm,
+    task: parseTaskSpec({ steps: T, dt }),
+    feedback: opts.feedback,
+    engine: opts.engine,
+    field: opts.field,
+    analyticSubsteps: opts.analyticSubsteps,
+  });
   const controller = createController(spec, params);
-  const { input: x, h, tau } = controller;
-  const s = new Float64Array(4);
+  const { h, tau } = controller;
+  const noiseRng = createRng(seed ^ 0x5bd1e995);
   const hiddenNoise = opts.hiddenNoise ?? 0;
-  for (let b = 0; b < B; b++) {
-    const x0 = trials.x0.subarray(b * 4, b * 4 + 4);
-    const body = makeArm(arm, opts.engine, x0, opts.field ?? NO_FIELD, opts.analyticSubsteps ?? 10);
-    const feedback = createFeedback(arm, opts.feedback, x0, 1);
-    const target = trials.target.subarray(b * 2, b * 2 + 2);
-    const goStep = trials.goStep.subarray(b, b + 1);
-    resetController(controller);
-    try {
+  try {
+    for (let b = 0; b < B; b++) {
+      let { observation, info } = env.reset({ ...(b === 0 ? { seed } : {}), options: { trials, index: b } });
+      resetController(controller);
       for (let t = 0; t < T; t++) {
-        body.state(s);
         const o2 = (b * T + t) * 2;
-        rec.jointAngles[o2] = s[0];
-        rec.jointAngles[o2 + 1] = s[1];
-        rec.jointVelocities[o2] = s[2];
-        rec.jointVelocities[o2 + 1] = s[3];
-        rec.handPosition.set(handPosition(arm, s[0], s[1]), o2);
-        rec.handVelocity.set(handVelocity(arm, s[0], s[1], s[2], s[3]), o2);
-        controllerStep(controller, feedback, t, target, goStep, rng, hiddenNoise);
+        rec.jointAngles.set(info.state.subarray(0, 2), o2);
+        rec.jointVelocities.set(info.state.subarray(2, 4), o2);
+        rec.handPosition.set(info.hand, o2);
+        rec.handVelocity.set(info.handVelocity, o2);
+        rec.inputs.set(observation, (b * T + t) * I);
+        controllerAct(controller, observation, noiseRng, hiddenNoise);
         if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
           throw new Error(`the controller produced a non-finite torque in trial ${b} at t = ${(t * dt).toFixed(3)} s`);
         }
-        rec.inputs.set(x, (b * T + t) * I);
         rec.hidden.set(h, (b * T + t) * n);
         rec.torques[o2] = tau[0];
         rec.torques[o2 + 1] = tau[1];
-        body.step(tau, dt);
-        body.state(s);
-        pushFeedback(feedback, s);
+        ({ observation, info } = env.step(tau));
       }
-    } finally {
-      body.dispose();
     }
+  } finally {
+    env.dispose();
   }
   return rec;
 }

@@ -61,8 +61,7 @@ export function resetController(c: Controller): void {
 
 /**
  * Control step t of a trial: observe (target (m), hold cue while t < goStep, feedback with noise from
- * `rng`), advance the hidden state (pre-activation noise of std `hiddenNoise` from the same `rng`, drawn
- * after the feedback noise) and read out the torques into `c.tau` (N·m).
+ * `rng`), then {@link controllerAct}.
  */
 export function controllerStep(
   c: Controller,
@@ -74,9 +73,18 @@ export function controllerStep(
   hiddenNoise = 0,
 ): void {
   observe(feedback, t, target, goStep, rng, c.fbScratch, c.input);
+  controllerAct(c, c.input, rng, hiddenNoise);
+}
+
+/**
+ * Advance the hidden state on `observation` ([OBSERVATION_SIZE], copied into `c.input`; pre-activation
+ * noise of std `hiddenNoise` from `rng`) and read out the torques into `c.tau` (N·m).
+ */
+export function controllerAct(c: Controller, observation: Float32Array, rng: Rng | undefined, hiddenNoise = 0): void {
+  if (observation !== c.input) c.input.set(observation);
   const noisy = hiddenNoise > 0;
   if (noisy) {
-    if (!rng) throw new Error('controllerStep: a seeded Rng is required when hiddenNoise > 0');
+    if (!rng) throw new Error('controllerAct: a seeded Rng is required when hiddenNoise > 0');
     for (let i = 0; i < c.noise.length; i++) c.noise[i] = hiddenNoise * normal(rng);
   }
   cellForward(c.spec, c.params, c.matmul, c.h, c.input, 1, c.cache, c.scratch, noisy ? c.noise : undefined);

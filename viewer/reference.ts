@@ -4,7 +4,6 @@
  * hidden activity's PC1–PC2 plane and top jPC plane (Churchland et al. 2012), and two unit orders for
  * the heat map (preferred direction, PC1 loading). Pure computation; the viewer runs it in a worker.
  */
-import { createRng } from '../core/random.ts';
 import { jpca } from '../model/analysis/jpca.ts';
 import { matrix } from '../model/analysis/linalg.ts';
 import { pca } from '../model/analysis/pca.ts';
@@ -68,7 +67,7 @@ export function computeReferences(checkpoint: Checkpoint, goStep: number): Refer
   const task = parseTaskSpec({ ...checkpoint.config.task, kind: 'center-out', catchProbability: 0 });
   const dt = task.dt;
   const trials = centerOutConditions(checkpoint.arm, task, goStep * dt, 1);
-  const rec = runClosedLoop(checkpoint.arm, checkpoint.network, checkpoint.params, trials, { engine: 'matter', feedback: noiseless(checkpoint.config.feedback) }, createRng(1));
+  const rec = runClosedLoop(checkpoint.arm, checkpoint.network, checkpoint.params, trials, { engine: 'matter', feedback: noiseless(checkpoint.config.feedback) }, 1);
   const C = trials.batch;
   const T = trials.steps;
   const n = checkpoint.network.hidden;

@@ -1,0 +1,168 @@
+/**
+ * ReachEnv: one reaching trial at a time with the Gymnasium task contract (`reset({seed, options})`,
+ * `step(action)`), on the matter-js arm (default) or the analytic arm.
+ *
+ * Description: a two-joint arm in the horizontal plane starts at rest; the target is shown from t = 0
+ *   with the hold cue on; when the cue turns off (go) the hand must move to the target and stay there.
+ *   Catch trials have no go cue. Tasks: center-out (fixed start, `targets` targets at `radius`) or random.
+ * Observation space: Float32Array [OBSERVATION_SIZE] = target_x, target_y (m), hold cue (0/1), then
+ *   delayed noisy feedback q1, q2 (rad), q̇1, q̇2 (rad/s), hand_x, hand_y (m), hand_vx, hand_vy (m/s)
+ *   (see OBSERVATION_CHANNELS and sim/feedback.ts for delays and noise).
+ * Action space: joint torques [τ_shoulder, τ_elbow] (N·m), unbounded, held for one control step dt.
+ * Reward: −(distance from hand to the current goal) (m) after the step: the start position while the
+ *   hold cue is on, the target after go. Training (model/losses.ts) weights the same distances and adds
+ *   effort, activity and weight regularisers.
+ * Episode end: never terminated early; truncated after `task.steps` steps.
+ */
+import { createRng, type Rng } from '../../core/random.ts';
+import type { ArmParams } from '../arm-params.ts';
+import { handPosition, handVelocity, stepArm, type Vec2 } from '../dynamics.ts';
+import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions, type FeedbackState } from '../feedback.ts';
+import { NO_FIELD, type ForceField } from '../force-fields.ts';
+import { createMatterArm, type MatterArm } from '../matter-arm.ts';
+import { observe, OBSERVATION_CHANNELS, OBSERVATION_SIZE } from './observation.ts';
+import { allocTrialBatch, sampleTrials, setCenterOutTrial, type TaskSpec, type TrialBatch } from './task-spec.ts';
+
+export type ArmEngine = 'matter' | 'analytic';
+
+export interface ReachEnvOptions {
+  arm: ArmParams;
+  task: TaskSpec;
+  /** Sensory feedback delays (control steps) and noise stds. */
+  feedback: FeedbackOptions;
+  /** Which arm: matter-js (1 ms engine updates) or the analytic RK4 arm. Default matter. */
+  engine?: ArmEngine;
+  /** External hand force during every trial (time from trial start). Default none. */
+  field?: ForceField;
+  /** RK4 substeps per control step for the analytic arm. Default 10 (1 ms, like matter-js). */
+  analyticSubsteps?: number;
+}
+
+export interface ResetOptions {
+  /** Play trial `index` of this batch (e.g. from `centerOutConditions`). */
+  trials?: TrialBatch;
+  index?: number;
+  /** Center-out target to reach to, with the go cue at `goTime` (s), or a catch trial. */
+  condition?: number;
+  goTime?: number;
+  catch?: boolean;
+}
+
+export interface StepInfo {
+  /** Control step just reached. */
+  t: number;
+  /** Arm state [q1, q2, q̇1, q̇2] (rad, rad/s) and hand position / velocity (m, m/s), noise-free. */
+  state: Float64Array;
+  hand: Vec2;
+  handVelocity: Vec2;
+  /** Whether the hold cue is on at this step. */
+  hold: boolean;
+}
+
+export interface StepResult {
+  observation: Float32Array;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: StepInfo;
+}
+
+/** A reaching environment over one arm; owns a matter-js engine when engine = matter: call dispose(). */
+export class ReachEnv {
+  readonly observationSpace = { shape: [OBSERVATION_SIZE], channels: OBSERVATION_CHANNELS } as const;
+  readonly actionSpace = { shape: [2], unit: 'N*m', names: ['shoulder', 'elbow'] } as const;
+  /** The trial being played (batch of one). */
+  readonly trial: TrialBatch;
+  private readonly opts: Required<Omit<ReachEnvOptions, 'field'>> & { field: ForceField };
+  private matter: MatterArm | null = null;
+  private readonly x = new Float64Array(4);
+  private feedback: FeedbackState | null = null;
+  private rng: Rng = createRng(0);
+  private t = 0;
+  private readonly obs = new Float32Array(OBSERVATION_SIZE);
+  private readonly fbScratch = new Float64Array(FEEDBACK_SIZE);
+
+  constructor(opts: ReachEnvOptions) {
+    this.opts = { engine: 'matter', analyticSubsteps: 10, field: NO_FIELD, ...opts };
+    this.trial = allocTrialBatch(1, opts.task.steps, opts.task.dt);
+  }
+
+  /** Start a trial; `seed` reseeds the sensory noise (and a randomly drawn trial). */
+  reset(args: { seed?: number; options?: ResetOptions } = {}): { observation: Float32Array; info: StepInfo } {
+    const { arm, task } = this.opts;
+    if (args.seed !== undefined) this.rng = createRng(args.seed);
+    const o = args.options ?? {};
+    const tr = this.trial;
+    if (o.trials) {
+      const i = o.index ?? 0;
+      if (o.trials.steps !== task.steps || !(i >= 0 && i < o.trials.batch)) throw new Error(`reset: trial ${i} is not in the given batch of ${o.trials.batch} × ${o.trials.steps} steps`);
+      copyTrial(o.trials, i, tr);
+    } else if (o.condition !== undefined) {
+      if (!(Number.isInteger(o.condition) && o.condition >= 0 && o.condition < task.targets)) throw new Error(`reset: condition must be 0..${task.targets - 1}, got ${o.condition}`);
+      setCenterOutTrial(arm, task, tr, 0, o.condition, Math.round((o.goTime ?? task.delay[0]) / task.dt), o.catch ?? false);
+    } else {
+      copyTrial(sampleTrials(arm, task, 1, this.rng), 0, tr);
+    }
+    const x0 = tr.x0;
+    this.x.set(x0);
+    this.matter?.dispose();
+    this.matter = null;
+    if (this.opts.engine === 'matter') {
+      this.matter = createMatterArm(arm, { q0: [x0[0], x0[1]], qd0: [x0[2], x0[3]] });
+      this.matter.setForceField(this.opts.field);
+    }
+    this.feedback = createFeedback(arm, this.opts.feedback, x0, 1);
+    this.t = 0;
+    observe(this.feedback, 0, tr.target, tr.goStep, this.rng, this.fbScratch, this.obs);
+    return { observation: this.obs, info: this.info() };
+  }
+
+  /** Apply joint torques (N·m) for one control step. */
+  step(action: Float64Array | Float32Array | number[]): StepResult {
+    if (!this.feedback) throw new Error('step: call reset() first');
+    if (action.length !== 2 || !Number.isFinite(action[0]) || !Number.isFinite(action[1])) {
+      throw new Error(`step: the action must be two finite torques (N·m), got [${Array.from(action).join(', ')}]`);
+    }
+    const { arm, task } = this.opts;
+    if (this.matter) {
+      this.matter.step(action, task.dt);
+      this.matter.getState(this.x);
+    } else {
+      stepArm(arm, this.x, action, task.dt, this.x, { substeps: this.opts.analyticSubsteps, handForce: this.opts.field, t: this.t * task.dt });
+    }
+    this.t++;
+    pushFeedback(this.feedback, this.x);
+    const tr = this.trial;
+    observe(this.feedback, this.t, tr.target, tr.goStep, this.rng, this.fbScratch, this.obs);
+    const info = this.info();
+    const goal = info.hold ? tr.start : tr.target;
+    const reward = -Math.hypot(info.hand[0] - goal[0], info.hand[1] - goal[1]);
+    return { observation: this.obs, reward, terminated: false, truncated: this.t >= task.steps, info };
+  }
+
+  private info(): StepInfo {
+    const x = this.x;
+    return {
+      t: this.t,
+      state: Float64Array.from(x),
+      hand: handPosition(this.opts.arm, x[0], x[1]),
+      handVelocity: handVelocity(this.opts.arm, x[0], x[1], x[2], x[3]),
+      hold: this.t < this.trial.goStep[0],
+    };
+  }
+
+  dispose(): void {
+    this.matter?.dispose();
+    this.matter = null;
+  }
+}
+
+function copyTrial(from: TrialBatch, i: number, to: TrialBatch): void {
+  to.x0.set(from.x0.subarray(i * 4, i * 4 + 4));
+  to.start.set(from.start.subarray(i * 2, i * 2 + 2));
+  to.target.set(from.target.subarray(i * 2, i * 2 + 2));
+  to.goStep[0] = from.goStep[i];
+  to.isCatch[0] = from.isCatch[i];
+  to.condition[0] = from.condition[i];
+  to.targetAngle[0] = from.targetAngle[i];
+}
