@@ -1,15 +1,18 @@
 /**
  * `reach analyze`: population analysis (PCA, jPCA, tangling, cosine tuning) of a user's own
  * `[conditions, times, units]` array from a `.npy` file; writes `analysis.json` and/or prints it.
+ * With `--run DIR` it analyses a run directory instead (see analyze-run.ts).
  */
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readNpyFile, writeJsonAtomic } from '../io/files.ts';
 import { ANALYSES, analyzeActivity, summarizeAnalysis, type AnalysisName } from '../analyze.ts';
+import { analyzeRunCommand, type AnalyzeRunRawOptions } from './analyze-run.ts';
 
-interface RawOptions {
-  input: string;
+interface RawOptions extends Omit<AnalyzeRunRawOptions, 'run'> {
+  input?: string;
+  run?: string;
   dt?: string;
   times?: string;
   window?: string;
@@ -22,8 +25,24 @@ interface RawOptions {
   tanglingStep?: string;
   meanSubtract: boolean;
   alpha: string;
-  out?: string;
-  json?: boolean;
+}
+
+/** Flags that only make sense for one of the two modes. */
+const INPUT_ONLY = ['dt', 'times', 'window', 'analyses', 'angles', 'anglesDeg', 'tanglingStep'] as const;
+const RUN_ONLY = ['checkpoint', 'log', 'seed', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims'] as const;
+const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+async function dispatch(opts: RawOptions): Promise<void> {
+  if (!opts.input === !opts.run) throw new Error('give exactly one of --input FILE.npy (a [conditions, times, units] array) or --run DIR (a run directory)');
+  if (opts.run) {
+    const wrong = INPUT_ONLY.filter((k) => opts[k] !== undefined);
+    if (wrong.length) throw new Error(`only with --input, not with --run: ${wrong.map(flag).join(', ')}`);
+    if (!opts.meanSubtract) throw new Error('only with --input, not with --run: --no-mean-subtract');
+    return analyzeRunCommand({ ...opts, run: opts.run });
+  }
+  const wrong = RUN_ONLY.filter((k) => opts[k] !== undefined);
+  if (wrong.length || !opts.fixedPoints) throw new Error(`only with --run: ${[...wrong.map(flag), ...(opts.fixedPoints ? [] : ['--no-fixed-points'])].join(', ')}`);
+  run(opts as RawOptions & { input: string });
 }
 
 const positiveInt = (flag: string) =>
@@ -76,7 +95,7 @@ function readTimes(path: string, expected: number): { times: Float64Array; dt: n
   return { times, dt };
 }
 
-function run(opts: RawOptions): void {
+function run(opts: RawOptions & { input: string }): void {
   const parsed = optionsSchema.safeParse({
     dt: opts.dt === undefined ? undefined : Number(opts.dt),
     pcs: Number(opts.pcs),
@@ -148,8 +167,12 @@ function run(opts: RawOptions): void {
 export function register(program: Command): void {
   program
     .command('analyze')
-    .description('Analyse a [conditions, times, units] .npy recording: PCA, jPCA (Churchland 2012), tangling (Russo 2018), cosine tuning.')
-    .requiredOption('--input <file>', '.npy activity [conditions, times, units] (float32/float64)')
+    .description(
+      'Analyse a [conditions, times, units] .npy recording (--input): PCA, jPCA (Churchland 2012), tangling (Russo 2018), cosine tuning; ' +
+        'or a run directory (--run): the same on onset-aligned condition averages of the hidden units, plus tangling of the torques, output-null/potent split, alignment index, kinematics, fixed points, figures and report.html.',
+    )
+    .option('--input <file>', '.npy activity [conditions, times, units] (float32/float64)')
+    .option('--run <dir>', 'run directory written by reach run / reach experiment')
     .option('--dt <s>', 'bin width (s)')
     .option('--times <file>', '.npy bin times [times] (s); alternative to --dt')
     .option('--window <start,end>', 'analysis window (s, inclusive) for every analysis')
@@ -162,7 +185,16 @@ export function register(program: Command): void {
     .option('--tangling-step <n>', 'analyse every n-th bin for tangling (default floor(0.02 s / dt))')
     .option('--no-mean-subtract', 'jPCA: keep the cross-condition mean')
     .option('--alpha <p>', 'significance level of the tuning F-test', '0.05')
-    .option('--out <dir>', 'write <dir>/analysis.json')
+    .option('--checkpoint <file>', 'with --run: controller for the fixed points (default: the one recorded in the run, if present)')
+    .option('--no-fixed-points', 'with --run: skip the fixed-point search')
+    .option('--log <file>', 'with --run: training log.json for the loss-curve figure')
+    .option('--seed <n>', 'with --run: seed of the random subspaces (alignment baseline) and fixed-point starts (default 1)')
+    .option('--jpca-window <start,end>', 'with --run: jPCA window around movement onset (s, default -0.05,0.2)')
+    .option('--tuning-window <start,end>', 'with --run: tuning window after movement onset (s, default 0,0.2)')
+    .option('--prep-window <start,end>', 'with --run: preparatory epoch around the go cue (s, default -0.2,0)')
+    .option('--move-window <start,end>', 'with --run: movement epoch around movement onset (s, default -0.05,0.25)')
+    .option('--alignment-dims <k>', 'with --run: dimensions of the alignment index (default 6)')
+    .option('--out <dir>', 'write <dir>/analysis.json (with --run also figures/ and report.html; default: the run directory)')
     .option('--json', 'print the full result as JSON on stdout')
-    .action((opts: RawOptions) => run(opts));
+    .action((opts: RawOptions) => dispatch(opts));
 }
