@@ -11,6 +11,7 @@
  *   <out>/export/<format>/   the exports
  *   <out>/train/             training directory and controller.json, when it trained first
  */
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BackendChoice } from '../model/backend.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
@@ -18,7 +19,7 @@ import { serializeCheckpoint } from '../model/checkpoint.ts';
 import type { TrainConfig } from '../model/train.ts';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from './export/index.ts';
 import { writeFileAtomic } from './io/files.ts';
-import { decimateLog, readTrainingLog, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
+import { decimateLog, logMismatch, logPathFor, readTrainingLog, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
 import { readRunDir } from './run-dir.ts';
 import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
 import { DEFAULT_RUN_OPTIONS, runExperiment, writeRun, type RunOptions, type RunSummary } from './run.ts';
@@ -79,16 +80,29 @@ async function trainFirst(o: ExperimentOptions, progress: (m: string) => void): 
   return { checkpointPath, logPath: join(dir, 'log.json') };
 }
 
-function findLog(o: ExperimentOptions, trainedLog: string | undefined): TrainingLog | null {
+/**
+ * The training log for the loss curve: the one given (which must belong to the controller), the one
+ * training just wrote, or `<checkpoint>.log.json` when it belongs to the controller (a log left from an
+ * earlier controller is skipped with a message).
+ */
+function findLog(o: ExperimentOptions, ck: Checkpoint, checkpointPath: string, trainedLog: string | undefined, progress: (m: string) => void): TrainingLog | null {
   if (o.logPath === null) return null;
-  const path = o.logPath ?? trainedLog;
-  if (path) return readTrainingLog(path);
-  const beside = o.checkpointPath.replace(/\.json$/i, '') + '.log.json';
-  try {
-    return readTrainingLog(beside);
-  } catch {
+  const given = o.logPath ?? trainedLog;
+  if (given) {
+    const log = readTrainingLog(given);
+    const why = logMismatch(log, ck.training);
+    if (why) throw new Error(`training log ${given} does not belong to ${checkpointPath}: ${why}`);
+    return log;
+  }
+  const beside = logPathFor(checkpointPath);
+  if (!existsSync(beside)) return null;
+  const log = readTrainingLog(beside);
+  const why = logMismatch(log, ck.training);
+  if (why) {
+    progress(`no loss curve: ${beside} belongs to another controller (${why})`);
     return null;
   }
+  return log;
 }
 
 /** Train (optionally), run, analyse, export and report; see the module note for the layout. */
@@ -134,7 +148,7 @@ export async function runFullExperiment(o: ExperimentOptions): Promise<Experimen
   clock('export', t0);
 
   t0 = performance.now();
-  const log = findLog({ ...o, checkpointPath }, trainedLog);
+  const log = findLog(o, ck, checkpointPath, trainedLog, progress);
   if (log && o.keepLogPath) writeTrainingLog(o.keepLogPath, decimateLog(log, LOG_POINTS));
   const files: Record<string, string[]> = {
     'Run directory': ['manifest.json', 'config.json', 'trials.json', ...run.manifest.arrays.map((a) => a.file)],

@@ -112,6 +112,8 @@ export interface ConditionFixedPoints {
   condition: number;
   /** The constant input used (mean input over the preparatory epoch): [inputs]. */
   input: number[];
+  /** The recorded preparatory state (mean over the last 50 ms before go) on the hidden PCs (first 3). */
+  prepStatePc: number[];
   points: Array<{
     q: number;
     isFixedPoint: boolean;
@@ -513,6 +515,7 @@ function fixedPointAnalysis(
     return {
       condition: cond.condition,
       input,
+      prepStatePc: project(prepState[c]),
       failedStarts: search.failedStarts,
       points: search.points.map((p) => {
         const slowest = p.rotations[0] ?? null;
@@ -608,7 +611,7 @@ export function formatRunSummary(r: RunAnalysis): string {
     `PCA (hidden, ${r.alignment.window[0]}…${r.alignment.window[1]} s around onset): PC1 ${pct(r.pca.explainedFraction[0])}, top 2 ${pct(r.summary.varianceTop2PCs)}, top 6 ${pct(r.summary.varianceTop6PCs)}, top 10 ${pct(r.summary.varianceTop10PCs)}`,
     `jPCA (${r.jpca.numPCs} PCs, ${r.jpca.window[0]}…${r.jpca.window[1]} s): R2_Mskew_kD ${f(r.jpca.R2_Mskew_kD)}, R2_Mbest_kD ${f(r.jpca.R2_Mbest_kD)} (ratio ${f(r.jpca.R2_Mskew_kD / r.jpca.R2_Mbest_kD, 2)}); plane 1 ${f(r.jpca.rotationHz, 2)} Hz, ${pct(r.jpca.varCaptEachPlane[0])} of variance`,
     `tuning (${r.tuning.window[0]}…${r.tuning.window[1]} s after onset): ${pct(r.tuning.fractionTuned)} of units tuned (p < ${r.tuning.alpha})` +
-      (r.tuning.pdAxial ? `; preferred directions bimodal: axial Rayleigh p = ${r.tuning.pdAxial.p.toExponential(2)}, axis ${f((r.tuning.pdAxial.meanAxis * 180) / Math.PI, 0)}°` : ''),
+      (r.tuning.pdAxial ? `; preferred-direction bimodality (axial Rayleigh) p = ${r.tuning.pdAxial.p.toExponential(2)}, axis ${f((r.tuning.pdAxial.meanAxis * 180) / Math.PI, 0)}°` : ''),
     `tangling (${r.tangling.window[0]}…${r.tangling.window[1]} s): median Q hidden ${f(r.tangling.hidden.summary.median, 1)} s⁻², torques ${f(r.tangling.torque.summary.median, 1)} s⁻² (×${f(r.tangling.medianRatio, 2)}); torques more tangled at ${pct(r.tangling.fractionTorqueMoreTangled)} of points`,
     `output-null: preparatory ${pct(r.subspaces.prep.nullFraction)} of variance (movement ${pct(r.subspaces.move.nullFraction)}, isotropic ${pct(r.subspaces.chanceNullFraction)}); prep/move potent variance ${f(r.subspaces.prepToMovePotentRatio)}, null ${f(r.subspaces.prepToMoveNullRatio)}`,
     `alignment index prep vs movement (k = ${r.subspaces.alignment.k}): ${f(r.subspaces.alignment.index)} (random ${f(r.subspaces.alignment.random.mean)}, 5–95 % ${f(r.subspaces.alignment.random.p5)}–${f(r.subspaces.alignment.random.p95)})`,

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { readRunDir } from '../run-dir.ts';
 import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, formatRunSummary, resolveRunCheckpoint, type Window } from '../run-analysis.ts';
-import { readTrainingLog, writeAnalysisOutputs } from '../report/index.ts';
+import { logMismatch, readTrainingLog, writeAnalysisOutputs } from '../report/index.ts';
 
 /** The options `reach analyze` passes on in run mode (strings as commander gives them). */
 export interface AnalyzeRunRawOptions {
@@ -66,6 +66,11 @@ export async function analyzeRunCommand(raw: AnalyzeRunRawOptions): Promise<void
   const ck = raw.fixedPoints ? resolveRunCheckpoint(run, raw.checkpoint) : { checkpoint: null, reason: 'switched off (--no-fixed-points)' };
   if (!ck.checkpoint) process.stderr.write(`analyze: no fixed points: ${ck.reason}\n`);
   const log = raw.log ? readTrainingLog(raw.log) : null;
+  const training = (run.config as { checkpoint?: { training?: { iterations: number; finalLoss: { total: number } } } }).checkpoint?.training;
+  if (log && training) {
+    const why = logMismatch(log, training);
+    if (why) throw new Error(`training log ${raw.log} does not belong to the run's controller: ${why}`);
+  }
   const analysis = analyzeRun(run, {
     ...d,
     jpcaPcs: o.pcs,

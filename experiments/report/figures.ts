@@ -463,12 +463,19 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
       maxAbs: r4(p.maxAbsEigenvalue),
     }));
   });
-  const d = squareDomains([...rows.map((r) => Number(r.a)), ...points.map((p) => p.a)], [...rows.map((r) => Number(r.b)), ...points.map((p) => p.b)]);
+  const prep = fp.conditions.map((c) => ({
+    target: style.labels[a.conditions.findIndex((x) => x.condition === c.condition)],
+    a: r4(c.prepStatePc[0]),
+    b: r4(c.prepStatePc[1]),
+    kind: 'preparatory state',
+  }));
+  const marks = [...points, ...prep];
+  const d = squareDomains([...rows.map((r) => Number(r.a)), ...marks.map((p) => p.a)], [...rows.map((r) => Number(r.b)), ...marks.map((p) => p.b)]);
   const s = fp.summary;
   return {
     id: 'fixed-points',
     title: 'Fixed points',
-    caption: `Fixed points of the controller (Sussillo & Barak 2013: minima of q = ½‖F(h) − h‖² with q < 1e-10) under each target's hold input (the mean input over the preparatory epoch), projected on the same PC1–PC2 plane as the trajectories (thin lines). ${s.fixedPoints} fixed points (${s.stableFixedPoints} stable: every Jacobian eigenvalue |λ| < 1), ${s.slowPoints} slow points. The recorded preparatory state lies ${s.meanPrepDistanceToStable.toFixed(3)} from the nearest stable fixed point on average, while preparatory states of different targets are ${s.meanPrepSpread.toFixed(3)} apart.`,
+    caption: `Fixed points of the controller (Sussillo & Barak 2013: minima of q = ½‖F(h) − h‖² with q < 1e-10) under each target's hold input (the mean input over the preparatory epoch), projected on the same PC1–PC2 plane as the trajectories (thin lines); squares mark the recorded preparatory state of each target (mean over the last 50 ms before go). ${s.fixedPoints} fixed points (${s.stableFixedPoints} stable: every Jacobian eigenvalue |λ| < 1), ${s.slowPoints} slow points. The recorded preparatory state lies ${s.meanPrepDistanceToStable.toFixed(3)} from the nearest stable fixed point on average, while preparatory states of different targets are ${s.meanPrepSpread.toFixed(3)} apart.`,
     spec: {
       $schema: SCHEMA,
       title: 'Fixed points under the hold input, PC1–PC2',
@@ -486,13 +493,18 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
           },
         },
         {
-          data: { values: points },
-          mark: { type: 'point', size: 110, strokeWidth: 2, filled: true, stroke: 'black' },
+          data: { values: marks },
+          mark: { type: 'point', size: 110, strokeWidth: 1.5, filled: true, stroke: 'black' },
           encoding: {
             x: { field: 'a', type: 'quantitative' },
             y: { field: 'b', type: 'quantitative' },
             color: style.encoding,
-            shape: { field: 'kind', type: 'nominal', title: 'point', scale: { domain: ['stable fixed point', 'unstable fixed point', 'slow point'], range: ['circle', 'cross', 'diamond'] } },
+            shape: {
+              field: 'kind',
+              type: 'nominal',
+              title: 'point',
+              scale: { domain: ['stable fixed point', 'unstable fixed point', 'slow point', 'preparatory state'], range: ['circle', 'cross', 'diamond', 'square'] },
+            },
             tooltip: [{ field: 'kind' }, { field: 'q' }, { field: 'maxAbs', title: 'max |λ|' }],
           },
         },

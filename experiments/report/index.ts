@@ -12,7 +12,7 @@ import type { TrainingLog } from './training-log.ts';
 
 export { buildFigures, renderFigures, type Figure, type RenderedFigure } from './figures.ts';
 export { reportHtml, escapeHtml, type ReportContents } from './html.ts';
-export { decimateLog, logPathFor, readTrainingLog, writeTrainingLog, type TrainingLog } from './training-log.ts';
+export { decimateLog, logMismatch, logPathFor, readTrainingLog, writeTrainingLog, type TrainingLog } from './training-log.ts';
 
 export interface WriteReportOptions {
   /** Training log for the loss curve, if any. */

@@ -15,11 +15,13 @@ const lossSchema = z.object({
   weight: z.number(),
   total: z.number(),
 });
-const entrySchema = z.object({ iteration: z.number().int(), loss: lossSchema, endpointError: z.number().nullable().optional() });
+const entrySchema = z.object({ iteration: z.number().int(), loss: lossSchema, endpointError: z.number().nullable().optional(), event: z.string().optional() });
 const logSchema = z.object({
   iterations: z.array(entrySchema),
   /** Set on decimated logs: the length of the log they came from. */
   totalIterations: z.number().int().optional(),
+  /** Set on decimated logs: FINAL_WINDOW-iteration mean of the total loss of the log they came from. */
+  finalLossTotal: z.number().optional(),
   backend: z.string().optional(),
 });
 
@@ -32,6 +34,28 @@ export interface TrainingLog {
   iterations: TrainingLogEntry[];
   /** Iterations in the full log. */
   totalIterations: number;
+  /** Mean total loss over the full log's last FINAL_WINDOW iterations (those without an event), as a checkpoint's training summary records it. */
+  finalLossTotal: number;
+}
+
+/** Iterations averaged in a checkpoint's `training.finalLoss` (model/checkpoint.ts summarizeTraining). */
+export const FINAL_WINDOW = 50;
+
+function finalLossOf(iterations: TrainingLogEntry[]): number {
+  const tail = iterations.slice(-FINAL_WINDOW).filter((e) => !e.event);
+  return tail.reduce((s, e) => s + e.loss.total / tail.length, 0);
+}
+
+/**
+ * Whether `log` is the training log of a checkpoint with this training summary: same number of
+ * iterations and the same final mean total loss (to 1e-6 relative). Returns null if it is, else why not.
+ */
+export function logMismatch(log: TrainingLog, training: { iterations: number; finalLoss: { total: number } }): string | null {
+  if (log.totalIterations !== training.iterations) return `the log has ${log.totalIterations} iterations, the checkpoint ${training.iterations}`;
+  const a = log.finalLossTotal;
+  const b = training.finalLoss.total;
+  if (!(Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)))) return `the log's final loss ${a} differs from the checkpoint's ${b}`;
+  return null;
 }
 
 /** Keep at most `maxPoints` entries, evenly spaced, always including the first and last. */
@@ -51,15 +75,20 @@ export function readTrainingLog(path: string): TrainingLog {
     throw new Error(`${path}: not a training log (expected log.json written by reach train): ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
   if (parsed.data.iterations.length === 0) throw new Error(`${path}: the training log has no iterations`);
-  const iterations = parsed.data.iterations.map((e) => ({ iteration: e.iteration, loss: e.loss, ...(e.endpointError !== undefined ? { endpointError: e.endpointError } : {}) }));
-  return { source: path, iterations, totalIterations: parsed.data.totalIterations ?? iterations.length };
+  const iterations: TrainingLogEntry[] = parsed.data.iterations.map((e) => ({
+    iteration: e.iteration,
+    loss: e.loss,
+    ...(e.endpointError !== undefined ? { endpointError: e.endpointError } : {}),
+    ...(e.event !== undefined ? { event: e.event } : {}),
+  }));
+  return { source: path, iterations, totalIterations: parsed.data.totalIterations ?? iterations.length, finalLossTotal: parsed.data.finalLossTotal ?? finalLossOf(iterations) };
 }
 
 /** Write a (decimated) log that readTrainingLog reads back: one iteration per line, 6 significant digits. */
 export function writeTrainingLog(path: string, log: TrainingLog): void {
   const round = (_key: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v);
   const lines = log.iterations.map((e) => '    ' + JSON.stringify(e, round));
-  writeFileAtomic(path, `{\n  "totalIterations": ${log.totalIterations},\n  "iterations": [\n${lines.join(',\n')}\n  ]\n}\n`);
+  writeFileAtomic(path, `{\n  "totalIterations": ${log.totalIterations},\n  "finalLossTotal": ${log.finalLossTotal},\n  "iterations": [\n${lines.join(',\n')}\n  ]\n}\n`);
 }
 
 /** The training log conventionally kept next to a checkpoint: `<name>.log.json` for `<name>.json`. */
