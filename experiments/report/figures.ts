@@ -58,7 +58,7 @@ function conditionStyle(a: RunAnalysis): ConditionStyle {
 function squareDomains(xs: number[], ys: number[], pad = 0.06): { x: [number, number]; y: [number, number] } {
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const span = Math.max(x1 - x0, y1 - y0, 1e-9) * (1 + 2 * pad);
+  const span = Math.max(x1 - x0, y1 - y0, 1e-3 * Math.max(1, Math.abs(x0), Math.abs(y0))) * (1 + 2 * pad);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
   return { x: [r6(cx - span / 2), r6(cx + span / 2)], y: [r6(cy - span / 2), r6(cy + span / 2)] };
@@ -467,15 +467,15 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
     target: style.labels[a.conditions.findIndex((x) => x.condition === c.condition)],
     a: r4(c.prepStatePc[0]),
     b: r4(c.prepStatePc[1]),
-    kind: 'preparatory state',
   }));
+  // Zoomed on the fixed points and preparatory states (the whole trajectories are in the PC1–PC2 figure).
   const marks = [...points, ...prep];
-  const d = squareDomains([...rows.map((r) => Number(r.a)), ...marks.map((p) => p.a)], [...rows.map((r) => Number(r.b)), ...marks.map((p) => p.b)]);
+  const d = squareDomains(marks.map((p) => p.a), marks.map((p) => p.b), 0.4);
   const s = fp.summary;
   return {
     id: 'fixed-points',
     title: 'Fixed points',
-    caption: `Fixed points of the controller (Sussillo & Barak 2013: minima of q = ½‖F(h) − h‖² with q < 1e-10) under each target's hold input (the mean input over the preparatory epoch), projected on the same PC1–PC2 plane as the trajectories (thin lines); squares mark the recorded preparatory state of each target (mean over the last 50 ms before go). ${s.fixedPoints} fixed points (${s.stableFixedPoints} stable: every Jacobian eigenvalue |λ| < 1), ${s.slowPoints} slow points. The recorded preparatory state lies ${s.meanPrepDistanceToStable.toFixed(3)} from the nearest stable fixed point on average, while preparatory states of different targets are ${s.meanPrepSpread.toFixed(3)} apart.`,
+    caption: `Fixed points of the controller (Sussillo & Barak 2013: minima of q = ½‖F(h) − h‖² with q < 1e-10) under each target's hold input (the mean input over the preparatory epoch), projected on the same PC1–PC2 plane as the trajectories (thin lines; the view is zoomed on the fixed points); open squares mark the recorded preparatory state of each target (mean over the last 50 ms before go). ${s.fixedPoints} fixed points (${s.stableFixedPoints} stable: every Jacobian eigenvalue |λ| < 1), ${s.slowPoints} slow points. The recorded preparatory state lies ${s.meanPrepDistanceToStable.toFixed(3)} from the nearest stable fixed point on average, while preparatory states of different targets are ${s.meanPrepSpread.toFixed(3)} apart.`,
     spec: {
       $schema: SCHEMA,
       title: 'Fixed points under the hold input, PC1–PC2',
@@ -484,7 +484,7 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
       layer: [
         {
           data: { values: rows },
-          mark: { type: 'line', strokeWidth: 1, opacity: 0.45 },
+          mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6, clip: true },
           encoding: {
             x: { field: 'a', type: 'quantitative', title: `PC1 (a.u., ${(100 * f[0]).toFixed(1)} % var.)`, scale: { domain: d.x, nice: false } },
             y: { field: 'b', type: 'quantitative', title: `PC2 (a.u., ${(100 * f[1]).toFixed(1)} % var.)`, scale: { domain: d.y, nice: false } },
@@ -493,8 +493,13 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
           },
         },
         {
-          data: { values: marks },
-          mark: { type: 'point', size: 110, strokeWidth: 1.5, filled: true, stroke: 'black' },
+          data: { values: prep },
+          mark: { type: 'point', shape: 'square', size: 260, strokeWidth: 2, filled: false },
+          encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' }, color: style.encoding },
+        },
+        {
+          data: { values: points },
+          mark: { type: 'point', size: 90, strokeWidth: 1, filled: true, stroke: 'black' },
           encoding: {
             x: { field: 'a', type: 'quantitative' },
             y: { field: 'b', type: 'quantitative' },
@@ -503,7 +508,8 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
               field: 'kind',
               type: 'nominal',
               title: 'point',
-              scale: { domain: ['stable fixed point', 'unstable fixed point', 'slow point', 'preparatory state'], range: ['circle', 'cross', 'diamond', 'square'] },
+              scale: { domain: ['stable fixed point', 'unstable fixed point', 'slow point'], range: ['circle', 'cross', 'diamond'] },
+              legend: { labelLimit: 220 },
             },
             tooltip: [{ field: 'kind' }, { field: 'q' }, { field: 'maxAbs', title: 'max |λ|' }],
           },
