@@ -9,9 +9,9 @@
  *   delayed noisy feedback q1, q2 (rad), q̇1, q̇2 (rad/s), hand_x, hand_y (m), hand_vx, hand_vy (m/s)
  *   (see OBSERVATION_CHANNELS and sim/feedback.ts for delays and noise).
  * Action space: joint torques [τ_shoulder, τ_elbow] (N·m), unbounded, held for one control step dt.
- * Reward: −(distance from hand to the current goal) (m) after the step: the start position while the
- *   hold cue is on, the target after go. Training (model/losses.ts) weights the same distances and adds
- *   effort, activity and weight regularisers.
+ * Reward: −(Euclidean distance from hand to the current goal) (m) after the step: the start position
+ *   while the hold cue is on, the target after go. Training (model/losses.ts) penalises the L1 form of
+ *   the same distances, as MotorNet does, and adds effort, activity and weight regularisers.
  * Episode end: never terminated early; truncated after `task.steps` steps.
  */
 import { createRng, type Rng } from '../../core/random.ts';
