@@ -23,6 +23,12 @@ function el<T extends HTMLElement>(id: string): T {
   return e as T;
 }
 
+/** Keys typed into these belong to them; elsewhere (checkboxes, sliders, buttons) the shortcuts apply. */
+function typing(target: EventTarget | null): boolean {
+  if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
+  return target instanceof HTMLInputElement && !['checkbox', 'range', 'file', 'button'].includes(target.type);
+}
+
 /** Build the target buttons (`count` targets) and bind every control. */
 export function bindControls(actions: ViewerActions, count: number): { setTargetCount(n: number): void } {
   const targets = el<HTMLSpanElement>('target-buttons');
@@ -78,7 +84,7 @@ export function bindControls(actions: ViewerActions, count: number): { setTarget
   el('download-npy').addEventListener('click', () => actions.downloadNpy());
 
   window.addEventListener('keydown', (e) => {
-    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
     const k = Number(e.key);
     if (Number.isInteger(k) && k >= 1 && k <= targets.children.length) actions.startTrial(k - 1);
     else if (e.key === ' ') togglePause();
