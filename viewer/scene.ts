@@ -15,6 +15,8 @@ import { externalForce, type Session } from './session.ts';
 export const TARGET_RADIUS = 0.01;
 /** Hand speed used to draw the curl field (m/s). */
 const FIELD_PROBE_SPEED = 0.5;
+/** Room kept around the shoulder, start and targets in view (m). */
+const VIEW_MARGIN = 0.14;
 /** Force arrow scale (px per N). */
 const PX_PER_N = 4;
 
@@ -26,6 +28,7 @@ export class ArmScene {
   private scale = 1;
   private ox = 0;
   private oy = 0;
+  private session: Session | null = null;
   private fixedKey = '';
   private readonly f = new Float64Array(2);
 
@@ -65,19 +68,25 @@ export class ArmScene {
     out[1] = (this.oy - py) / this.scale;
   }
 
-  /** Fit the arm's workspace into the canvas. */
-  private layout(params: ArmParams): void {
-    const boundary = workspaceBoundary(params);
-    let xMin = 0;
-    let xMax = 0;
-    let yMin = 0;
-    let yMax = 0;
+  /**
+   * Fit the shoulder, the start and the targets (with VIEW_MARGIN around them) into the canvas, keeping
+   * within the workspace's bounding box: the task's region fills the view; the rest of the workspace
+   * boundary shows where it passes through.
+   */
+  private layout(s: Session): void {
+    const boundary = workspaceBoundary(s.params);
+    const ws = [Infinity, -Infinity, Infinity, -Infinity];
     for (let i = 0; i < boundary.length; i += 2) {
-      xMin = Math.min(xMin, boundary[i]);
-      xMax = Math.max(xMax, boundary[i]);
-      yMin = Math.min(yMin, boundary[i + 1]);
-      yMax = Math.max(yMax, boundary[i + 1]);
+      ws[0] = Math.min(ws[0], boundary[i]);
+      ws[1] = Math.max(ws[1], boundary[i]);
+      ws[2] = Math.min(ws[2], boundary[i + 1]);
+      ws[3] = Math.max(ws[3], boundary[i + 1]);
     }
+    const pts: Array<readonly [number, number]> = [[0, 0], s.start, ...s.targets];
+    const xMin = Math.max(ws[0], Math.min(...pts.map((p) => p[0])) - VIEW_MARGIN);
+    const xMax = Math.min(ws[1], Math.max(...pts.map((p) => p[0])) + VIEW_MARGIN);
+    const yMin = Math.max(ws[2], Math.min(...pts.map((p) => p[1])) - VIEW_MARGIN);
+    const yMax = Math.min(ws[3], Math.max(...pts.map((p) => p[1])) + VIEW_MARGIN);
     const { width, height } = this.app.screen;
     const pad = 24;
     this.scale = Math.min((width - 2 * pad) / (xMax - xMin), (height - 2 * pad) / (yMax - yMin));
@@ -149,9 +158,13 @@ export class ArmScene {
 
   /** Draw the session's current state and render. */
   draw(s: Session): void {
-    const key = `${s.name}|${s.targetIndex}|${s.curlOn}|${s.curlStrength}`;
+    if (s !== this.session) {
+      this.session = s;
+      this.fixedKey = '';
+      this.layout(s);
+    }
+    const key = `${s.targetIndex}|${s.curlOn}|${s.curlStrength}`;
     if (key !== this.fixedKey) {
-      if (!this.fixedKey.startsWith(`${s.name}|`)) this.layout(s.params);
       this.fixedKey = key;
       this.drawFixed(s);
     }
@@ -179,8 +192,8 @@ export class ArmScene {
     this.toCanvas(hand[0], hand[1], p);
     const hx = p[0];
     const hy = p[1];
-    arm.moveTo(sx, sy).lineTo(ex, ey).stroke({ width: Math.max(4, 0.03 * this.scale), color: THEME.arm, alpha: 0.9, cap: 'round' });
-    arm.moveTo(ex, ey).lineTo(hx, hy).stroke({ width: Math.max(3, 0.024 * this.scale), color: THEME.arm, alpha: 0.9, cap: 'round' });
+    arm.moveTo(sx, sy).lineTo(ex, ey).stroke({ width: Math.max(4, 0.024 * this.scale), color: THEME.arm, alpha: 0.9, cap: 'round' });
+    arm.moveTo(ex, ey).lineTo(hx, hy).stroke({ width: Math.max(3, 0.019 * this.scale), color: THEME.arm, alpha: 0.9, cap: 'round' });
     arm.circle(sx, sy, 6).fill({ color: THEME.joint });
     arm.circle(ex, ey, 5).fill({ color: THEME.joint });
     arm.circle(hx, hy, Math.max(5, TARGET_RADIUS * this.scale * 0.8)).fill({ color: THEME.hand });

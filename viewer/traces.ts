@@ -12,6 +12,12 @@ export interface Traces {
   xRange: [number, number];
 }
 
+/** The smallest of 1, 2, 2.5, 5 × 10^k that is ≥ v (v > 0), so the axis ends on a labelled tick. */
+function niceCeil(v: number): number {
+  const mag = 10 ** Math.floor(Math.log10(v));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * mag >= v) ?? 10) * mag;
+}
+
 function axis(label: string): uPlot.Axis {
   return {
     label,
@@ -53,11 +59,11 @@ export function createTraces(torqueEl: HTMLElement, speedEl: HTMLElement, width:
     ],
     xRange,
     (_u, min, max) => {
-      const m = Math.max(0.5, Math.abs(min), Math.abs(max)) * 1.1;
+      const m = niceCeil(Math.max(0.5, Math.abs(min), Math.abs(max)) * 1.05);
       return [-m, m];
     },
   );
-  t.speed = chart(speedEl, width, height, 'hand speed (m/s)', [{ label: 'hand speed', stroke: THEME.text, width: 1.5 }], xRange, (_u, _min, max) => [0, Math.max(0.2, max * 1.1)]);
+  t.speed = chart(speedEl, width, height, 'hand speed (m/s)', [{ label: 'hand speed', stroke: THEME.text, width: 1.5 }], xRange, (_u, _min, max) => [0, niceCeil(Math.max(0.2, max * 1.05))]);
   return t;
 }
 

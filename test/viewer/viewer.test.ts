@@ -214,7 +214,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     const back = Math.hypot(after[0] - before[0], after[1] - before[1]);
     console.log(`viewer: drag toward the start moved the hand ${(moved * 100).toFixed(1)} cm; 1 s after release it is ${(back * 100).toFixed(1)} cm from where it was (target ${target.map((v) => v.toFixed(3))})`);
     expect(moved).toBeGreaterThan(0.03);
-    expect(back).toBeLessThan(moved / 3);
+    expect(back).toBeLessThan(0.01);
   });
 
   it('the curl field pushes a reach to the right of its direction, and the state still rotates in the jPC plane', async () => {
@@ -234,6 +234,13 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     await page.locator('#curl').check();
     expect(await hook((r) => r.curl)).toBe(13);
     const curled = await reach(k, 0.6);
+    if (process.env.UPDATE_VIEWER_SCREENSHOT) {
+      await page.keyboard.press(' ');
+      await page.waitForFunction(() => window.__reach.paused, null, { timeout: WAIT });
+      await page.screenshot({ path: resolve(repo, 'docs/viewer.png') });
+      await page.keyboard.press(' ');
+      console.log('viewer: wrote docs/viewer.png');
+    }
     await page.locator('#curl').uncheck();
     const [rPlain, rCurl] = [lateral(plain, start), lateral(curled, start)];
     console.log(`viewer: peak rightward deviation of a forward reach: ${(rPlain * 100).toFixed(2)} cm without, ${(rCurl * 100).toFixed(2)} cm with a 13 N·s/m curl field`);
@@ -258,10 +265,6 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     expect(refTurn).toBeGreaterThan(0);
     expect(plainTurn).toBeGreaterThan(0.5 * refTurn);
     expect(curlTurn).toBeGreaterThan(0.25 * refTurn);
-    if (process.env.UPDATE_VIEWER_SCREENSHOT) {
-      await page.screenshot({ path: resolve(repo, 'docs/viewer.png') });
-      console.log('viewer: wrote docs/viewer.png');
-    }
   });
 
   it('a corrupt or truncated checkpoint shows a clear error and the running controller keeps going', async () => {
