@@ -31,7 +31,7 @@ export function readoutSpaces(wOut: Matrix): ReadoutSpaces {
   // The SVD of the square [W_out; 0] gives all `units` right singular vectors at once.
   const padded = matrix(Math.max(units, wOut.rows), units);
   padded.data.set(wOut.data);
-  const { s, v } = svd(padded);
+  const { s, v } = svd(padded, false);
   const tol = (s[0] ?? 0) * Math.max(units, wOut.rows) * 2.220446049250313e-16;
   let rank = 0;
   while (rank < s.length && s[rank] > tol && s[rank] > 0) rank++;
