@@ -217,6 +217,20 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     expect(back).toBeLessThan(0.01);
   });
 
+  it('the pulse button pushes the hand to the right, and the network brings it back', async () => {
+    await reach(6, 0.8);
+    const x0 = (await read()).hand;
+    await page.locator('#pulse').click();
+    let peak = 0;
+    const t0 = await hook((r) => r.simTime);
+    while ((await hook((r) => r.simTime)) < t0 + 0.3) peak = Math.max(peak, (await read()).hand[0] - x0[0]);
+    await waitSim(0.8);
+    const x1 = (await read()).hand;
+    console.log(`viewer: a 10 N × 50 ms rightward pulse moved the hand ${(peak * 1000).toFixed(1)} mm right; 0.8 s later it is ${(Math.hypot(x1[0] - x0[0], x1[1] - x0[1]) * 1000).toFixed(1)} mm from where it was`);
+    expect(peak).toBeGreaterThan(0.003);
+    expect(Math.hypot(x1[0] - x0[0], x1[1] - x0[1])).toBeLessThan(peak);
+  });
+
   it('the curl field pushes a reach to the right of its direction, and the state still rotates in the jPC plane', async () => {
     const k = 2;
     const lateral = ({ trace, target }: Awaited<ReturnType<typeof reach>>, start: [number, number]) => {
@@ -288,6 +302,14 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
       expect(after.frames).toBeGreaterThan(before.frames);
       expect(after.simTime).toBeGreaterThan(before.simTime + 0.19);
     }
+    await page.evaluate((body) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], 'dropped.json', { type: 'application/json' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+    }, corrupt);
+    await page.waitForFunction(() => window.__reach.message?.includes('dropped.json') ?? false, null, { timeout: WAIT });
+    expect((await read()).message).toContain('corrupted');
+    expect((await read()).controller).toBe('default-controller.json');
     await page.locator('#checkpoint-file').setInputFiles({ name: 'copy.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await page.waitForFunction(() => window.__reach.controller === 'copy.json', null, { timeout: WAIT });
     expect((await read()).message).toContain('Loaded copy.json');
