@@ -145,7 +145,7 @@ async function start(): Promise<void> {
     requestReferences(session);
   }
 
-  bindScenePointer(canvas, () => scene, () => session, () => undefined);
+  bindScenePointer(canvas, () => scene, () => session);
   installDebugHook({
     session: () => session,
     scene: () => scene,

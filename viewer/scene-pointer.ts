@@ -10,7 +10,7 @@ const GRAB_RADIUS = 0.03;
 /** Click radius around a target (m). */
 const TARGET_CLICK_RADIUS = 2 * TARGET_RADIUS;
 
-export function bindScenePointer(canvas: HTMLCanvasElement, scene: () => ArmScene, session: () => Session, onTrial: () => void): void {
+export function bindScenePointer(canvas: HTMLCanvasElement, scene: () => ArmScene, session: () => Session): void {
   const w = [0, 0];
   const toWorld = (e: PointerEvent) => {
     const r = canvas.getBoundingClientRect();
@@ -34,10 +34,7 @@ export function bindScenePointer(canvas: HTMLCanvasElement, scene: () => ArmScen
         bestD = d;
       }
     });
-    if (best >= 0) {
-      beginTrial(s, best);
-      onTrial();
-    }
+    if (best >= 0) beginTrial(s, best);
   });
   canvas.addEventListener('pointermove', (e) => {
     const s = session();

@@ -27,7 +27,7 @@ const checkpointPath = resolve(repo, process.env.REACH_CHECKPOINT ?? 'models/def
 const WAIT = 60_000;
 
 type Hook = ReachDebug;
-declare const window: { __reach: Hook };
+declare const window: { __reach: Hook; dispatchEvent(e: Event): boolean };
 
 describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
   let context: BrowserContext;
