@@ -1,7 +1,8 @@
 /**
  * One control step of a trained controller on a single arm: observation from the delayed, noisy
- * feedback → recurrent step → torque readout. Closed-loop runs (Node) and the live viewer (browser)
- * both call {@link controllerStep}, so the network the viewer shows is the one the experiments measure.
+ * feedback → recurrent step → torque readout. Closed-loop runs (Node, observations from ReachEnv) and
+ * the live viewer (browser, {@link controllerStep}) both act through {@link controllerAct}, so the
+ * network the viewer shows is the one the experiments measure.
  *
  * The buffers are allocated once in {@link createController}; a step allocates nothing.
  */
