@@ -81,38 +81,61 @@ export function normal(rng: Rng): number {
   return r * Math.cos(2 * Math.PI * v);
 }
 
+// Ziggurat tables for the standard normal, 128 layers (Marsaglia & Tsang 2000, "The Ziggurat Method
+// for Generating Random Variables", J Stat Softw 5(8)), built once.
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+const ZIG_M = 2147483648;
+const zigK = new Float64Array(128);
+const zigW = new Float64Array(128);
+const zigF = new Float64Array(128);
+{
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  zigK[0] = (dn / q) * ZIG_M;
+  zigK[1] = 0;
+  zigW[0] = q / ZIG_M;
+  zigW[127] = dn / ZIG_M;
+  zigF[0] = 1;
+  zigF[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    zigK[i + 1] = (dn / tn) * ZIG_M;
+    tn = dn;
+    zigF[i] = Math.exp(-0.5 * dn * dn);
+    zigW[i] = dn / ZIG_M;
+  }
+}
+
 /**
- * Fill `out` with independent N(mean, sd²) draws and return it. Bulk Box–Muller with 32-bit uniforms and
- * the generator inlined: this runs ~800k times per training iteration (hidden noise), where the
- * one-at-a-time `normal` costs a fifth of the iteration.
+ * Fill `out` with independent N(mean, sd²) draws and return it, by the ziggurat method with the layer
+ * index and the value taken from separate 32-bit draws (Doornik 2005's fix of the original's
+ * correlation). This runs ~10⁶ times per training iteration (hidden noise), where Box–Muller's
+ * log/sqrt/sin/cos cost a quarter of the iteration.
  */
 export function fillNormal<T extends Float32Array | Float64Array>(rng: Rng, out: T, mean = 0, sd = 1): T {
-  const s = rng.s;
-  let a = s[0];
-  let b = s[1];
-  let c = s[2];
-  let d = s[3];
-  const next = () => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t;
-  };
-  const n = out.length;
-  for (let i = 0; i < n; i += 2) {
-    const u = (next() + 0.5) / 4294967296;
-    const v = next() / 4294967296;
-    const r = sd * Math.sqrt(-2 * Math.log(u));
-    const th = 2 * Math.PI * v;
-    out[i] = mean + r * Math.cos(th);
-    if (i + 1 < n) out[i + 1] = mean + r * Math.sin(th);
+  for (let i = 0; i < out.length; i++) {
+    let x: number;
+    for (;;) {
+      const iz = nextUint32(rng) & 127;
+      const hz = nextUint32(rng) | 0;
+      x = hz * zigW[iz];
+      if (Math.abs(hz) < zigK[iz]) break;
+      if (iz === 0) {
+        // Tail beyond R: Marsaglia's exponential rejection.
+        let t: number;
+        let y: number;
+        do {
+          t = -Math.log(1 - uniform(rng)) / ZIG_R;
+          y = -Math.log(1 - uniform(rng));
+        } while (y + y < t * t);
+        x = hz > 0 ? ZIG_R + t : -ZIG_R - t;
+        break;
+      }
+      if (zigF[iz] + uniform(rng) * (zigF[iz - 1] - zigF[iz]) < Math.exp(-0.5 * x * x)) break;
+    }
+    out[i] = mean + sd * x;
   }
-  s[0] = a;
-  s[1] = b;
-  s[2] = c;
-  s[3] = d;
   return out;
 }

@@ -15,7 +15,7 @@ import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions } fro
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
 import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import type { TrialBatch } from '../sim/tasks/task-spec.ts';
-import { distancePenalty, emptyLoss, phaseAt, type LossComponents, type LossSpec } from './losses.ts';
+import { distancePenalty, emptyLoss, phaseAt, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
 import {
   cellForward,
   createCellScratch,
@@ -121,6 +121,8 @@ export class Episode {
     const fbScratch = new Float64Array(B * FEEDBACK_SIZE);
     const loss = emptyLoss();
     const norm = 1 / (B * T);
+    const dirs = new Float64Array(B * 2);
+    for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
     const hj = new Float64Array(16);
     const g2 = new Float64Array(2);
     let hPrev = this.h0;
@@ -140,10 +142,12 @@ export class Episode {
       for (let b = 0; b < B; b++) {
         const hs = handPosition(arm, S1[b * 4], S1[b * 4 + 1]);
         const phase = phaseAt(s, trials.goStep[b], reactionSteps);
+        const ux = dirs[b * 2];
+        const uy = dirs[b * 2 + 1];
         if (phase === 'hold' && ls.hold > 0) {
-          loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ls.epsilon, ls.hold * norm, g2);
+          loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ux, uy, ls.epsilon, ls.hold * norm, g2);
         } else if (phase === 'reach' && ls.position > 0) {
-          loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ls.epsilon, ls.position * norm, g2);
+          loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, ls.epsilon, ls.position * norm, g2);
         } else continue;
         if (gradients) {
           handStateJacobian(arm, S1.subarray(b * 4, b * 4 + 4), hj);

@@ -15,6 +15,14 @@ const moments = (xs: ArrayLike<number>) => {
   return { mean: m, sd: Math.sqrt(v), kurtosis: k / xs.length / (v * v) };
 };
 
+/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */
+function phi(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
 describe('seeded random numbers', () => {
   it('the same seed gives the same stream and different seeds differ', () => {
     const a = createRng(42);
@@ -55,6 +63,24 @@ describe('seeded random numbers', () => {
       expect(Math.abs(m.mean - mu)).toBeLessThan((5 * sd) / Math.sqrt(xs.length));
       expect(Math.abs(m.sd - sd)).toBeLessThan(0.01 * sd);
       expect(Math.abs(m.kurtosis - 3)).toBeLessThan(0.05);
+      // Tails: P(|z| > 3) = 0.0026998 and P(|z| > 3.5) = 4.6525e-4 (the ziggurat's base strip starts at 3.44).
+      for (const [k, p] of [
+        [3, 0.0026998],
+        [3.5, 4.6525e-4],
+      ]) {
+        let n = 0;
+        for (let i = 0; i < xs.length; i++) if (Math.abs(xs[i] - mu) > k * sd) n++;
+        const expected = p * xs.length;
+        expect(Math.abs(n - expected)).toBeLessThan(5 * Math.sqrt(expected));
+      }
+      // Kolmogorov–Smirnov against Φ: critical D at α = 0.01 is 1.63/√n.
+      const z = Float64Array.from(xs, (v) => (v - mu) / sd).sort();
+      let d = 0;
+      for (let i = 0; i < z.length; i++) {
+        const f = phi(z[i]);
+        d = Math.max(d, Math.abs(f - i / z.length), Math.abs((i + 1) / z.length - f));
+      }
+      expect(d).toBeLessThan(1.63 / Math.sqrt(z.length));
     }
   });
 });
