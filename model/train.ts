@@ -30,7 +30,7 @@ export const trainConfigSchema = z.object({
   /** Loss weights. */
   loss: lossSpecSchema.default(lossSpecSchema.parse({})),
   /** Number of training iterations (mini-batches). */
-  iterations: z.number().int().min(1).default(1800),
+  iterations: z.number().int().min(1).default(2000),
   /** Trials per mini-batch. */
   batch: z.number().int().min(1).default(64),
   /** Adam learning rate. */
@@ -38,7 +38,7 @@ export const trainConfigSchema = z.object({
   /** Multiply the learning rate by this factor every `lrDecaySteps` iterations. */
   lrDecay: z.number().positive().max(1).default(0.5),
   /** Iterations between learning-rate decays. */
-  lrDecaySteps: z.number().int().positive().default(600),
+  lrDecaySteps: z.number().int().positive().default(700),
   /** Maximum global gradient norm. */
   clip: z.number().positive().default(1),
   /** Learning-rate factor applied when a step is skipped for NaN/Inf. */
