@@ -10,7 +10,7 @@ import { base64ToBytes, bytesToBase64, crc32 } from '../core/base64.ts';
 import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
 import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import type { AdamState } from './adam.ts';
-import { lossSpecSchema, type LossComponents } from './losses.ts';
+import { lossComponentsSchema, lossSpecSchema, type LossComponents } from './losses.ts';
 import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from './network.ts';
 import { trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
 
@@ -47,14 +47,6 @@ export class CheckpointError extends Error {
 }
 
 const encoded = z.object({ shape: z.array(z.number().int().min(0)), base64: z.string() });
-const lossSchema = z.object({
-  position: z.number(),
-  hold: z.number(),
-  effort: z.number(),
-  activity: z.number(),
-  weight: z.number(),
-  total: z.number(),
-});
 const fileSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
   version: z.number().int(),
@@ -67,7 +59,7 @@ const fileSchema = z.object({
     arm: armParamsSchema,
     network: networkSpecSchema,
     params: z.record(z.string(), encoded),
-    training: z.object({ iterations: z.number().int(), wallTime: z.number(), finalLoss: lossSchema, endpointError: z.number().nullable() }),
+    training: z.object({ iterations: z.number().int(), wallTime: z.number(), finalLoss: lossComponentsSchema, endpointError: z.number().nullable() }),
     resume: z
       .object({
         adam: z.object({ step: z.number().int(), m: z.record(z.string(), z.string()), v: z.record(z.string(), z.string()) }),

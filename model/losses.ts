@@ -44,6 +44,16 @@ export interface LossComponents {
 
 export const LOSS_NAMES = ['position', 'hold', 'effort', 'activity', 'weight'] as const;
 
+/** Schema of stored loss components (checkpoints, training logs). */
+export const lossComponentsSchema = z.object({
+  position: z.number(),
+  hold: z.number(),
+  effort: z.number(),
+  activity: z.number(),
+  weight: z.number(),
+  total: z.number(),
+});
+
 export function emptyLoss(): LossComponents {
   return { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 };
 }

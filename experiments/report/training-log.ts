@@ -5,17 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { lossComponentsSchema } from '../../model/losses.ts';
 import { readJsonFile, writeFileAtomic } from '../io/files.ts';
 
-const lossSchema = z.object({
-  position: z.number(),
-  hold: z.number(),
-  effort: z.number(),
-  activity: z.number(),
-  weight: z.number(),
-  total: z.number(),
-});
-const entrySchema = z.object({ iteration: z.number().int(), loss: lossSchema, endpointError: z.number().nullable().optional(), event: z.string().optional() });
+const entrySchema = z.object({ iteration: z.number().int(), loss: lossComponentsSchema, endpointError: z.number().nullable().optional(), event: z.string().optional() });
 const logSchema = z.object({
   iterations: z.array(entrySchema),
   /** Set on decimated logs: the length of the log they came from. */
