@@ -5,7 +5,7 @@
  */
 import { jpca } from '../model/analysis/jpca.ts';
 import { pca } from '../model/analysis/pca.ts';
-import { matmul, sliceCols } from '../model/analysis/linalg.ts';
+import { matmul } from '../model/analysis/linalg.ts';
 import {
   checkActivity,
   divideUnits,

@@ -37,7 +37,7 @@ export interface ExperimentOptions {
   /** Controller checkpoint; ignored when `train` is given. */
   checkpointPath: string;
   /** Train a controller first with this config (into `<out>/train`) and use it. */
-  train?: { config: TrainConfig; backend: BackendChoice; quiet?: boolean };
+  train?: { config: TrainConfig; backend: BackendChoice };
   /** Closed-loop run (default EXPERIMENT_RUN_OPTIONS). */
   run?: RunOptions;
   /** Analysis options other than the checkpoint (default DEFAULT_RUN_ANALYSIS_OPTIONS). */
@@ -73,7 +73,7 @@ async function trainFirst(o: ExperimentOptions, progress: (m: string) => void): 
   const { tf, backend } = await initBackend(o.train!.backend);
   const dir = join(o.out, 'train');
   progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
-  const { state, interrupted, wallTime } = await runTraining(tf, backend, o.train!.config, { out: dir, quiet: o.train!.quiet });
+  const { state, interrupted, wallTime } = await runTraining(tf, backend, o.train!.config, { out: dir });
   if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
   const checkpointPath = join(dir, 'controller.json');
   writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, wallTime, false)));

@@ -277,7 +277,6 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   const hidden = getRunArray(run, 'hidden');
   const torques = getRunArray(run, 'torques');
   const inputs = getRunArray(run, 'inputs');
-  const handPos = getRunArray(run, 'hand_position');
   const readoutW = getRunArray(run, 'readout_weights');
   const [B, T, U] = hidden.shape;
   if (hidden.shape.length !== 3) throw new Error(`run ${run.dir}: hidden must be [trials, times, units]`);

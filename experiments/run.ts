@@ -14,24 +14,25 @@ import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } fro
 import { PACKAGE_VERSION } from './package-info.ts';
 import { writeRunDir, type RunArray, type TrialRecord } from './run-dir.ts';
 
+/** Options of a closed-loop run; the defaults are DEFAULT_RUN_OPTIONS. */
 export interface RunOptions {
   /** Which arm the controller drives. Default matter. */
   engine: ArmEngine;
-  /** Which trials: the center-out conditions or random reaches from the training task's distribution. */
+  /** Which trials: the center-out conditions or random reaches from the training task's distribution. Default center-out. */
   task: 'center-out' | 'random';
-  /** Repetitions of each center-out condition, or the number of random trials. */
+  /** Repetitions of each center-out condition, or the number of random trials. Default 1. */
   repeats: number;
-  /** Go cue time of center-out trials (s). */
+  /** Go cue time of center-out trials (s). Default 0.3. */
   goTime: number;
-  /** Trial duration (s). */
+  /** Trial duration (s). Default 1.4. */
   duration: number;
-  /** Time after the go cue at which the endpoint error is measured (s). */
+  /** Time after the go cue at which the endpoint error is measured (s). Default 0.8. */
   evalAfter: number;
-  /** External hand force during every trial. */
+  /** External hand force during every trial. Default none. */
   field: ForceField;
-  /** Sensory feedback; default the checkpoint's training feedback. */
+  /** Sensory feedback. Default the checkpoint's training feedback. */
   feedback?: FeedbackOptions;
-  /** Seed of the sensory noise (and of random trials). */
+  /** Seed of the sensory noise (and of random trials). Default 1. */
   seed: number;
 }
 
@@ -74,18 +75,24 @@ export interface RunResult {
 
 function makeTrials(ck: Checkpoint, o: RunOptions): TrialBatch {
   const steps = Math.round(o.duration / ck.network.dt);
-  const task = parseTaskSpec({ ...ck.config.task, kind: o.task === 'center-out' ? 'center-out' : 'random', steps });
-  if (o.task === 'center-out') return centerOutConditions(ck.arm, task, o.goTime, o.repeats);
-  return sampleTrials(ck.arm, { ...task, catchProbability: 0 }, o.repeats, createRng(o.seed + 1));
+  if (o.task === 'center-out') {
+    if (!(o.duration > o.goTime + o.evalAfter)) {
+      throw new Error(`trial duration ${o.duration} s must exceed go time + evaluation delay (${o.goTime} + ${o.evalAfter} s)`);
+    }
+    const task = parseTaskSpec({ ...ck.config.task, kind: 'center-out', steps, delay: [o.goTime, o.goTime] });
+    return centerOutConditions(ck.arm, task, o.goTime, o.repeats);
+  }
+  const task = parseTaskSpec({ ...ck.config.task, kind: 'random', steps, catchProbability: 0 });
+  if (!(o.duration > task.delay[1] + o.evalAfter)) {
+    throw new Error(`random trials get their go cue up to ${task.delay[1]} s (the training delay range), so --duration must exceed ${task.delay[1]} + ${o.evalAfter} s`);
+  }
+  return sampleTrials(ck.arm, task, o.repeats, createRng(o.seed + 1));
 }
 
 const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
 
 /** Run the controller of `ck` closed loop and measure every reach. */
 export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
-  if (!(o.duration > o.goTime + o.evalAfter)) {
-    throw new Error(`trial duration ${o.duration} s must exceed go time + evaluation delay (${o.goTime} + ${o.evalAfter} s)`);
-  }
   const trials = makeTrials(ck, o);
   const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field }, o.seed);
   const { batch: B, steps: T, dt } = trials;
@@ -101,7 +108,7 @@ export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
     let m: ReachMetrics | null = null;
     let error: number | null = null;
     if (!isCatch) {
-      const at = Math.min(T - 1, go + Math.round(o.evalAfter / dt));
+      const at = go + Math.round(o.evalAfter / dt);
       m = reachMetrics(pos.subarray(0, (at + 1) * 2), { dt, target, start, goIndex: go });
       error = m.endpointError;
       errors.push(error);
@@ -158,7 +165,7 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
   return [
     { name: 'times', data: rec.times, shape: [T], unit: 's', axes: ['times'], description: 'sample time from trial start' },
     per('inputs', rec.inputs, OBSERVATION_CHANNELS.length, 'mixed (see columns)', 'inputs', `network inputs; units per channel: ${OBSERVATION_CHANNELS.map((c) => `${c.name} ${c.unit}`).join(', ')}`, OBSERVATION_CHANNELS.map((c) => c.name)),
-    per('hidden', rec.hidden, n, 'a.u.', 'units', 'RNN hidden state computed from the observation at this sample'),
+    per('hidden', rec.hidden, n, 'a.u.', 'units', 'network hidden state computed from the observation at this sample'),
     per('torques', rec.torques, 2, 'N*m', 'joints', 'joint torques applied from this sample to the next', joints),
     per('joint_angles', rec.jointAngles, 2, 'rad', 'joints', 'shoulder angle from +x, elbow angle relative to the upper arm', joints),
     per('joint_velocities', rec.jointVelocities, 2, 'rad/s', 'joints', 'joint angular velocities', joints),

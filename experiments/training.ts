@@ -9,7 +9,9 @@ import type { BackendName } from '../model/backend.ts';
 import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
 import { initTrainState, networkSpecOf, resolveArm, train, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
-import { writeFileAtomic, writeJsonAtomic } from './io/files.ts';
+import { z } from 'zod';
+import { lossComponentsSchema } from '../model/losses.ts';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
 import { createProgress } from './progress.ts';
 
@@ -18,8 +20,15 @@ export interface TrainRunOptions {
   out: string;
   /** Checkpoint to resume from (its config is used; `iterations` may be raised). */
   resume?: string;
-  /** Print progress on stderr. */
-  quiet?: boolean;
+}
+
+const logLinesSchema = z.object({ iterations: z.array(z.object({ iteration: z.number().int(), loss: lossComponentsSchema }).passthrough()) });
+
+/** The lines of an earlier log.json in the training directory (to continue it on resume). */
+function readLogLines(path: string): TrainState['log'] {
+  const r = logLinesSchema.safeParse(readJsonFile(path));
+  if (!r.success) throw new Error(`${path} is not a training log written by reach train: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data.iterations as unknown as TrainState['log'];
 }
 
 /** Read a checkpoint file with errors naming the file. */
@@ -50,7 +59,7 @@ export async function runTraining(tf: typeof tfType, backend: BackendName, confi
     const ck = loadCheckpointFile(opts.resume);
     if (!ck.resume) throw new Error(`${opts.resume} has no optimizer state; it cannot be resumed (write it with reach train)`);
     const logPath = join(opts.out, 'log.json');
-    const log = existsSync(logPath) ? (JSON.parse(readFileSync(logPath, 'utf8')) as { iterations: TrainState['log'] }).iterations : [];
+    const log = existsSync(logPath) ? readLogLines(logPath) : [];
     state = { iteration: ck.training.iterations, params: ck.params, ...ck.resume, log: log.slice(0, ck.training.iterations) };
     priorWall = ck.training.wallTime;
   } else {
@@ -76,14 +85,12 @@ export async function runTraining(tf: typeof tfType, backend: BackendName, confi
       onCheckpoint: save,
       onIteration: (e) => {
         if (e.event) process.stderr.write(`\ntrain: ${e.event}\n`);
-        if (!opts.quiet) {
-          progress.update(e.iteration, `loss ${e.loss.total.toExponential(3)} endpoint ${(e.endpointError * 100).toFixed(2)} cm ${e.ms.toFixed(0)} ms/it [${backend}]`);
-        }
+        progress.update(e.iteration, `loss ${e.loss.total.toExponential(3)} endpoint ${(e.endpointError * 100).toFixed(2)} cm ${e.ms.toFixed(0)} ms/it [${backend}]`);
       },
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  if (!opts.quiet) progress.done(`${interrupted ? 'stopped' : 'finished'} at iteration ${state.iteration} in ${wall().toFixed(1)} s on ${backend}`);
+  progress.done(`${interrupted ? 'stopped' : 'finished'} at iteration ${state.iteration} in ${wall().toFixed(1)} s on ${backend}`);
   return { state, interrupted, wallTime: wall() };
 }

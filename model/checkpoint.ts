@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import { base64ToBytes, bytesToBase64, crc32 } from '../core/base64.ts';
+import { shapeSize } from '../core/npy.ts';
 import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
 import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
-import type { AdamState } from './adam.ts';
-import { lossComponentsSchema, lossSpecSchema, type LossComponents } from './losses.ts';
+import { emptyLoss, lossComponentsSchema, type LossComponents } from './losses.ts';
 import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from './network.ts';
 import { trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
 
@@ -151,13 +151,12 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
     } catch (err) {
       throw new CheckpointError(`${source}: parameter '${name}' is not valid base64 float32 data (${(err as Error).message})`);
     }
-    if (data.length !== shape.reduce((x, y) => x * y, 1)) {
-      throw new CheckpointError(`${source}: parameter '${name}' holds ${data.length} values, shape [${shape}] needs ${shape.reduce((x, y) => x * y, 1)}`);
+    if (data.length !== shapeSize(shape)) {
+      throw new CheckpointError(`${source}: parameter '${name}' holds ${data.length} values, shape [${shape}] needs ${shapeSize(shape)}`);
     }
     if (!data.every(Number.isFinite)) throw new CheckpointError(`${source}: parameter '${name}' contains NaN or Infinity`);
     params[name] = { shape, data };
   }
-  lossSpecSchema.parse(configResult.data.loss);
   const ck: Checkpoint = {
     packageVersion: b.packageVersion,
     backend: b.backend,
@@ -176,18 +175,30 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
       lr: r.lr,
       badSteps: r.badSteps,
     };
+    for (const moment of ['m', 'v'] as const) {
+      for (const [name, p] of Object.entries(params)) {
+        const a = ck.resume.adam[moment][name];
+        if (!a || a.length !== p.data.length) {
+          throw new CheckpointError(`${source}: optimizer state adam.${moment}.${name} does not match parameter '${name}' (${a ? a.length : 'missing'} vs ${p.data.length} values)`);
+        }
+      }
+    }
   }
   return ck;
 }
 
+/** Iterations averaged in a training summary (and by training logs that must match it). */
+export const SUMMARY_WINDOW = 50;
+
 /** Summary of the last `n` log lines. */
-export function summarizeTraining(state: TrainState, wallTime: number, n = 50): TrainingSummary {
+export function summarizeTraining(state: TrainState, wallTime: number, n = SUMMARY_WINDOW): TrainingSummary {
   const tail = state.log.slice(-n).filter((e) => !e.event);
-  const finalLoss = { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 };
-  let endpointError = 0;
+  const finalLoss = emptyLoss();
   for (const e of tail) {
     for (const k of Object.keys(finalLoss) as Array<keyof LossComponents>) finalLoss[k] += e.loss[k] / tail.length;
-    endpointError += e.endpointError / tail.length;
   }
-  return { iterations: state.iteration, wallTime, finalLoss, endpointError: tail.length ? endpointError : NaN };
+  // A batch of only catch trials has no endpoint error.
+  const errors = tail.map((e) => e.endpointError).filter(Number.isFinite);
+  const endpointError = errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : NaN;
+  return { iterations: state.iteration, wallTime, finalLoss, endpointError };
 }

@@ -5,7 +5,7 @@
  * Sample t of a trial is at time t·dt: the arm state then, the observation the network saw then, the
  * hidden state it computed from it, and the torque it applied over [t·dt, (t+1)·dt).
  */
-import { createRng } from '../core/random.ts';
+import { createRng, forkRng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import type { FeedbackOptions } from '../sim/feedback.ts';
 import type { ForceField } from '../sim/force-fields.ts';
@@ -24,7 +24,7 @@ export interface ClosedLoopOptions {
   feedback: FeedbackOptions;
   /** External hand force during every trial (field, pulses; time from trial start). Default none. */
   field?: ForceField;
-  /** Std of noise on hidden pre-activations (0 for a noise-free network). */
+  /** Std of noise on hidden pre-activations (activity units). Default 0: a noise-free network. */
   hiddenNoise?: number;
   /** RK4 substeps per control step for the analytic engine. Default 10 (1 ms, like matter-js). */
   analyticSubsteps?: number;
@@ -82,7 +82,8 @@ export function runClosedLoop(
   };
   const env = new ReachEnv({
     arm,
-    task: parseTaskSpec({ steps: T, dt }),
+    // The trials come from the batch; the env's task supplies only the trial length and step.
+    task: parseTaskSpec({ steps: T, dt, delay: [0, 0] }),
     feedback: opts.feedback,
     engine: opts.engine,
     field: opts.field,
@@ -90,7 +91,8 @@ export function runClosedLoop(
   });
   const controller = createController(spec, params);
   const { h, tau } = controller;
-  const noiseRng = createRng(seed ^ 0x5bd1e995);
+  // Hidden noise gets its own stream so that it does not shift the sensory noise the env draws from `seed`.
+  const noiseRng = forkRng(createRng(seed));
   const hiddenNoise = opts.hiddenNoise ?? 0;
   try {
     for (let b = 0; b < B; b++) {

@@ -6,7 +6,7 @@
  *
  * The buffers are allocated once in {@link createController}; a step allocates nothing.
  */
-import { normal, type Rng } from '../core/random.ts';
+import { fillNormal, type Rng } from '../core/random.ts';
 import { FEEDBACK_SIZE, type FeedbackState } from '../sim/feedback.ts';
 import { observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import {
@@ -35,7 +35,9 @@ export interface Controller {
   h: Float32Array;
   /** Joint torques of the last step (N·m): [outputs]. */
   tau: Float64Array;
+  /** Scratch for the feedback read each step: [FEEDBACK_SIZE]. */
   fbScratch: Float64Array;
+  /** Scratch for the hidden pre-activation noise: [hidden]. */
   noise: Float32Array;
 }
 
@@ -86,7 +88,7 @@ export function controllerAct(c: Controller, observation: Float32Array, rng: Rng
   const noisy = hiddenNoise > 0;
   if (noisy) {
     if (!rng) throw new Error('controllerAct: a seeded Rng is required when hiddenNoise > 0');
-    for (let i = 0; i < c.noise.length; i++) c.noise[i] = hiddenNoise * normal(rng);
+    fillNormal(rng, c.noise, 0, hiddenNoise);
   }
   cellForward(c.spec, c.params, c.matmul, c.h, c.input, 1, c.cache, c.scratch, noisy ? c.noise : undefined);
   c.h.set(c.cache.h);

@@ -2,20 +2,19 @@
  * One batched episode of the closed loop network → torques → arm → delayed feedback → network, run
  * forward on the differentiable plant and differentiated by hand-written backpropagation through time.
  *
- * Why by hand: at these sizes (batch 64 × 128 units) tfjs's per-op cost dominates (an elementwise op on
- * [64, 128] costs 60–160 µs on wasm, a matMul ~100 µs), and an autodiff tape multiplies the op count.
- * Here each step makes one tfjs matMul forward and one backward; elementwise work runs in JS; weight
- * gradients are one large product over the whole episode.
+ * Each step makes one tfjs matMul forward and one backward; elementwise work runs in JS; weight
+ * gradients are one large product over the whole episode (model/README.md says why not tfjs autodiff).
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { shapeSize } from '../core/npy.ts';
 import { fillNormal, type Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handPosition } from '../sim/dynamics.ts';
 import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
 import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
-import type { TrialBatch } from '../sim/tasks/task-spec.ts';
-import { distancePenalty, emptyLoss, phaseAt, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
+import { phaseAt, type TrialBatch } from '../sim/tasks/task-spec.ts';
+import { distancePenalty, emptyLoss, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
 import {
   cellForward,
   createCellScratch,
@@ -97,7 +96,7 @@ export class Episode {
     this.hT = new Float32Array(setup.network.kind === 'rnn' ? 0 : n * tb);
     this.grads = {};
     for (const [name, shape] of Object.entries(paramShapes(setup.network))) {
-      this.grads[name] = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      this.grads[name] = new Float32Array(shapeSize(shape));
     }
   }
 

@@ -3,7 +3,8 @@
  * reaction window), holding still at the start before go, effort (torque²), activity (rate²) and weight
  * L2. Each term has a weight; every component is reported separately.
  *
- * All terms are means over trials × steps (× units for activity) so that their scale does not depend on
+ * Position, hold, effort and activity are means over trials × steps (activity also over units, effort
+ * summed over the two joints), so that their scale does not depend on
  * batch size or trial length. Hand-to-goal distance is an L1 distance, as MotorNet's position loss,
  * but taken in the reach's own frame: |Δ along the start→target line| + |Δ across it|, each term
  * smoothed as √(Δ² + ε²) − ε so the gradient is defined at the goal. The Euclidean distance charges a
@@ -19,7 +20,7 @@ export const lossSpecSchema = z.object({
   position: z.number().min(0).default(1),
   /** Weight of the hand-to-start L1 distance before the go cue and throughout catch trials (per m). */
   hold: z.number().min(0).default(4),
-  /** Weight of the mean squared joint torque (per (N·m)²). */
+  /** Weight of the squared joint torques, summed over joints, mean over trials × steps (per (N·m)²). */
   effort: z.number().min(0).default(5e-4),
   /** Weight of the mean squared hidden activity. */
   activity: z.number().min(0).default(1e-2),
@@ -58,12 +59,6 @@ export function emptyLoss(): LossComponents {
   return { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 };
 }
 
-/** Which penalty applies to the hand at step s (state index) of a trial whose go cue is at goStep. */
-export function phaseAt(s: number, goStep: number, reactionSteps: number): 'hold' | 'free' | 'reach' {
-  if (s <= goStep) return 'hold';
-  if (s <= goStep + reactionSteps) return 'free';
-  return 'reach';
-}
 
 /**
  * Smoothed L1 distance from hand (hx, hy) to goal (gx, gy) in the frame whose first axis is the unit

@@ -8,6 +8,7 @@
  *   n = tanh(U_n x + b_in + r ∘ (W_n h + b_hn)),  h ← (1−z) ∘ n + z ∘ h.
  * Readout (both): τ_joint = W_out h + b_out (N·m).
  */
+import { shapeSize } from '../core/npy.ts';
 import { normal, type Rng } from '../core/random.ts';
 import { z } from 'zod';
 
@@ -55,11 +56,6 @@ export function paramShapes(spec: NetworkSpec): Record<string, number[]> {
   return { Wx: [i, 3 * n], Wh: [n, 3 * n], b: [3 * n], bh: [n], Wout: [n, o], bout: [o] };
 }
 
-/** Number of trainable scalars. */
-export function parameterCount(spec: NetworkSpec): number {
-  return Object.values(paramShapes(spec)).reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
-}
-
 /** An orthogonal n×n matrix (QR of a Gaussian matrix by modified Gram–Schmidt, signs fixed as in Mezzadri 2007). */
 function orthogonal(n: number, rng: Rng): Float64Array {
   const q = new Float64Array(n * n);
@@ -92,7 +88,7 @@ export function initParams(spec: NetworkSpec, rng: Rng): NetworkParams {
   const shapes = paramShapes(spec);
   const params: NetworkParams = {};
   for (const [name, shape] of Object.entries(shapes)) {
-    params[name] = { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) };
+    params[name] = { shape, data: new Float32Array(shapeSize(shape)) };
   }
   const { hidden: n, inputs: ni, outputs: no } = spec;
   const inStd = spec.inputScale / Math.sqrt(ni);
@@ -125,7 +121,8 @@ export function cloneParams(params: NetworkParams): NetworkParams {
 
 /**
  * Matrix product out[m×n] = a[m×k] · B where B is a named weight matrix [k×n]. Training supplies a
- * tfjs-backed product; single-trial runs use `jsMatmul`. Both compute the same float32 products.
+ * tfjs-backed product; single-trial runs use `jsMatmul`. Both compute float32 products (equal up to
+ * the order of summation).
  */
 export type Matmul = (a: Float32Array, m: number, k: number, weight: string, out: Float32Array) => void;
 

@@ -39,7 +39,7 @@ export const trainConfigSchema = z.object({
   lrDecay: z.number().positive().max(1).default(0.5),
   /** Iterations between learning-rate decays. */
   lrDecaySteps: z.number().int().positive().default(700),
-  /** Maximum global gradient norm. */
+  /** Maximum global norm of the gradient of the loss with respect to all parameters (loss units per parameter unit). */
   clip: z.number().positive().default(1),
   /** Learning-rate factor applied when a step is skipped for NaN/Inf. */
   nanLrFactor: z.number().positive().max(1).default(0.5),
@@ -47,7 +47,7 @@ export const trainConfigSchema = z.object({
   maxBadSteps: z.number().int().min(1).default(10),
   /** RK4 substeps per control step in the training plant. */
   substeps: z.number().int().min(1).default(1),
-  /** Std of noise added to hidden pre-activations during training. */
+  /** Std of Gaussian noise added to the hidden pre-activations each step during training (activity units, a.u.). */
   hiddenNoise: z.number().min(0).default(0.01),
   /** Save a checkpoint every this many iterations (0: only at the end). */
   checkpointEvery: z.number().int().min(0).default(500),
@@ -117,7 +117,7 @@ export function applyUpdate(config: TrainConfig, state: TrainState, loss: LossCo
     state.badSteps++;
     const old = state.lr;
     state.lr *= config.nanLrFactor;
-    const event = `non-finite ${finiteLoss ? 'gradient' : 'loss'} at iteration ${state.iteration}: step skipped, learning rate ${old.toExponential(2)} → ${state.lr.toExponential(2)}`;
+    const event = `non-finite ${finiteLoss ? 'gradient' : 'loss'} at iteration ${state.iteration + 1}: step skipped, learning rate ${old.toExponential(2)} → ${state.lr.toExponential(2)}`;
     if (state.badSteps >= config.maxBadSteps) {
       throw new Error(`training diverged: ${state.badSteps} consecutive non-finite steps (last: ${event})`);
     }

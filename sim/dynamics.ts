@@ -528,26 +528,3 @@ export function stepArmBatchWithJacobian(
   }
 }
 
-/** Batched {@link stepArm} without hand force: X [n, 4], Tau [n, 2] → Xout [n, 4] (may alias X). */
-export function stepArmBatch(p: ArmParams, n: number, X: Num, Tau: Num, dt: number, substeps: number, Xout: Num): void {
-  checkSubsteps(substeps);
-  const [a1, a2, a3] = coeffs(p);
-  const h = dt / substeps;
-  for (let b = 0; b < n; b++) {
-    const t1 = Tau[2 * b];
-    const t2 = Tau[2 * b + 1];
-    for (let i = 0; i < 4; i++) sx[i] = X[4 * b + i];
-    for (let s = 0; s < substeps; s++) {
-      for (let k = 0; k < 4; k++) {
-        const a = k === 0 ? 0 : k === 3 ? h : 0.5 * h;
-        for (let i = 0; i < 4; i++) sy[i] = sx[i] + (k === 0 ? 0 : a * sk[4 * (k - 1) + i]);
-        sk[4 * k] = sy[2];
-        sk[4 * k + 1] = sy[3];
-        accel(p, a1, a2, a3, sy[0], sy[1], sy[2], sy[3], t1, t2, 0, 0, sk, 4 * k + 2);
-      }
-      for (let i = 0; i < 4; i++) sx[i] += (h / 6) * (sk[i] + 2 * sk[4 + i] + 2 * sk[8 + i] + sk[12 + i]);
-      applyJointLimits(p, sx);
-    }
-    for (let i = 0; i < 4; i++) Xout[4 * b + i] = sx[i];
-  }
-}

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { normal, type Rng } from '../core/random.ts';
 import { formatIssues, type ArmParams } from './arm-params.ts';
+import { handPosition, handVelocity } from './dynamics.ts';
 
 /** Observation channels, in order, with units. */
 export const FEEDBACK_CHANNELS = [
@@ -67,27 +68,17 @@ export interface FeedbackState {
 }
 
 /** Write the noise-free observation of state x (n arms × [q1, q2, q̇1, q̇2]) into slot `slot` of the ring. */
-function observe(st: FeedbackState, x: ArrayLike<number>, slot: number): void {
-  const [l1, l2] = st.params.l;
+function record(st: FeedbackState, x: ArrayLike<number>, slot: number): void {
   const base = slot * st.n * FEEDBACK_SIZE;
   for (let i = 0; i < st.n; i++) {
-    const q1 = x[4 * i];
-    const q2 = x[4 * i + 1];
-    const w1 = x[4 * i + 2];
-    const w2 = x[4 * i + 3];
-    const c1 = Math.cos(q1);
-    const s1 = Math.sin(q1);
-    const c12 = Math.cos(q1 + q2);
-    const s12 = Math.sin(q1 + q2);
+    const [q1, q2, w1, w2] = [x[4 * i], x[4 * i + 1], x[4 * i + 2], x[4 * i + 3]];
     const o = base + i * FEEDBACK_SIZE;
     st.ring[o] = q1;
     st.ring[o + 1] = q2;
     st.ring[o + 2] = w1;
     st.ring[o + 3] = w2;
-    st.ring[o + 4] = l1 * c1 + l2 * c12;
-    st.ring[o + 5] = l1 * s1 + l2 * s12;
-    st.ring[o + 6] = -l1 * s1 * w1 - l2 * s12 * (w1 + w2);
-    st.ring[o + 7] = l1 * c1 * w1 + l2 * c12 * (w1 + w2);
+    st.ring.set(handPosition(st.params, q1, q2), o + 4);
+    st.ring.set(handVelocity(st.params, q1, q2, w1, w2), o + 6);
   }
 }
 
@@ -102,7 +93,7 @@ export function createFeedback(params: ArmParams, opts: FeedbackOptions, x0: Arr
   if (x0.length !== 4 * n) throw new Error(`initial state must hold ${4 * n} numbers (${n} arms × 4), got ${x0.length}`);
   const capacity = Math.max(r.data.proprioceptionDelay, r.data.visionDelay) + 1;
   const st: FeedbackState = { params, opts: r.data, n, capacity, ring: new Float64Array(capacity * n * FEEDBACK_SIZE), head: 0 };
-  observe(st, x0, 0);
+  record(st, x0, 0);
   const slot = n * FEEDBACK_SIZE;
   for (let s = 1; s < capacity; s++) st.ring.copyWithin(s * slot, 0, slot);
   return st;
@@ -112,7 +103,7 @@ export function createFeedback(params: ArmParams, opts: FeedbackOptions, x0: Arr
 export function pushFeedback(st: FeedbackState, x: ArrayLike<number>): void {
   if (x.length !== 4 * st.n) throw new Error(`state must hold ${4 * st.n} numbers, got ${x.length}`);
   st.head = (st.head + 1) % st.capacity;
-  observe(st, x, st.head);
+  record(st, x, st.head);
 }
 
 /**

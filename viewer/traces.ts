@@ -79,7 +79,3 @@ export function updateTraces(t: Traces, record: TrialRecord): void {
   t.speed.setData([x, record.speed.subarray(0, n)]);
 }
 
-export function destroyTraces(t: Traces): void {
-  t.torque.destroy();
-  t.speed.destroy();
-}

@@ -102,7 +102,10 @@ export function recordStep(
 
 /** Column names (with units) of {@link traceTable}, in order. */
 export function traceColumns(r: TrialRecord): string[] {
-  const fixed = [
+  return [...FIXED_COLUMNS, ...Array.from({ length: r.units }, (_, u) => `h${u}`)];
+}
+
+const FIXED_COLUMNS = [
     't_s',
     't_from_go_s',
     'target_x_m',
@@ -120,14 +123,12 @@ export function traceColumns(r: TrialRecord): string[] {
     'force_y_N',
     'tau1_Nm',
     'tau2_Nm',
-  ];
-  for (let u = 0; u < r.units; u++) fixed.push(`h${u}`);
-  return fixed;
-}
+] as const;
 
 /** The recorded steps as one table [steps, columns] (columns per {@link traceColumns}). */
 export function traceTable(r: TrialRecord): { data: Float64Array; shape: [number, number] } {
-  const cols = 17 + r.units;
+  const nf = FIXED_COLUMNS.length;
+  const cols = nf + r.units;
   const data = new Float64Array(r.length * cols);
   for (let t = 0; t < r.length; t++) {
     const o = t * cols;
@@ -145,7 +146,7 @@ export function traceTable(r: TrialRecord): { data: Float64Array; shape: [number
     data[o + 14] = r.force[t * 2 + 1];
     data[o + 15] = r.tau1[t];
     data[o + 16] = r.tau2[t];
-    for (let u = 0; u < r.units; u++) data[o + 17 + u] = r.hidden[t * r.units + u];
+    for (let u = 0; u < r.units; u++) data[o + nf + u] = r.hidden[t * r.units + u];
   }
   return { data, shape: [r.length, cols] };
 }

@@ -1,10 +1,10 @@
 /** `reach bench`: print the project's speed figures as JSON (stdout) and a table (stderr). */
 import type { Command } from 'commander';
-import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../../model/backend.ts';
+import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
 import { runBench } from '../bench.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { loadCheckpointFile } from '../training.ts';
-import { parseIntStrict } from './train.ts';
+import { parseBackend, parseIntStrict, parsePositive } from './options.ts';
 
 export function register(program: Command): void {
   program
@@ -15,12 +15,12 @@ export function register(program: Command): void {
     .option('--seconds <s>', 'seconds per simulation figure', '1')
     .option('--checkpoint <file>', 'controller for the closed-loop figure', DEFAULT_CHECKPOINT)
     .action(async (opts) => {
-      if (!BACKEND_CHOICES.includes(opts.backend)) throw new Error(`unknown backend '${opts.backend}' (choose ${BACKEND_CHOICES.join(', ')})`);
+      const backendChoice = parseBackend(opts.backend);
       const iterations = parseIntStrict(opts.iterations, '--iterations');
-      const seconds = Number(opts.seconds);
-      if (!(iterations >= 1) || !(seconds > 0)) throw new Error('--iterations must be ≥ 1 and --seconds > 0');
+      const seconds = parsePositive(opts.seconds, '--seconds');
+      if (iterations < 1) throw new Error(`--iterations must be at least 1, got ${iterations}`);
       const ck = loadCheckpointFile(opts.checkpoint);
-      const { tf, backend } = await initBackend(opts.backend as BackendChoice);
+      const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`bench: backend ${backend}, node ${process.version}\n`);
       const r = await runBench(tf, backend, ck, { iterations, seconds });
       const rows: Array<[string, string]> = [

@@ -6,14 +6,14 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { BACKEND_CHOICES, type BackendChoice } from '../../model/backend.ts';
+import { BACKEND_CHOICES } from '../../model/backend.ts';
 import { parseTrainConfig } from '../../model/train.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/index.ts';
 import { EXPERIMENT_RUN_OPTIONS, runFullExperiment } from '../experiment.ts';
 import { readJsonFile } from '../io/files.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { formatRunSummary } from '../run-analysis.ts';
-import { parseIntStrict } from './train.ts';
+import { parseBackend, parseEngine, parseIntStrict } from './options.ts';
 
 /** The default training config (the one `npm run train:default` uses). */
 export const DEFAULT_TRAIN_CONFIG = resolve(DEFAULT_CHECKPOINT, '../default-train.json');
@@ -47,8 +47,8 @@ function timestamp(d: Date): string {
 
 async function run(opts: RawOptions): Promise<void> {
   const t0 = performance.now();
-  if (!(BACKEND_CHOICES as readonly string[]).includes(opts.backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${opts.backend}'`);
-  if (opts.engine !== 'matter' && opts.engine !== 'analytic') throw new Error(`--engine must be matter or analytic, got '${opts.engine}'`);
+  const backend = parseBackend(opts.backend);
+  const engine = parseEngine(opts.engine);
   const repeats = parseIntStrict(opts.repeats, '--repeats');
   if (repeats < 1) throw new Error(`--repeats must be at least 1, got ${repeats}`);
   const seed = parseIntStrict(opts.seed, '--seed');
@@ -62,7 +62,7 @@ async function run(opts: RawOptions): Promise<void> {
   if (opts.train) {
     const raw = readJsonFile(opts.trainConfig) as Record<string, unknown>;
     if (opts.iterations !== undefined) raw.iterations = parseIntStrict(opts.iterations, '--iterations');
-    train = { config: parseTrainConfig(raw), backend: opts.backend as BackendChoice };
+    train = { config: parseTrainConfig(raw), backend };
   }
   const out = resolve(opts.out ?? `runs/experiment-${timestamp(new Date())}`);
   const say = (m: string) => process.stderr.write(`experiment: ${m}\n`);
@@ -71,7 +71,7 @@ async function run(opts: RawOptions): Promise<void> {
     out,
     checkpointPath: resolve(opts.checkpoint),
     train,
-    run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine: opts.engine },
+    run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine },
     analysis: { seed },
     fixedPoints: opts.fixedPoints,
     logPath: opts.log ? resolve(opts.log) : undefined,

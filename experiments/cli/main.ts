@@ -3,15 +3,12 @@
  * here; commands report progress on stderr, write data to files and exit non-zero on failure.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_VERSION } from '../package-info.ts';
 import { commands } from './commands.ts';
-
-const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
 
 const program = new Command('reach')
   .description('Two-joint arm + RNN controller: simulate, train, run, analyse, export, view.')
-  .version(pkg.version)
+  .version(PACKAGE_VERSION)
   .exitOverride()
   .showHelpAfterError();
 

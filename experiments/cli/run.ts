@@ -1,21 +1,15 @@
-/** `reach run`: a trained controller closed loop on the matter-js arm, recorded to a run directory. */
+/** `reach run`: a trained controller closed loop on the matter-js (or analytic) arm, recorded to a run directory. */
 import type { Command } from 'commander';
 import { parseFieldSpec } from '../../sim/force-fields.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { DEFAULT_RUN_OPTIONS, runExperiment, writeRun, type RunOptions } from '../run.ts';
 import { loadCheckpointFile } from '../training.ts';
-import { parseIntStrict } from './train.ts';
-
-function parsePositive(text: string, flag: string): number {
-  const v = Number(text);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${flag} must be a positive number, got '${text}'`);
-  return v;
-}
+import { parseChoice, parseEngine, parseIntStrict, parsePositive } from './options.ts';
 
 export function register(program: Command): void {
   program
     .command('run')
-    .description('Run a controller closed loop on the matter-js arm and record a run directory')
+    .description('Run a controller closed loop on the matter-js (or analytic) arm and record a run directory')
     .option('--checkpoint <file>', 'controller checkpoint', DEFAULT_CHECKPOINT)
     .option('--out <dir>', 'run directory to write', 'runs/run')
     .option('--engine <name>', 'arm: matter or analytic', DEFAULT_RUN_OPTIONS.engine)
@@ -28,11 +22,9 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the sensory noise', String(DEFAULT_RUN_OPTIONS.seed))
     .option('--json', 'print the summary as JSON on stdout')
     .action((opts) => {
-      if (opts.engine !== 'matter' && opts.engine !== 'analytic') throw new Error(`--engine must be matter or analytic, got '${opts.engine}'`);
-      if (opts.task !== 'center-out' && opts.task !== 'random') throw new Error(`--task must be center-out or random, got '${opts.task}'`);
       const o: RunOptions = {
-        engine: opts.engine,
-        task: opts.task,
+        engine: parseEngine(opts.engine),
+        task: parseChoice(opts.task, '--task', ['center-out', 'random'] as const),
         repeats: parseIntStrict(opts.repeats, '--repeats'),
         goTime: parsePositive(opts.go, '--go'),
         duration: parsePositive(opts.duration, '--duration'),

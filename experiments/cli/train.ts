@@ -1,11 +1,12 @@
 /** `reach train`: train a controller by BPTT through the differentiable arm. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../../model/backend.ts';
+import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
 import { parseTrainConfig } from '../../model/train.ts';
 import { serializeCheckpoint } from '../../model/checkpoint.ts';
 import { readJsonFile, writeFileAtomic } from '../io/files.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from '../training.ts';
+import { parseBackend, parseIntStrict } from './options.ts';
 
 export function register(program: Command): void {
   program
@@ -20,13 +21,16 @@ export function register(program: Command): void {
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--json', 'print the training summary as JSON on stdout')
     .action(async (opts) => {
-      if (!BACKEND_CHOICES.includes(opts.backend)) throw new Error(`unknown backend '${opts.backend}' (choose ${BACKEND_CHOICES.join(', ')})`);
+      const backendChoice = parseBackend(opts.backend);
+      if (opts.resume && (opts.config || opts.seed !== undefined)) {
+        throw new Error('--resume continues with the checkpoint\'s own config and random state; --config and --seed cannot be combined with it');
+      }
       let raw: Record<string, unknown> = opts.config ? (readJsonFile(opts.config) as Record<string, unknown>) : {};
       if (opts.resume) raw = { ...loadCheckpointFile(opts.resume).config };
       if (opts.iterations !== undefined) raw.iterations = parseIntStrict(opts.iterations, '--iterations');
       if (opts.seed !== undefined) raw.seed = parseIntStrict(opts.seed, '--seed');
       const config = parseTrainConfig(raw);
-      const { tf, backend } = await initBackend(opts.backend as BackendChoice);
+      const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
       const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out });
       if (opts.export && !interrupted) {
@@ -39,9 +43,4 @@ export function register(program: Command): void {
       }
       if (interrupted) process.exitCode = 130;
     });
-}
-
-export function parseIntStrict(text: string, flag: string): number {
-  if (!/^-?\d+$/.test(String(text))) throw new Error(`${flag} must be an integer, got '${text}'`);
-  return parseInt(text, 10);
 }

@@ -201,7 +201,7 @@ function lossCurve(log: TrainingLog): Figure {
   return {
     id: 'loss-curve',
     title: 'Training loss',
-    caption: `Weighted loss components per training iteration (${log.source}; ${log.iterations.length} of ${log.totalIterations} iterations shown${log.iterations.length < log.totalIterations ? ', evenly decimated' : ''}). Position: hand-to-target distance after the go cue; hold: distance from the start before go; effort: squared torque; activity: squared hidden activity.`,
+    caption: `Weighted loss components per training iteration (${log.source}; ${log.iterations.length} of ${log.totalIterations} iterations shown${log.iterations.length < log.totalIterations ? ', evenly decimated' : ''}). Position: hand-to-target L1 distance in the reach's frame after go plus the reaction window; hold: the same distance from the start before go; effort: squared torque; activity: squared hidden activity.`,
     spec: {
       $schema: SCHEMA,
       title: 'Training loss',

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { SUMMARY_WINDOW } from '../../model/checkpoint.ts';
 import { lossComponentsSchema } from '../../model/losses.ts';
 import { readJsonFile, writeFileAtomic } from '../io/files.ts';
 
@@ -13,7 +14,7 @@ const logSchema = z.object({
   iterations: z.array(entrySchema),
   /** Set on decimated logs: the length of the log they came from. */
   totalIterations: z.number().int().optional(),
-  /** Set on decimated logs: FINAL_WINDOW-iteration mean of the total loss of the log they came from. */
+  /** Set on decimated logs: SUMMARY_WINDOW-iteration mean of the total loss of the log they came from. */
   finalLossTotal: z.number().optional(),
   backend: z.string().optional(),
 });
@@ -27,15 +28,12 @@ export interface TrainingLog {
   iterations: TrainingLogEntry[];
   /** Iterations in the full log. */
   totalIterations: number;
-  /** Mean total loss over the full log's last FINAL_WINDOW iterations (those without an event), as a checkpoint's training summary records it. */
+  /** Mean total loss over the full log's last SUMMARY_WINDOW iterations (those without an event), as a checkpoint's training summary records it. */
   finalLossTotal: number;
 }
 
-/** Iterations averaged in a checkpoint's `training.finalLoss` (model/checkpoint.ts summarizeTraining). */
-export const FINAL_WINDOW = 50;
-
 function finalLossOf(iterations: TrainingLogEntry[]): number {
-  const tail = iterations.slice(-FINAL_WINDOW).filter((e) => !e.event);
+  const tail = iterations.slice(-SUMMARY_WINDOW).filter((e) => !e.event);
   return tail.reduce((s, e) => s + e.loss.total / tail.length, 0);
 }
 

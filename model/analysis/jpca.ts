@@ -42,7 +42,6 @@ import {
   subtractColumns,
   subtractPerTime,
   windowIndices,
-  type Shape3,
 } from './population.ts';
 
 /** jPCA options. */
@@ -463,7 +462,3 @@ function wrapToPi(a: number): number {
   return (x < 0 ? x + 2 * Math.PI : x) - Math.PI;
 }
 
-/** Shape helper for callers: the cube shape of {@link JpcaResult.projection}. */
-export function projectionShape(result: JpcaResult): Shape3 {
-  return [result.conditions, result.timeIndices[1] - result.timeIndices[0] + 1, result.numPCs];
-}

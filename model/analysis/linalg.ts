@@ -38,23 +38,11 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
   return m;
 }
 
-/** Nested arrays (one per row), for JSON output and tests. */
-export function toRows(a: Matrix): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < a.rows; i++) out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
-  return out;
-}
-
 /** The n × n identity. */
 export function identity(n: number): Matrix {
   const m = matrix(n, n);
   for (let i = 0; i < n; i++) m.data[i * n + i] = 1;
   return m;
-}
-
-/** A deep copy. */
-export function copyMatrix(a: Matrix): Matrix {
-  return { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data) };
 }
 
 /** Aᵀ. */

@@ -64,13 +64,6 @@ export function regularizedIncompleteBeta(x: number, a: number, b: number): numb
   return 1 - (bt * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
-/** P(F ≤ f) for the F distribution with (d1, d2) degrees of freedom. */
-export function fCdf(f: number, d1: number, d2: number): number {
-  if (f <= 0) return 0;
-  if (f === Infinity) return 1;
-  return regularizedIncompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2);
-}
-
 /** P(F > f) for the F distribution with (d1, d2) degrees of freedom, computed directly (accurate for tiny p). */
 export function fSurvival(f: number, d1: number, d2: number): number {
   if (f <= 0) return 1;

@@ -79,7 +79,7 @@ export interface TanglingResult {
 /** Tangling of `activity: [conditions, times, units]` sampled every `dt` seconds. */
 export function tangling(activity: ArrayLike<number>, shape: readonly number[], options: TanglingOptions): TanglingResult {
   const sh = checkActivity(activity, shape);
-  const [nc, nt, nu] = sh;
+  const [nc, nt] = sh;
   const dt = options.dt;
   if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`tangling: dt must be a positive number of seconds, got ${dt}`);
   // The 1e-9 keeps e.g. dt = 0.010000000000000002 s (a bin width computed from times) at step 2.

@@ -10,8 +10,9 @@
  *   (see OBSERVATION_CHANNELS and sim/feedback.ts for delays and noise).
  * Action space: joint torques [τ_shoulder, τ_elbow] (N·m), unbounded, held for one control step dt.
  * Reward: −(Euclidean distance from hand to the current goal) (m) after the step: the start position
- *   while the hold cue is on, the target after go. Training (model/losses.ts) penalises the L1 form of
- *   the same distances, as MotorNet does, and adds effort, activity and weight regularisers.
+ *   up to the state reached as the go cue appears, the target after (`phaseAt`, the boundary training
+ *   uses). Training (model/losses.ts) instead penalises an L1 distance in the reach's frame, skips a
+ *   reaction window after go, and adds effort, activity and weight regularisers.
  * Episode end: never terminated early; truncated after `task.steps` steps.
  */
 import { createRng, type Rng } from '../../core/random.ts';
@@ -21,7 +22,7 @@ import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions, type
 import { NO_FIELD, type ForceField } from '../force-fields.ts';
 import { createMatterArm, type MatterArm } from '../matter-arm.ts';
 import { observe, OBSERVATION_CHANNELS, OBSERVATION_SIZE } from './observation.ts';
-import { allocTrialBatch, sampleTrials, setCenterOutTrial, type TaskSpec, type TrialBatch } from './task-spec.ts';
+import { allocTrialBatch, phaseAt, sampleTrials, setCenterOutTrial, type TaskSpec, type TrialBatch } from './task-spec.ts';
 
 export type ArmEngine = 'matter' | 'analytic';
 
@@ -99,7 +100,9 @@ export class ReachEnv {
       copyTrial(o.trials, i, tr);
     } else if (o.condition !== undefined) {
       if (!(Number.isInteger(o.condition) && o.condition >= 0 && o.condition < task.targets)) throw new Error(`reset: condition must be 0..${task.targets - 1}, got ${o.condition}`);
-      setCenterOutTrial(arm, task, tr, 0, o.condition, Math.round((o.goTime ?? task.delay[0]) / task.dt), o.catch ?? false);
+      const goStep = Math.round((o.goTime ?? task.delay[0]) / task.dt);
+      if (!(goStep >= 1 && goStep < task.steps)) throw new Error(`reset: go time ${o.goTime} s is outside the trial (${task.steps * task.dt} s)`);
+      setCenterOutTrial(arm, task, tr, 0, o.condition, goStep, o.catch ?? false);
     } else {
       copyTrial(sampleTrials(arm, task, 1, this.rng), 0, tr);
     }
@@ -135,7 +138,7 @@ export class ReachEnv {
     const tr = this.trial;
     observe(this.feedback, this.t, tr.target, tr.goStep, this.rng, this.fbScratch, this.obs);
     const info = this.info();
-    const goal = info.hold ? tr.start : tr.target;
+    const goal = phaseAt(this.t, tr.goStep[0], 0) === 'hold' ? tr.start : tr.target;
     const reward = -Math.hypot(info.hand[0] - goal[0], info.hand[1] - goal[1]);
     return { observation: this.obs, reward, terminated: false, truncated: this.t >= task.steps, info };
   }

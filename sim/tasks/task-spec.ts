@@ -66,6 +66,17 @@ export interface TrialBatch {
   targetAngle: Float64Array;
 }
 
+/**
+ * Phase of a trial at state index s (the state after s control steps) when the go cue comes at goStep:
+ * the hand must still be at the start through s = goStep (the cue turned off only as that state was
+ * reached), may move freely for `reactionSteps`, and must be at the target after that.
+ */
+export function phaseAt(s: number, goStep: number, reactionSteps: number): 'hold' | 'free' | 'reach' {
+  if (s <= goStep) return 'hold';
+  if (s <= goStep + reactionSteps) return 'free';
+  return 'reach';
+}
+
 /** Parse and validate a task spec (defaults filled in); throws with the offending fields named. */
 export function parseTaskSpec(input: unknown): TaskSpec {
   const r = taskSpecSchema.safeParse(input ?? {});
@@ -80,17 +91,20 @@ export function centerOutStart(arm: ArmParams, task: TaskSpec): [number, number]
   return forwardKinematics(arm, task.startPosture[0], task.startPosture[1]).hand;
 }
 
-/** The center-out targets (m), index k at angle 2πk/targets from +x. Throws if one is unreachable. */
-export function centerOutTargets(arm: ArmParams, task: TaskSpec): Array<[number, number]> {
+/** Center-out target k (m), at angle 2πk/targets from +x, `radius` from the start. */
+export function centerOutTarget(arm: ArmParams, task: TaskSpec, k: number): [number, number] {
   const [sx, sy] = centerOutStart(arm, task);
-  const out: Array<[number, number]> = [];
-  for (let k = 0; k < task.targets; k++) {
-    const a = (2 * Math.PI * k) / task.targets;
-    const t: [number, number] = [sx + task.radius * Math.cos(a), sy + task.radius * Math.sin(a)];
+  const a = (2 * Math.PI * k) / task.targets;
+  return [sx + task.radius * Math.cos(a), sy + task.radius * Math.sin(a)];
+}
+
+/** All center-out targets (m). Throws if one is out of reach within the joint limits. */
+export function centerOutTargets(arm: ArmParams, task: TaskSpec): Array<[number, number]> {
+  return Array.from({ length: task.targets }, (_, k) => {
+    const t = centerOutTarget(arm, task, k);
     inverseKinematics(arm, t[0], t[1]);
-    out.push(t);
-  }
-  return out;
+    return t;
+  });
 }
 
 export function allocTrialBatch(batch: number, steps: number, dt: number): TrialBatch {
@@ -121,13 +135,11 @@ function randomPosture(arm: ArmParams, task: TaskSpec, rng: Rng): [number, numbe
 
 /** Fill trial `i` of `out` with a center-out trial toward target `k` (go at `goStep`, or catch). */
 export function setCenterOutTrial(arm: ArmParams, task: TaskSpec, out: TrialBatch, i: number, k: number, goStep: number, isCatch: boolean): void {
-  const [sx, sy] = centerOutStart(arm, task);
-  const a = (2 * Math.PI * k) / task.targets;
   out.x0.set([task.startPosture[0], task.startPosture[1], 0, 0], i * 4);
-  out.start.set([sx, sy], i * 2);
-  out.target.set([sx + task.radius * Math.cos(a), sy + task.radius * Math.sin(a)], i * 2);
+  out.start.set(centerOutStart(arm, task), i * 2);
+  out.target.set(centerOutTarget(arm, task, k), i * 2);
   out.condition[i] = k;
-  out.targetAngle[i] = a;
+  out.targetAngle[i] = (2 * Math.PI * k) / task.targets;
   out.isCatch[i] = isCatch ? 1 : 0;
   out.goStep[i] = isCatch ? out.steps : goStep;
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
-import { createRng } from '../../core/random.ts';
+import { createRng, randomInt } from '../../core/random.ts';
 import { initBackend } from '../../model/backend.ts';
 import { Episode } from '../../model/episode.ts';
 import { cloneParams, initParams } from '../../model/network.ts';
@@ -39,7 +39,7 @@ function gradientCheck(kind: 'rnn' | 'gru') {
     let checked = 0;
     for (const name of Object.keys(params)) {
       for (let k = 0; k < 3; k++) {
-        const i = Math.floor(((rng.s[0] = (rng.s[0] * 1664525 + 1013904223) >>> 0) / 2 ** 32) * params[name].data.length);
+        const i = randomInt(rng, params[name].data.length);
         const h = 1e-2 * Math.max(0.05, Math.abs(params[name].data[i]));
         const up = cloneParams(params);
         const down = cloneParams(params);

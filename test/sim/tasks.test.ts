@@ -83,8 +83,8 @@ describe('ReachEnv (Gymnasium contract)', () => {
         for (let t = 1; t <= 20; t++) {
           const r = env.step([0, 0]);
           expect(Math.hypot(r.info.hand[0] - start[0], r.info.hand[1] - start[1])).toBeLessThan(1e-9);
-          // Hold until step 10, then the goal is the target 10 cm away.
-          expect(r.reward).toBeCloseTo(t < 10 ? 0 : -0.1, 9);
+          // The goal is the start through the state reached as go appears (step 10), then the target 10 cm away.
+          expect(r.reward).toBeCloseTo(t <= 10 ? 0 : -0.1, 9);
           expect(r.observation[2]).toBe(t < 10 ? 1 : 0);
         }
       } finally {

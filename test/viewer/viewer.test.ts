@@ -7,7 +7,7 @@
  * The controller is the one the viewer bundles: models/default-controller.json (or REACH_CHECKPOINT).
  * Set UPDATE_VIEWER_SCREENSHOT=1 to write the README's docs/viewer.png.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -350,7 +350,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     expect(header.filter((h) => /^h\d+$/.test(h)).length).toBe(await hook((r) => r.units));
   });
 
-  it('holds the display rate with every panel live (fps by requestAnimationFrame count)', async () => {
+  it('keeps drawing frames with every panel live during a trial, without errors (prints fps by requestAnimationFrame count)', async () => {
     const trials = await hook((r) => r.trials);
     await page.keyboard.press('8');
     await page.waitForFunction((n) => window.__reach.trials > n, trials, { timeout: WAIT });

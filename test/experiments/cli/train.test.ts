@@ -74,12 +74,15 @@ describe('reach train', () => {
     expect(bad.stderr).toMatch(/invalid training config: batch/);
     const backend = spawnSync(process.execPath, [REACH, 'train', '--backend', 'gpu', '--out', 'd'], { cwd: dir, encoding: 'utf8' });
     expect(backend.status).toBe(1);
-    expect(backend.stderr).toMatch(/unknown backend 'gpu'/);
+    expect(backend.stderr).toMatch(/--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'/);
     const text = readFileSync(join(dir, 'a', 'checkpoint.json'), 'utf8');
     writeFileSync(join(dir, 'cut.json'), text.slice(0, 500));
     const cut = reach('--resume', 'cut.json', '--out', 'd');
     expect(cut.status).toBe(1);
     expect(cut.stderr).toMatch(/cut\.json is truncated/);
     expect(existsSync(join(dir, 'd', 'checkpoint.json'))).toBe(false);
+    const mixed = reach('--resume', join('a', 'checkpoint.json'), '--config', 'tiny.json', '--out', 'd');
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toMatch(/--config and --seed cannot be combined with it/);
   });
 });
