@@ -155,6 +155,16 @@ export interface SymmetricEigen {
 }
 
 /**
+ * Cosine and sine of the Jacobi rotation that zeroes an off-diagonal entry, from ζ = (a_qq − a_pp)/(2a_pq):
+ * the smaller root t = sign(ζ)/(|ζ| + √(1 + ζ²)) keeps the rotation below 45° (Golub & Van Loan §8.5).
+ */
+function jacobiRotation(zeta: number): [number, number] {
+  const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+  const c = 1 / Math.sqrt(1 + t * t);
+  return [c, c * t];
+}
+
+/**
  * Eigendecomposition of a symmetric matrix by the cyclic Jacobi method (Golub & Van Loan §8.5), which
  * is accurate to working precision in every eigenvalue and gives orthonormal eigenvectors. Only the
  * symmetric part of the input is used.
@@ -184,10 +194,7 @@ export function symmetricEigen(input: Matrix): SymmetricEigen {
           a[q * n + p] = 0;
           continue;
         }
-        const theta = (aqq - app) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
+        const [c, s] = jacobiRotation((aqq - app) / (2 * apq));
         for (let k = 0; k < n; k++) {
           const akp = a[k * n + p];
           const akq = a[k * n + q];
@@ -324,10 +331,7 @@ export function svd(a: Matrix, wantU = true): SVD {
         }
         if (gamma === 0 || Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) continue;
         rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
+        const [c, s] = jacobiRotation((beta - alpha) / (2 * gamma));
         for (let i = 0; i < n; i++) {
           const x = w[i * n + p];
           const y = w[i * n + k];
