@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The CLI is TypeScript; tsx compiles it on the fly so `npx reach` needs no build step.
-import { register } from 'tsx/esm/api';
+// `reach` runs the CLI compiled to dist/ (`npm run build:cli`; npm install, npm start and npm test build it).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../experiments/cli/main.ts');
+const main = new URL('../dist/experiments/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  process.stderr.write(`reach: the CLI is not built (no ${fileURLToPath(main)}); run npm run build:cli in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.exit(1);
+}
+// Stack traces (REACH_DEBUG=1) then name the TypeScript sources.
+if (process.env.REACH_DEBUG) process.setSourceMapsEnabled(true);
+await import(main.href);
