@@ -15,6 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { shapeSize, type NpyDtype } from '../core/npy.ts';
+import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from './io/files.ts';
 
 export const RUN_FORMAT = 'reach-run';
@@ -120,7 +121,7 @@ const finite = z.number();
 const point = z.tuple([finite, finite]);
 
 const entrySchema = z
-  .object({
+  .strictObject({
     name: z.string().regex(NAME, 'must start with a letter and hold only letters, digits and underscores'),
     file: z.string().regex(/^[A-Za-z0-9_.-]+\.npy$/, 'must be a plain file name ending in .npy (no folders)'),
     dtype: z.enum(['float32', 'float64', 'int32']),
@@ -136,7 +137,7 @@ const entrySchema = z
     path: ['columns'],
   });
 
-const manifestSchema = z.object({
+const manifestSchema = z.strictObject({
   format: z.literal(RUN_FORMAT),
   version: z.literal(RUN_FORMAT_VERSION),
   dt: z.number().positive(),
@@ -144,7 +145,7 @@ const manifestSchema = z.object({
 });
 
 const trialSchema = z
-  .object({
+  .strictObject({
     trial: z.number().int(),
     condition: z.number().int(),
     target: point,
@@ -161,9 +162,7 @@ const trialSchema = z
 
 const trialsSchema = z.array(trialSchema);
 
-function issues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-}
+const issues = (error: z.ZodError) => formatIssues(error);
 
 /** The `.npy` dtype of a typed array. */
 export function dtypeOf(data: RunTypedArray): NpyDtype {
@@ -201,7 +200,7 @@ function checkConsistency(entries: Array<{ name: string; shape: number[]; axes: 
 }
 
 function checkTrials(trials: unknown, where: string): TrialRecord[] {
-  const parsed = trialsSchema.safeParse(trials);
+  const parsed = trialsSchema.safeParse(trials, KEY_HINTS);
   if (!parsed.success) throw new Error(`${where}: invalid trial records: ${issues(parsed.error)}`);
   const ids = new Set<number>();
   for (const t of parsed.data) {
@@ -233,7 +232,7 @@ export function writeRunDir(dir: string, run: RunContents): RunManifest {
       description: a.description,
       ...(a.columns ? { columns: [...a.columns] } : {}),
     };
-    const checked = entrySchema.safeParse(entry);
+    const checked = entrySchema.safeParse(entry, KEY_HINTS);
     if (!checked.success) throw new Error(`${where}: array '${a.name}': ${issues(checked.error)}`);
     if (a.data.length !== shapeSize(a.shape)) {
       throw new Error(`${where}: array '${a.name}' has ${a.data.length} values but shape [${a.shape.join(', ')}] holds ${shapeSize(a.shape)}`);
@@ -257,7 +256,7 @@ export function readRunManifest(dir: string): RunManifest {
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory (expected a run directory)`);
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new Error(`${dir} is not a run directory: manifest.json is missing`);
-  const parsed = manifestSchema.safeParse(readJsonFile(path));
+  const parsed = manifestSchema.safeParse(readJsonFile(path), KEY_HINTS);
   if (!parsed.success) throw new Error(`${path}: invalid run manifest: ${issues(parsed.error)}`);
   return parsed.data as RunManifest;
 }

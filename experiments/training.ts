@@ -7,9 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, networkSpecOf, resolveArm, train, type TrainConfig, type TrainState } from '../model/train.ts';
+import { initTrainState, networkSpecOf, parseTrainConfig, resolveArm, train, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { formatIssues } from '../core/zod-issues.ts';
 import { lossComponentsSchema } from '../model/losses.ts';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
@@ -27,8 +28,22 @@ const logLinesSchema = z.object({ iterations: z.array(z.object({ iteration: z.nu
 /** The lines of an earlier log.json in the training directory (to continue it on resume). */
 function readLogLines(path: string): TrainState['log'] {
   const r = logLinesSchema.safeParse(readJsonFile(path));
-  if (!r.success) throw new Error(`${path} is not a training log written by reach train: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new Error(`${path} is not a training log written by reach train: ${formatIssues(r.error)}`);
   return r.data.iterations as unknown as TrainState['log'];
+}
+
+/**
+ * The training config of a JSON file (all defaults without one) with command-line overrides applied;
+ * errors name the file.
+ */
+export function loadTrainConfig(path: string | undefined, overrides: Partial<Pick<TrainConfig, 'iterations' | 'seed'>> = {}): TrainConfig {
+  const raw = path === undefined ? {} : readJsonFile(path);
+  try {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return parseTrainConfig(raw);
+    return parseTrainConfig({ ...raw, ...overrides });
+  } catch (err) {
+    throw new Error(path === undefined ? (err as Error).message : `${path}: ${(err as Error).message}`);
+  }
 }
 
 /** Read a checkpoint file with errors naming the file. */

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { base64ToBytes, bytesToBase64, crc32 } from '../core/base64.ts';
+import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { shapeSize } from '../core/npy.ts';
 import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
 import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
@@ -46,12 +47,12 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
-const encoded = z.object({ shape: z.array(z.number().int().min(0)), base64: z.string() });
-const fileSchema = z.object({
+const encoded = z.strictObject({ shape: z.array(z.number().int().min(0)), base64: z.string() });
+const fileSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
   version: z.number().int(),
   checksum: z.number().int(),
-  body: z.object({
+  body: z.strictObject({
     packageVersion: z.string(),
     backend: z.string(),
     createdAt: z.string(),
@@ -59,11 +60,11 @@ const fileSchema = z.object({
     arm: armParamsSchema,
     network: networkSpecSchema,
     params: z.record(z.string(), encoded),
-    training: z.object({ iterations: z.number().int(), wallTime: z.number(), finalLoss: lossComponentsSchema, endpointError: z.number().nullable() }),
+    training: z.strictObject({ iterations: z.number().int(), wallTime: z.number(), finalLoss: lossComponentsSchema.strict(), endpointError: z.number().nullable() }),
     resume: z
-      .object({
-        adam: z.object({ step: z.number().int(), m: z.record(z.string(), z.string()), v: z.record(z.string(), z.string()) }),
-        rng: z.object({ s: z.array(z.number().int()).length(4), spare: z.number().nullable() }),
+      .strictObject({
+        adam: z.strictObject({ step: z.number().int(), m: z.record(z.string(), z.string()), v: z.record(z.string(), z.string()) }),
+        rng: z.strictObject({ s: z.array(z.number().int()).length(4), spare: z.number().nullable() }),
         lr: z.number(),
         badSteps: z.number().int(),
       })
@@ -121,19 +122,15 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
   if (head.data.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`${source} has checkpoint version ${head.data.version}; this program reads version ${CHECKPOINT_VERSION}`);
   }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CheckpointError(`${source} is incompatible: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  const parsed = fileSchema.safeParse(raw, KEY_HINTS);
+  if (!parsed.success) throw new CheckpointError(`${source} is incompatible: ${formatIssues(parsed.error)}`);
   const bodyText = JSON.stringify((raw as { body: unknown }).body);
   if (crc32(bodyText) !== parsed.data.checksum) {
     throw new CheckpointError(`${source} is corrupted: checksum mismatch (stored ${parsed.data.checksum}, computed ${crc32(bodyText)})`);
   }
   const b = parsed.data.body;
-  const configResult = trainConfigSchema.safeParse(b.config);
-  if (!configResult.success) {
-    throw new CheckpointError(`${source} has an incompatible training config: ${configResult.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  const configResult = trainConfigSchema.safeParse(b.config, KEY_HINTS);
+  if (!configResult.success) throw new CheckpointError(`${source} has an incompatible training config: ${formatIssues(configResult.error, 'config')}`);
   if (b.network.inputs !== OBSERVATION_SIZE) {
     throw new CheckpointError(`${source}: the network takes ${b.network.inputs} inputs but this program's observation has ${OBSERVATION_SIZE}`);
   }

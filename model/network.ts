@@ -33,7 +33,7 @@ export const networkSpecSchema = z.object({
   inputScale: z.number().positive().default(1),
   /** Std of the readout weights at initialisation (N·m per unit activity). */
   outputScale: z.number().nonnegative().default(0.01),
-});
+}).strict();
 export type NetworkSpec = z.infer<typeof networkSpecSchema>;
 
 /** A parameter array with its row-major shape. */

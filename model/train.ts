@@ -7,6 +7,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createRng, type Rng } from '../core/random.ts';
+import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { armParamsSchema, getArmPreset, type ArmParams } from '../sim/arm-params.ts';
 import { feedbackOptionsSchema } from '../sim/feedback.ts';
 import { DEFAULT_FEEDBACK, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
@@ -51,14 +52,24 @@ export const trainConfigSchema = z.object({
   hiddenNoise: z.number().min(0).default(0.01),
   /** Save a checkpoint every this many iterations (0: only at the end). */
   checkpointEvery: z.number().int().min(0).default(500),
-});
+}).strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
-/** Validate a training config, filling defaults; errors name each offending field. */
-export function parseTrainConfig(input: unknown): TrainConfig {
-  const r = trainConfigSchema.safeParse(input ?? {});
-  if (!r.success) {
-    throw new Error(`invalid training config: ${r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ')}`);
+/** Joint torques the arm takes: the number of network outputs every controller must have. */
+export const ARM_INPUTS = 2;
+
+/**
+ * Validate a training config, filling defaults (`undefined` is the all-default config); errors name each
+ * offending field, and an unknown key the closest known one.
+ */
+export function parseTrainConfig(input: unknown = {}): TrainConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new Error(`invalid training config: expected a JSON object of settings (e.g. {"iterations": 500}), got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
+  }
+  const r = trainConfigSchema.safeParse(input, KEY_HINTS);
+  if (!r.success) throw new Error(`invalid training config: ${formatIssues(r.error, '(config)')}`);
+  if (r.data.network.outputs !== ARM_INPUTS) {
+    throw new Error(`invalid training config: network.outputs is ${r.data.network.outputs} but the arm takes ${ARM_INPUTS} joint torques (shoulder, elbow)`);
   }
   parseTaskSpec(r.data.task);
   return r.data;

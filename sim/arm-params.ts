@@ -7,6 +7,7 @@
  * use — mixing the two conventions changes reach trajectories by tens of degrees.
  */
 import { z } from 'zod';
+import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 
 type Pair = [number, number];
 
@@ -165,14 +166,9 @@ export const armParamsSchema = z
     }
   });
 
-/** Turn zod issues into one readable line per problem. */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
-}
-
 /** Validate unknown input (e.g. a parsed JSON file) as arm parameters; throws an Error listing every problem. */
 export function parseArmParams(input: unknown): ArmParams {
-  const r = armParamsSchema.safeParse(input);
-  if (!r.success) throw new Error(`invalid arm parameters: ${formatIssues(r.error)}`);
+  const r = armParamsSchema.safeParse(input, KEY_HINTS);
+  if (!r.success) throw new Error(`invalid arm parameters: ${formatIssues(r.error, '(arm)')}`);
   return r.data as ArmParams;
 }

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { normal, type Rng } from '../core/random.ts';
-import { formatIssues, type ArmParams } from './arm-params.ts';
+import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
+import type { ArmParams } from './arm-params.ts';
 import { handPosition, handVelocity } from './dynamics.ts';
 
 /** Observation channels, in order, with units. */
@@ -87,8 +88,8 @@ function record(st: FeedbackState, x: ArrayLike<number>, slot: number): void {
  * ([n, 4] row-major: q1, q2, q̇1, q̇2 per arm).
  */
 export function createFeedback(params: ArmParams, opts: FeedbackOptions, x0: ArrayLike<number>, n = 1): FeedbackState {
-  const r = feedbackOptionsSchema.safeParse(opts);
-  if (!r.success) throw new Error(`invalid feedback options: ${formatIssues(r.error)}`);
+  const r = feedbackOptionsSchema.safeParse(opts, KEY_HINTS);
+  if (!r.success) throw new Error(`invalid feedback options: ${formatIssues(r.error, '(feedback)')}`);
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`number of arms must be a positive integer, got ${n}`);
   if (x0.length !== 4 * n) throw new Error(`initial state must hold ${4 * n} numbers (${n} arms × 4), got ${x0.length}`);
   const capacity = Math.max(r.data.proprioceptionDelay, r.data.visionDelay) + 1;

@@ -7,10 +7,9 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../../model/backend.ts';
-import { parseTrainConfig } from '../../model/train.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/index.ts';
 import { EXPERIMENT_RUN_OPTIONS, runFullExperiment } from '../experiment.ts';
-import { readJsonFile } from '../io/files.ts';
+import { loadTrainConfig } from '../training.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { formatRunSummary } from '../run-analysis.ts';
 import { parseBackend, parseEngine, parseIntStrict } from './options.ts';
@@ -60,9 +59,8 @@ async function run(opts: RawOptions): Promise<void> {
   if (opts.iterations !== undefined && !opts.train) throw new Error('--iterations applies only with --train');
   let train;
   if (opts.train) {
-    const raw = readJsonFile(opts.trainConfig) as Record<string, unknown>;
-    if (opts.iterations !== undefined) raw.iterations = parseIntStrict(opts.iterations, '--iterations');
-    train = { config: parseTrainConfig(raw), backend };
+    const iterations = opts.iterations === undefined ? {} : { iterations: parseIntStrict(opts.iterations, '--iterations') };
+    train = { config: loadTrainConfig(opts.trainConfig, iterations), backend };
   }
   const out = resolve(opts.out ?? `runs/experiment-${timestamp(new Date())}`);
   const say = (m: string) => process.stderr.write(`experiment: ${m}\n`);

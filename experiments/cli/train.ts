@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
 import { parseTrainConfig } from '../../model/train.ts';
 import { serializeCheckpoint } from '../../model/checkpoint.ts';
-import { readJsonFile, writeFileAtomic } from '../io/files.ts';
-import { loadCheckpointFile, makeCheckpoint, runTraining } from '../training.ts';
+import { writeFileAtomic } from '../io/files.ts';
+import { loadCheckpointFile, loadTrainConfig, makeCheckpoint, runTraining } from '../training.ts';
 import { parseBackend, parseIntStrict } from './options.ts';
 
 export function register(program: Command): void {
@@ -25,11 +25,11 @@ export function register(program: Command): void {
       if (opts.resume && (opts.config || opts.seed !== undefined)) {
         throw new Error('--resume continues with the checkpoint\'s own config and random state; --config and --seed cannot be combined with it');
       }
-      let raw: Record<string, unknown> = opts.config ? (readJsonFile(opts.config) as Record<string, unknown>) : {};
-      if (opts.resume) raw = { ...loadCheckpointFile(opts.resume).config };
-      if (opts.iterations !== undefined) raw.iterations = parseIntStrict(opts.iterations, '--iterations');
-      if (opts.seed !== undefined) raw.seed = parseIntStrict(opts.seed, '--seed');
-      const config = parseTrainConfig(raw);
+      const overrides = {
+        ...(opts.iterations !== undefined ? { iterations: parseIntStrict(opts.iterations, '--iterations') } : {}),
+        ...(opts.seed !== undefined ? { seed: parseIntStrict(opts.seed, '--seed') } : {}),
+      };
+      const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
       const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
       const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out });

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { formatIssues } from '../../core/zod-issues.ts';
 import { SUMMARY_WINDOW } from '../../model/checkpoint.ts';
 import { lossComponentsSchema } from '../../model/losses.ts';
 import { readJsonFile, writeFileAtomic } from '../io/files.ts';
@@ -63,7 +64,7 @@ export function readTrainingLog(path: string): TrainingLog {
   if (!existsSync(path)) throw new Error(`training log not found: ${path}`);
   const parsed = logSchema.safeParse(readJsonFile(path));
   if (!parsed.success) {
-    throw new Error(`${path}: not a training log (expected log.json written by reach train): ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(`${path}: not a training log (expected log.json written by reach train): ${formatIssues(parsed.error)}`);
   }
   if (parsed.data.iterations.length === 0) throw new Error(`${path}: the training log has no iterations`);
   const iterations: TrainingLogEntry[] = parsed.data.iterations.map((e) => ({

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { randomInt, uniform, uniformIn, type Rng } from '../../core/random.ts';
+import { formatIssues, KEY_HINTS } from '../../core/zod-issues.ts';
 import type { ArmParams } from '../arm-params.ts';
 import { forwardKinematics, inverseKinematics } from '../dynamics.ts';
 
@@ -39,6 +40,7 @@ export const taskSpecSchema = z
     /** Margin kept from the joint limits when drawing random postures (rad). */
     limitMargin: z.number().min(0).default(10 * DEG),
   })
+  .strict()
   .refine((t) => t.delay[0] <= t.delay[1], { message: 'delay must be [min, max] with min <= max' })
   .refine((t) => Math.round(t.delay[1] / t.dt) < t.steps, { message: 'the longest delay must end before the trial does' });
 
@@ -79,10 +81,8 @@ export function phaseAt(s: number, goStep: number, reactionSteps: number): 'hold
 
 /** Parse and validate a task spec (defaults filled in); throws with the offending fields named. */
 export function parseTaskSpec(input: unknown): TaskSpec {
-  const r = taskSpecSchema.safeParse(input ?? {});
-  if (!r.success) {
-    throw new Error(`invalid task: ${r.error.issues.map((i) => `${i.path.join('.') || '(task)'}: ${i.message}`).join('; ')}`);
-  }
+  const r = taskSpecSchema.safeParse(input ?? {}, KEY_HINTS);
+  if (!r.success) throw new Error(`invalid task: ${formatIssues(r.error, '(task)')}`);
   return r.data;
 }
 

@@ -1,0 +1,37 @@
+/**
+ * Spawning the `reach` CLI from tests: the one place that knows how the CLI is started, so that a
+ * change of entry point (bin/reach.js, compiled or not) touches only this file.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The executable and leading arguments that start `reach`. */
+export const REACH_COMMAND: [string, ...string[]] = [process.execPath, fileURLToPath(new URL('../../bin/reach.js', import.meta.url))];
+
+export interface ReachResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `reach ...args` to completion in `cwd`. */
+export function reach(cwd: string, ...args: string[]): ReachResult {
+  const [cmd, ...lead] = REACH_COMMAND;
+  const r = spawnSync(cmd, [...lead, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Start `reach ...args` in `cwd` without waiting (stdout and stderr piped). */
+export function reachAsync(cwd: string, ...args: string[]): ChildProcess {
+  const [cmd, ...lead] = REACH_COMMAND;
+  return spawn(cmd, [...lead, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Collect a child's stderr and wait for its exit code. */
+export function finished(child: ChildProcess): Promise<ReachResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
