@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
+// The formatter moved to core/; re-exported while sim/actuators still imports it from here.
+export { formatIssues } from '../core/zod-issues.ts';
 
 type Pair = [number, number];
 
@@ -78,6 +80,26 @@ export const LI_TODOROV_ARM: ArmParams = {
   ],
   qMin: [0, 0],
   qMax: [140 * DEG, 160 * DEG],
+};
+
+/**
+ * Skeleton of MotorNet's six-muscle arm (`RigidTendonArm26` defaults, from Nijhof & Kouwenhoven 2000):
+ * inertias about the centres of mass, no joint viscosity (the muscles' force–velocity relation damps it).
+ * Not a torque preset: the arm26 body (sim/body.ts) pairs it with its muscles.
+ */
+export const ARM26_SKELETON: ArmParams = {
+  name: 'arm26',
+  source: 'MotorNet RigidTendonArm26 skeleton (Nijhof & Kouwenhoven 2000; Codol et al. 2024), inertias about the centres of mass',
+  m: [1.82, 1.43],
+  l: [0.309, 0.333],
+  s: [0.135, 0.165],
+  Ic: [0.051, 0.057],
+  B: [
+    [0, 0],
+    [0, 0],
+  ],
+  qMin: [0, 0],
+  qMax: [135 * DEG, 155 * DEG],
 };
 
 /** Presets by name. */
