@@ -1,13 +1,14 @@
 /**
  * Training with files: a training directory holds `config.json` (resolved config + seed, package version,
  * backend), `log.json` (every iteration's losses), and `checkpoint.json` (written every N iterations, at
- * the end and on Ctrl-C, atomically). `--resume` continues from a checkpoint with its optimizer state.
+ * the end and on Ctrl-C, atomically). `--resume` continues from a checkpoint with its optimizer state,
+ * keeping the earlier log lines unchanged; config.json lists every resume (`resumes`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, networkSpecOf, parseTrainConfig, resolveArm, train, type TrainConfig, type TrainState } from '../model/train.ts';
+import { initTrainState, networkSpecOf, parseTrainConfig, resolveArm, restartedTrainState, train, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
@@ -21,15 +22,62 @@ export interface TrainRunOptions {
   out: string;
   /** Checkpoint to resume from (its config is used; `iterations` may be raised). */
   resume?: string;
+  /** Resume a checkpoint without optimizer state: keep its weights, restart Adam (see restartedTrainState). Default false. */
+  restartOptimizer?: boolean;
+}
+
+/** Where a training directory was resumed, as config.json records it (one entry per resume). */
+export interface ResumeRecord {
+  /** Checkpoint resumed from (absolute path). */
+  checkpoint: string;
+  /** Iterations the checkpoint held: the run continued from iteration + 1. */
+  iteration: number;
+  /** Whether the optimizer (Adam moments, generator, learning rate) was restored or restarted. */
+  optimizer: 'restored' | 'restarted';
 }
 
 const logLinesSchema = z.object({ iterations: z.array(z.object({ iteration: z.number().int(), loss: lossComponentsSchema }).passthrough()) });
 
-/** The lines of an earlier log.json in the training directory (to continue it on resume). */
+/** The lines of an earlier log.json (to continue it on resume). */
 function readLogLines(path: string): TrainState['log'] {
   const r = logLinesSchema.safeParse(readJsonFile(path));
   if (!r.success) throw new Error(`${path} is not a training log written by reach train: ${formatIssues(r.error)}`);
   return r.data.iterations as unknown as TrainState['log'];
+}
+
+/**
+ * The state a resume continues from, with the earlier log lines unchanged: the log is the one beside the
+ * checkpoint (its training directory) and must cover every iteration the checkpoint holds. Only a
+ * restarted optimizer may go on without it (its log then starts at the next iteration).
+ */
+function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord; priorWall: number } {
+  const ck = loadCheckpointFile(opts.resume);
+  const done = ck.training.iterations;
+  const restart = !ck.resume || opts.restartOptimizer === true;
+  if (!ck.resume && !opts.restartOptimizer) {
+    throw new Error(`${opts.resume} has no optimizer state (a compact checkpoint, e.g. from --export), so training cannot continue exactly; resume the checkpoint.json of its training directory, or pass --restart-optimizer to keep the weights and restart Adam`);
+  }
+  if (config.iterations <= done) {
+    throw new Error(`${opts.resume} already holds ${done} iterations; give --iterations above ${done} to continue`);
+  }
+  const logPath = join(dirname(opts.resume), 'log.json');
+  const earlier = existsSync(logPath) ? readLogLines(logPath) : [];
+  const complete = earlier.length >= done && earlier[done - 1]?.iteration === done;
+  if (!complete && !restart) {
+    throw new Error(`cannot continue the training log: ${logPath} (beside the checkpoint) ${existsSync(logPath) ? `holds ${earlier.length} iterations` : 'is missing'}, ${opts.resume} holds ${done}`);
+  }
+  const log = complete ? earlier.slice(0, done) : [];
+  const state = restart ? { ...restartedTrainState(config, ck.params, done), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
+  const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored' };
+  return { state, record, priorWall: ck.training.wallTime };
+}
+
+/** The resumes config.json of a training directory already records. */
+function earlierResumes(out: string): ResumeRecord[] {
+  const path = join(out, 'config.json');
+  if (!existsSync(path)) return [];
+  const resumes = (readJsonFile(path) as { resumes?: unknown }).resumes;
+  return Array.isArray(resumes) ? (resumes as ResumeRecord[]) : [];
 }
 
 /**
@@ -70,17 +118,15 @@ export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: 
 export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; wallTime: number }> {
   let state: TrainState;
   let priorWall = 0;
+  let resumes: ResumeRecord[] = [];
   if (opts.resume) {
-    const ck = loadCheckpointFile(opts.resume);
-    if (!ck.resume) throw new Error(`${opts.resume} has no optimizer state; it cannot be resumed (write it with reach train)`);
-    const logPath = join(opts.out, 'log.json');
-    const log = existsSync(logPath) ? readLogLines(logPath) : [];
-    state = { iteration: ck.training.iterations, params: ck.params, ...ck.resume, log: log.slice(0, ck.training.iterations) };
-    priorWall = ck.training.wallTime;
+    const r = resumeState(config, { ...opts, resume: opts.resume });
+    ({ state, priorWall } = r);
+    resumes = [...(resolve(dirname(opts.resume)) === resolve(opts.out) ? earlierResumes(opts.out) : []), r.record];
   } else {
     state = initTrainState(config);
   }
-  writeJsonAtomic(join(opts.out, 'config.json'), { config, seed: config.seed, packageVersion: PACKAGE_VERSION, backend, resumedFrom: opts.resume ?? null });
+  writeJsonAtomic(join(opts.out, 'config.json'), { config, seed: config.seed, packageVersion: PACKAGE_VERSION, backend, resumes });
   const progress = createProgress(config.iterations, 'train');
   let interrupted = false;
   const onSigint = () => {

@@ -118,6 +118,16 @@ export function initTrainState(config: TrainConfig): TrainState {
 }
 
 /**
+ * The state to continue training from weights whose optimizer state is lost (a compact checkpoint):
+ * fresh Adam moments, the learning rate the schedule has reached by `iteration`, and a generator seeded
+ * from seed and iteration (so the continuation is reproducible, but not the one an unbroken run takes).
+ */
+export function restartedTrainState(config: TrainConfig, params: NetworkParams, iteration: number): TrainState {
+  const lr = config.lr * config.lrDecay ** Math.floor(iteration / config.lrDecaySteps);
+  return { iteration, params, adam: createAdamState(params), rng: createRng(config.seed + iteration), lr, badSteps: 0, log: [] };
+}
+
+/**
  * The NaN/Inf guard and update: skips the step (and reduces the learning rate) if the loss or any gradient
  * is not finite, else clips and applies Adam. Returns the gradient norm and the event, if any.
  */

@@ -17,7 +17,8 @@ export function register(program: Command): void {
     .option('--iterations <n>', 'number of iterations (overrides the config)')
     .option('--seed <n>', 'random seed (overrides the config)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train')
+    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept)')
+    .option('--restart-optimizer', 'with --resume: accept a checkpoint without optimizer state (e.g. from --export); keeps the weights, restarts Adam')
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--json', 'print the training summary as JSON on stdout')
     .action(async (opts) => {
@@ -32,7 +33,8 @@ export function register(program: Command): void {
       const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
       const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
-      const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out });
+      if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
+      const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true });
       if (opts.export && !interrupted) {
         writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, wallTime, false)));
         process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);
