@@ -1,15 +1,18 @@
 /**
  * The tfjs backend, chosen in one place: @tensorflow/tfjs-node where it is installed and loads (it is an
  * optional dependency whose install downloads libtensorflow), else the wasm backend, else cpu.
- * The name of the backend that ran goes into every log, checkpoint and benchmark.
+ * The name of the backend that ran goes into every log, checkpoint and benchmark. tfjs itself is loaded
+ * here, on first use, so that importing the backend names costs nothing (the CLI's help, option parsing).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tfType from '@tensorflow/tfjs';
+
+type Tf = typeof tfType;
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-async function tryNode(): Promise<boolean> {
+async function tryNode(tf: Tf): Promise<boolean> {
   // Imported by a variable name so bundlers and type checks do not require the optional package.
   const name = '@tensorflow/tfjs-node';
   try {
@@ -29,7 +32,7 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
-async function activate(name: BackendName): Promise<boolean> {
+async function activate(tf: Tf, name: BackendName): Promise<boolean> {
   try {
     return (await tf.setBackend(name)) && (await tf.ready(), tf.getBackend() === name);
   } catch {
@@ -41,12 +44,13 @@ async function activate(name: BackendName): Promise<boolean> {
  * Select and initialise a backend. `auto` tries tensorflow → wasm → cpu; a named choice must load or
  * this throws. Returns the tfjs namespace and the backend that is active.
  */
-export async function initBackend(choice: BackendChoice = 'auto'): Promise<{ tf: typeof tf; backend: BackendName }> {
+export async function initBackend(choice: BackendChoice = 'auto'): Promise<{ tf: Tf; backend: BackendName }> {
+  const tf = await import('@tensorflow/tfjs');
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
-    if (name === 'tensorflow' && !(await tryNode())) continue;
+    if (name === 'tensorflow' && !(await tryNode(tf))) continue;
     if (name === 'wasm' && !(await tryWasm())) continue;
-    if (await activate(name)) {
+    if (await activate(tf, name)) {
       tf.enableProdMode();
       return { tf, backend: name };
     }

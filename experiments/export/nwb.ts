@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
+import type { Dataset, Group } from 'h5wasm/node';
 import { shapeSize } from '../../core/npy.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../package-info.ts';
@@ -186,6 +186,8 @@ export async function exportNwb(run: RunData, outDir: string, options: NwbExport
   mkdirSync(outDir, { recursive: true });
   const finalPath = resolve(outDir, NWB_FILE);
   const tmpPath = `${finalPath}.${process.pid}.${tmpCounter++}.tmp`;
+  // h5wasm (a 4 MB wasm module) is loaded only when an NWB file is written.
+  const { default: h5wasm } = await import('h5wasm/node');
   await h5wasm.ready;
   const progress = options.progress ?? (() => {});
   let file: InstanceType<typeof h5wasm.File> | null = null;

@@ -1,10 +1,10 @@
 /**
  * Vega-Lite → SVG in Node, headless and offline: the spec is compiled to Vega and rendered by a Vega
  * View with no renderer attached (`toSVG` builds the SVG text itself; no canvas, DOM or network).
- * Text widths are estimated, which only affects label layout.
+ * Text widths are estimated, which only affects label layout. Vega is loaded on the first render: it
+ * takes a large share of a CLI start, and most commands draw nothing.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 export type VegaLiteSpec = TopLevelSpec;
 
@@ -20,6 +20,7 @@ export const BASE_CONFIG = {
 
 /** Render a Vega-Lite spec to SVG text. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const full = { ...spec, config: { ...BASE_CONFIG, ...(spec.config ?? {}) } } as VegaLiteSpec;
   const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
   try {
