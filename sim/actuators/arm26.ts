@@ -1,0 +1,179 @@
+/**
+ * The six-muscle actuator of the arm26 body: excitations u ∈ [floor, 1] (one per muscle) → activations
+ * (the actuator state) → Hill-type forces along polynomial musculotendon paths → joint torques.
+ *
+ * Geometry (rigid tendon): with d = q − q_ref, musculotendon length L_m = a0_m + Σ_j (a1_jm + a2_jm·d_j)·d_j,
+ * moment arm r_jm = ∂L_m/∂q_j = a1_jm + 2·a2_jm·d_j, lengthening velocity V_m = Σ_j r_jm·q̇_j, fibre length
+ * l_m = max(L_m − tendon_m, 0). A muscle pulls its path shorter, so τ_j = −Σ_m F_m·r_jm.
+ */
+import type { Num } from '../skeleton.ts';
+import type { Actuator } from './actuator.ts';
+import type { MuscleSetParams } from './arm26-params.ts';
+import { activationRate, hillForce } from './hill-muscle.ts';
+
+/** Musculotendon lengths (m), velocities (m/s, lengthening > 0) and moment arms (m/rad) at one joint state. */
+export interface MusclePaths {
+  length: Float64Array;
+  velocity: Float64Array;
+  /** [joint, muscle] row-major: r_jm = ∂L_m/∂q_j. */
+  momentArm: Float64Array;
+}
+
+export function allocMusclePaths(n: number): MusclePaths {
+  return { length: new Float64Array(n), velocity: new Float64Array(n), momentArm: new Float64Array(2 * n) };
+}
+
+/** Musculotendon paths at joint state (q1, q2, q̇1, q̇2) into `out`. */
+export function musclePaths(p: MuscleSetParams, q1: number, q2: number, qd1: number, qd2: number, out: MusclePaths): MusclePaths {
+  const g = p.geometry;
+  const d1 = q1 - g.referencePosture[0];
+  const d2 = q2 - g.referencePosture[1];
+  const n = p.muscles.length;
+  for (let m = 0; m < n; m++) {
+    const r1 = g.linear[0][m] + 2 * g.quadratic[0][m] * d1;
+    const r2 = g.linear[1][m] + 2 * g.quadratic[1][m] * d2;
+    out.momentArm[m] = r1;
+    out.momentArm[n + m] = r2;
+    out.length[m] = g.offset[m] + (g.linear[0][m] + g.quadratic[0][m] * d1) * d1 + (g.linear[1][m] + g.quadratic[1][m] * d2) * d2;
+    out.velocity[m] = r1 * qd1 + r2 * qd2;
+  }
+  return out;
+}
+
+/** Fibre length (m) of muscle m from its musculotendon length (m): the rigid tendon takes its fixed share. */
+export function fibreLength(p: MuscleSetParams, m: number, musculotendonLength: number): number {
+  const l = musculotendonLength - p.tendonLength[m];
+  return l > 0 ? l : 0;
+}
+
+/** Maximal shortening speed v_max (m/s) of muscle m, the unit of normalised velocity. */
+export function maxVelocity(p: MuscleSetParams, m: number): number {
+  return p.hill.maxVelocity * p.optimalFibreLength[m];
+}
+
+/** The muscle actuator of `p` (six muscles for arm26). Parameters are read, not copied: do not mutate them afterwards. */
+export function createMuscleActuator(p: MuscleSetParams): Actuator {
+  const n = p.muscles.length;
+  const nx = 4 + n;
+  const floor = p.activation.minActivation;
+  const paths = allocMusclePaths(n);
+  const hf = new Float64Array(7);
+  const ar = new Float64Array(3);
+  const clip = (v: number) => (v > 1 ? 1 : v > floor ? v : floor);
+
+  /** Forces (N) into f[of…]; with `d` non-null also the per-muscle partials [∂F/∂a, ∂F/∂L, ∂F/∂V] into d[3m…]. */
+  function muscleForces(x: Num, ox: number, f: Num, of: number, d: Float64Array | null): void {
+    musclePaths(p, x[ox], x[ox + 1], x[ox + 2], x[ox + 3], paths);
+    for (let m = 0; m < n; m++) {
+      const lopt = p.optimalFibreLength[m];
+      const vmax = maxVelocity(p, m);
+      const L = paths.length[m] - p.tendonLength[m];
+      const a = x[ox + 4 + m];
+      hillForce(p.hill, p.passiveSlackLength, a, (L > 0 ? L : 0) / lopt, paths.velocity[m] / vmax, hf);
+      const F = p.maxIsometricForce[m];
+      f[of + m] = F * hf[0];
+      if (d) {
+        d[3 * m] = F * hf[1];
+        d[3 * m + 1] = L > 0 ? (F * hf[2]) / lopt : 0;
+        d[3 * m + 2] = (F * hf[3]) / vmax;
+      }
+    }
+  }
+
+  const fBuf = new Float64Array(n);
+  const dBuf = new Float64Array(3 * n);
+
+  return {
+    kind: 'muscle',
+    name: p.name,
+    nInputs: n,
+    inputNames: p.muscles,
+    inputUnit: '1',
+    nState: n,
+    stateNames: p.muscles.map((m) => `${m} activation`),
+    stateUnit: '1',
+    nForces: n,
+    forceNames: p.muscles,
+    forceUnit: 'N',
+    torqueDependsOnState: true,
+    clampInput: (u) => clip(u),
+    restState(out: Num, o: number): void {
+      for (let m = 0; m < n; m++) out[o + m] = floor;
+    },
+    clampState(s: Num, o: number): number {
+      let mask = 0;
+      for (let m = 0; m < n; m++) {
+        const v = s[o + m];
+        const c = clip(v);
+        if (c !== v) {
+          s[o + m] = c;
+          mask |= 1 << m;
+        }
+      }
+      return mask;
+    },
+    stateRate(s: Num, os: number, u: Num, ou: number, rate: Num, or: number, dRate: Num | null): void {
+      for (let m = 0; m < n; m++) {
+        activationRate(p.activation, s[os + m], u[ou + m], ar);
+        rate[or + m] = ar[0];
+        if (dRate) {
+          dRate[2 * m] = ar[1];
+          dRate[2 * m + 1] = ar[2];
+        }
+      }
+    },
+    forces(x: Num, ox: number, _u: Num, _ou: number, f: Num, of: number): void {
+      muscleForces(x, ox, f, of, null);
+    },
+    forcesToTorques(q1: number, q2: number, f: Num, of: number, tau: Num): void {
+      musclePaths(p, q1, q2, 0, 0, paths);
+      let t1 = 0;
+      let t2 = 0;
+      for (let m = 0; m < n; m++) {
+        t1 -= f[of + m] * paths.momentArm[m];
+        t2 -= f[of + m] * paths.momentArm[n + m];
+      }
+      tau[0] = t1;
+      tau[1] = t2;
+    },
+    jointTorques(x: Num, ox: number, _u: Num, _ou: number, tau: Num, dTau: Num | null): void {
+      muscleForces(x, ox, fBuf, 0, dTau ? dBuf : null);
+      const r = paths.momentArm;
+      let t1 = 0;
+      let t2 = 0;
+      for (let m = 0; m < n; m++) {
+        t1 -= fBuf[m] * r[m];
+        t2 -= fBuf[m] * r[n + m];
+      }
+      tau[0] = t1;
+      tau[1] = t2;
+      if (!dTau) return;
+      const qd1 = x[ox + 2];
+      const qd2 = x[ox + 3];
+      const q2 = p.geometry.quadratic;
+      for (let i = 0; i < 2 * (nx + n); i++) dTau[i] = 0;
+      for (let m = 0; m < n; m++) {
+        const Fa = dBuf[3 * m];
+        const FL = dBuf[3 * m + 1];
+        const FV = dBuf[3 * m + 2];
+        const r1 = r[m];
+        const r2 = r[n + m];
+        // ∂F/∂q_k = F_L·r_k + F_V·2·a2_k·q̇_k ; ∂F/∂q̇_k = F_V·r_k ; ∂r_j/∂q_k = 2·a2_j (j = k only).
+        const dFq1 = FL * r1 + FV * 2 * q2[0][m] * qd1;
+        const dFq2 = FL * r2 + FV * 2 * q2[1][m] * qd2;
+        const dFv1 = FV * r1;
+        const dFv2 = FV * r2;
+        const F = fBuf[m];
+        for (let j = 0; j < 2; j++) {
+          const rj = j === 0 ? r1 : r2;
+          const row = j * nx;
+          dTau[row] -= dFq1 * rj + (j === 0 ? F * 2 * q2[0][m] : 0);
+          dTau[row + 1] -= dFq2 * rj + (j === 1 ? F * 2 * q2[1][m] : 0);
+          dTau[row + 2] -= dFv1 * rj;
+          dTau[row + 3] -= dFv2 * rj;
+          dTau[row + 4 + m] = -Fa * rj;
+        }
+      }
+    },
+  };
+}

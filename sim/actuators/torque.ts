@@ -1,0 +1,47 @@
+/**
+ * Torque motors: the inputs are the shoulder and elbow joint torques (N·m), applied as given. No
+ * actuator state; any finite torque is accepted (the integrators keep the arm inside its limits).
+ */
+import type { Num } from '../skeleton.ts';
+import type { Actuator } from './actuator.ts';
+
+const JOINTS = ['shoulder', 'elbow'] as const;
+
+export const TORQUE_ACTUATOR: Actuator = {
+  kind: 'torque',
+  name: 'torque',
+  nInputs: 2,
+  inputNames: JOINTS,
+  inputUnit: 'N·m',
+  nState: 0,
+  stateNames: [],
+  stateUnit: '',
+  nForces: 2,
+  forceNames: JOINTS,
+  forceUnit: 'N·m',
+  torqueDependsOnState: false,
+  clampInput: (u) => u,
+  restState: () => {},
+  clampState: () => 0,
+  stateRate: () => {},
+  forces(_x: Num, _ox: number, u: Num, ou: number, f: Num, of: number): void {
+    f[of] = u[ou];
+    f[of + 1] = u[ou + 1];
+  },
+  forcesToTorques(_q1: number, _q2: number, f: Num, of: number, tau: Num): void {
+    tau[0] = f[of];
+    tau[1] = f[of + 1];
+  },
+  jointTorques(_x: Num, _ox: number, u: Num, ou: number, tau: Num, dTau: Num | null): void {
+    tau[0] = u[ou];
+    tau[1] = u[ou + 1];
+    if (dTau) {
+      // ∂τ/∂x (2×4) is zero; ∂τ/∂u is the identity.
+      for (let i = 0; i < 8; i++) dTau[i] = 0;
+      dTau[8] = 1;
+      dTau[9] = 0;
+      dTau[10] = 0;
+      dTau[11] = 1;
+    }
+  },
+};

@@ -1,0 +1,355 @@
+/**
+ * The analytic integrator of every body: classical RK4 on the full state x = [q, q̇, actuator state] with
+ * the inputs held over the control step (zero-order hold), `substeps` RK4 steps per step, and the exact
+ * Jacobians of one step (for the training plant's backward pass). It calls only the skeleton's dynamics
+ * and the actuator interface.
+ *
+ * Limits: every RK4 stage input and every substep result is put back inside the body's limits (joint
+ * angles, joint speed ≤ MAX_JOINT_SPEED, actuator state range) by {@link applyBodyLimits}. So any finite
+ * input gives a finite state inside the limits: a stage can no longer evaluate the dynamics at an angle
+ * or speed the arm cannot have (which used to overflow to NaN at 1e6 N·m and steer huge torques into
+ * the wrong joint-limit corner). Inputs are clamped to the actuator's range (excitations to [floor, 1])
+ * once per step. The Jacobians treat each clamp as the piecewise map it is: a clamped component's row is
+ * zero, a clamped input's column is zero.
+ */
+import type { Body } from './body.ts';
+import { handForce as fieldForce, type ForceField } from './force-fields.ts';
+import { accel, applyJointLimits, coeffs, handPosition, handVelocity, jac, type HandForceFn, type Num, type Vec2 } from './skeleton.ts';
+
+/** Options of {@link stepBody}. */
+export interface StepOptions {
+  /** RK4 steps per control step dt. Default 1. */
+  substeps?: number;
+  /** External hand force: a force-field description or a function. Default none. */
+  handForce?: ForceField | HandForceFn;
+  /** Time at the start of the step (s), passed to time-dependent fields. Default 0. */
+  t?: number;
+}
+
+/**
+ * Put a body state back inside the limits in place: joint angles and speeds ({@link applyJointLimits}),
+ * then the actuator state. Returns a mask with bit i set ⇔ x[o + i] changed.
+ */
+export function applyBodyLimits(b: Body, x: Num, o = 0): number {
+  return applyJointLimits(b.skeleton, x, o) | (b.actuator.clampState(x, o + 4) << 4);
+}
+
+export function checkSubsteps(n: number): void {
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`substeps must be a positive integer, got ${n}`);
+}
+
+// Scratch (single-threaded JS: module-level buffers keep the hot paths allocation-free), sized on demand.
+let cap = { nx: 0, nu: 0 };
+let sx = new Float64Array(0); // forward step: substep start state
+let sy = new Float64Array(0); // forward step: stage state
+let sk = new Float64Array(0); // forward step: k1..k4
+let su = new Float64Array(0); // clamped inputs
+const sTau = new Float64Array(2);
+const sF: Vec2 = [0, 0];
+let jx = new Float64Array(0); // substep start state
+let jy = new Float64Array(0); // stage state
+let jk = new Float64Array(0); // stage derivatives k1..k4
+const jq = new Float64Array(2); // q̈ at a stage
+const jTau = new Float64Array(2); // τ at a stage
+const jdx = new Float64Array(8); // ∂q̈/∂(q, q̇) at fixed τ
+const jdu = new Float64Array(4); // M⁻¹
+let jdT = new Float64Array(0); // ∂τ/∂x, ∂τ/∂u from the actuator
+let jQx = new Float64Array(0); // ∂q̈/∂x (2 × nx)
+let jQu = new Float64Array(0); // ∂q̈/∂u (2 × nu)
+let jdR = new Float64Array(0); // actuator rate partials [∂g_i/∂s_i, ∂g_i/∂u_i]
+let jD = new Float64Array(0); // ∂(stage state)/∂(substep start state)
+let jDu = new Float64Array(0); // ∂(stage state)/∂u
+let jK = new Float64Array(0); // ∂k/∂(substep start) at the current stage
+let jKu = new Float64Array(0); // ∂k/∂u at the current stage
+let jAs = new Float64Array(0); // ∂(substep end)/∂(substep start)
+let jBs = new Float64Array(0);
+let jS = new Float64Array(0); // ∂(state)/∂(step start), accumulated over substeps
+let jT = new Float64Array(0);
+let jTmp = new Float64Array(0);
+let jTmpU = new Float64Array(0);
+
+function ensureScratch(nx: number, nu: number): void {
+  if (nx <= cap.nx && nu <= cap.nu) return;
+  nx = Math.max(nx, cap.nx);
+  nu = Math.max(nu, cap.nu);
+  cap = { nx, nu };
+  sx = new Float64Array(nx);
+  sy = new Float64Array(nx);
+  sk = new Float64Array(4 * nx);
+  su = new Float64Array(nu);
+  jx = new Float64Array(nx);
+  jy = new Float64Array(nx);
+  jk = new Float64Array(4 * nx);
+  jdT = new Float64Array(2 * (nx + nu));
+  jQx = new Float64Array(2 * nx);
+  jQu = new Float64Array(2 * nu);
+  jdR = new Float64Array(2 * nx);
+  jD = new Float64Array(nx * nx);
+  jK = new Float64Array(nx * nx);
+  jAs = new Float64Array(nx * nx);
+  jS = new Float64Array(nx * nx);
+  jTmp = new Float64Array(nx * nx);
+  jDu = new Float64Array(nx * nu);
+  jKu = new Float64Array(nx * nu);
+  jBs = new Float64Array(nx * nu);
+  jT = new Float64Array(nx * nu);
+  jTmpU = new Float64Array(nx * nu);
+}
+
+/**
+ * Advance the body by dt seconds with inputs u held constant (zero-order hold), in `substeps` RK4 steps,
+ * keeping every stage inside the limits. Writes the new state into `out` (may alias x).
+ */
+export function stepBody(b: Body, x: Num, u: Num, dt: number, out: Num, opts: StepOptions = {}): Num {
+  const n = opts.substeps ?? 1;
+  checkSubsteps(n);
+  const p = b.skeleton;
+  const act = b.actuator;
+  const nx = 4 + act.nState;
+  const nu = act.nInputs;
+  ensureScratch(nx, nu);
+  const [a1, a2, a3] = coeffs(p);
+  const hf = opts.handForce;
+  const t0 = opts.t ?? 0;
+  const h = dt / n;
+  for (let i = 0; i < nu; i++) su[i] = act.clampInput(u[i], i);
+  for (let i = 0; i < nx; i++) sx[i] = x[i];
+  const f = (y: Float64Array, t: number, k: number) => {
+    let Fx = 0;
+    let Fy = 0;
+    if (hf) {
+      const pos = handPosition(p, y[0], y[1]);
+      const vel = handVelocity(p, y[0], y[1], y[2], y[3]);
+      const F = typeof hf === 'function' ? hf(pos, vel, t) : fieldForce(hf, t, pos, vel, sF);
+      Fx = F[0];
+      Fy = F[1];
+    }
+    act.jointTorques(y, 0, su, 0, sTau, null);
+    const o = nx * k;
+    sk[o] = y[2];
+    sk[o + 1] = y[3];
+    accel(p, a1, a2, a3, y[0], y[1], y[2], y[3], sTau[0], sTau[1], Fx, Fy, sk, o + 2);
+    act.stateRate(y, 4, su, 0, sk, o + 4, null);
+  };
+  for (let s = 0; s < n; s++) {
+    const ts = t0 + s * h;
+    f(sx, ts, 0);
+    for (let i = 0; i < nx; i++) sy[i] = sx[i] + 0.5 * h * sk[i];
+    applyBodyLimits(b, sy);
+    f(sy, ts + 0.5 * h, 1);
+    for (let i = 0; i < nx; i++) sy[i] = sx[i] + 0.5 * h * sk[nx + i];
+    applyBodyLimits(b, sy);
+    f(sy, ts + 0.5 * h, 2);
+    for (let i = 0; i < nx; i++) sy[i] = sx[i] + h * sk[2 * nx + i];
+    applyBodyLimits(b, sy);
+    f(sy, ts + h, 3);
+    for (let i = 0; i < nx; i++) sx[i] += (h / 6) * (sk[i] + 2 * sk[nx + i] + 2 * sk[2 * nx + i] + sk[3 * nx + i]);
+    applyBodyLimits(b, sx);
+  }
+  for (let i = 0; i < nx; i++) out[i] = sx[i];
+  return out;
+}
+
+/** One RK4 stage at jy: k = f(y), K = F(y)·D, Ku = F(y)·Du + G(y), with F = ∂f/∂x and G = ∂f/∂u. */
+function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: number, k: number, first: boolean): void {
+  const act = b.actuator;
+  const ns = nx - 4;
+  act.jointTorques(jy, 0, su, 0, jTau, jdT);
+  jac(b.skeleton.B, a1, a2, a3, jy[1], jy[2], jy[3], jTau[0], jTau[1], jq, 0, jdx, 0, jdu, 0);
+  for (let c = 0; c < 4; c++) {
+    jQx[c] = jdx[c];
+    jQx[nx + c] = jdx[4 + c];
+  }
+  for (let c = 4; c < nx; c++) {
+    jQx[c] = 0;
+    jQx[nx + c] = 0;
+  }
+  if (act.torqueDependsOnState) {
+    // ∂q̈/∂x += M⁻¹·∂τ/∂x.
+    for (let c = 0; c < nx; c++) {
+      const t1 = jdT[c];
+      const t2 = jdT[nx + c];
+      jQx[c] += jdu[0] * t1 + jdu[1] * t2;
+      jQx[nx + c] += jdu[2] * t1 + jdu[3] * t2;
+    }
+  }
+  const ou = 2 * nx;
+  for (let c = 0; c < nu; c++) {
+    const t1 = jdT[ou + c];
+    const t2 = jdT[ou + nu + c];
+    jQu[c] = jdu[0] * t1 + jdu[1] * t2;
+    jQu[nu + c] = jdu[2] * t1 + jdu[3] * t2;
+  }
+  const ko = nx * k;
+  jk[ko] = jy[2];
+  jk[ko + 1] = jy[3];
+  jk[ko + 2] = jq[0];
+  jk[ko + 3] = jq[1];
+  act.stateRate(jy, 4, su, 0, jk, ko + 4, jdR);
+  if (first) {
+    // D = I, Du = 0.
+    jK.fill(0, 0, nx * nx);
+    jKu.fill(0, 0, nx * nu);
+    jK[2] = 1;
+    jK[nx + 3] = 1;
+    for (let c = 0; c < nx; c++) {
+      jK[2 * nx + c] = jQx[c];
+      jK[3 * nx + c] = jQx[nx + c];
+    }
+    for (let c = 0; c < nu; c++) {
+      jKu[2 * nu + c] = jQu[c];
+      jKu[3 * nu + c] = jQu[nu + c];
+    }
+    for (let i = 0; i < ns; i++) {
+      jK[(4 + i) * nx + 4 + i] = jdR[2 * i];
+      jKu[(4 + i) * nu + i] = jdR[2 * i + 1];
+    }
+    return;
+  }
+  for (let c = 0; c < nx; c++) {
+    const d0 = jD[c];
+    const d1 = jD[nx + c];
+    const d2 = jD[2 * nx + c];
+    const d3 = jD[3 * nx + c];
+    jK[c] = d2;
+    jK[nx + c] = d3;
+    let v1 = jQx[0] * d0 + jQx[1] * d1 + jQx[2] * d2 + jQx[3] * d3;
+    let v2 = jQx[nx] * d0 + jQx[nx + 1] * d1 + jQx[nx + 2] * d2 + jQx[nx + 3] * d3;
+    for (let i = 0; i < ns; i++) {
+      const d = jD[(4 + i) * nx + c];
+      v1 += jQx[4 + i] * d;
+      v2 += jQx[nx + 4 + i] * d;
+      jK[(4 + i) * nx + c] = jdR[2 * i] * d;
+    }
+    jK[2 * nx + c] = v1;
+    jK[3 * nx + c] = v2;
+  }
+  for (let c = 0; c < nu; c++) {
+    const d0 = jDu[c];
+    const d1 = jDu[nu + c];
+    const d2 = jDu[2 * nu + c];
+    const d3 = jDu[3 * nu + c];
+    jKu[c] = d2;
+    jKu[nu + c] = d3;
+    let v1 = jQx[0] * d0 + jQx[1] * d1 + jQx[2] * d2 + jQx[3] * d3;
+    let v2 = jQx[nx] * d0 + jQx[nx + 1] * d1 + jQx[nx + 2] * d2 + jQx[nx + 3] * d3;
+    for (let i = 0; i < ns; i++) {
+      const d = jDu[(4 + i) * nu + c];
+      v1 += jQx[4 + i] * d;
+      v2 += jQx[nx + 4 + i] * d;
+      jKu[(4 + i) * nu + c] = jdR[2 * i] * d + (c === i ? jdR[2 * i + 1] : 0);
+    }
+    jKu[2 * nu + c] = v1 + jQu[c];
+    jKu[3 * nu + c] = v2 + jQu[nu + c];
+  }
+}
+
+/** Next stage input y = clamp(x + a·k), D = I + a·K, Du = a·Ku (rows of clamped components zero); add w·K, w·Ku to the step Jacobian. */
+function advanceStage(b: Body, nx: number, nu: number, k: number, a: number, w: number): void {
+  const ko = nx * k;
+  for (let i = 0; i < nx; i++) jy[i] = jx[i] + a * jk[ko + i];
+  for (let i = 0; i < nx * nx; i++) {
+    jD[i] = a * jK[i] + (i % nx === ((i / nx) | 0) ? 1 : 0);
+    jAs[i] += w * jK[i];
+  }
+  for (let i = 0; i < nx * nu; i++) {
+    jDu[i] = a * jKu[i];
+    jBs[i] += w * jKu[i];
+  }
+  const mask = applyBodyLimits(b, jy);
+  if (mask) zeroRows(mask, nx, nu, jD, jDu);
+}
+
+function zeroRows(mask: number, nx: number, nu: number, M: Float64Array, Mu: Float64Array): void {
+  for (let r = 0; r < nx; r++) {
+    if (mask & (1 << r)) {
+      M.fill(0, r * nx, (r + 1) * nx);
+      Mu.fill(0, r * nu, (r + 1) * nu);
+    }
+  }
+}
+
+function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: number, u: Num, ouIn: number, h: number, n: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number): void {
+  const act = b.actuator;
+  const nx = 4 + act.nState;
+  const nu = act.nInputs;
+  let clipped = 0;
+  for (let i = 0; i < nu; i++) {
+    const v = u[ouIn + i];
+    su[i] = act.clampInput(v, i);
+    if (su[i] !== v) clipped |= 1 << i;
+  }
+  for (let i = 0; i < nx; i++) jx[i] = x[ox + i];
+  const nn = nx * nx;
+  const nb = nx * nu;
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < nn; i++) jAs[i] = i % nx === ((i / nx) | 0) ? 1 : 0;
+    jBs.fill(0, 0, nb);
+    for (let i = 0; i < nx; i++) jy[i] = jx[i];
+    stage(b, a1, a2, a3, nx, nu, 0, true);
+    advanceStage(b, nx, nu, 0, 0.5 * h, h / 6);
+    stage(b, a1, a2, a3, nx, nu, 1, false);
+    advanceStage(b, nx, nu, 1, 0.5 * h, h / 3);
+    stage(b, a1, a2, a3, nx, nu, 2, false);
+    advanceStage(b, nx, nu, 2, h, h / 3);
+    stage(b, a1, a2, a3, nx, nu, 3, false);
+    for (let i = 0; i < nn; i++) jAs[i] += (h / 6) * jK[i];
+    for (let i = 0; i < nb; i++) jBs[i] += (h / 6) * jKu[i];
+    for (let i = 0; i < nx; i++) jx[i] += (h / 6) * (jk[i] + 2 * jk[nx + i] + 2 * jk[2 * nx + i] + jk[3 * nx + i]);
+    const mask = applyBodyLimits(b, jx);
+    if (mask) zeroRows(mask, nx, nu, jAs, jBs);
+    if (s === 0) {
+      jS.set(jAs.subarray(0, nn));
+      jT.set(jBs.subarray(0, nb));
+    } else {
+      // S ← As·S, T ← As·T + Bs.
+      for (let r = 0; r < nx; r++) {
+        const ro = r * nx;
+        for (let c = 0; c < nx; c++) {
+          let v = jAs[ro] * jS[c];
+          for (let m = 1; m < nx; m++) v += jAs[ro + m] * jS[m * nx + c];
+          jTmp[ro + c] = v;
+        }
+        for (let c = 0; c < nu; c++) {
+          let v = jAs[ro] * jT[c];
+          for (let m = 1; m < nx; m++) v += jAs[ro + m] * jT[m * nu + c];
+          jTmpU[r * nu + c] = v + jBs[r * nu + c];
+        }
+      }
+      jS.set(jTmp.subarray(0, nn));
+      jT.set(jTmpU.subarray(0, nb));
+    }
+  }
+  for (let i = 0; i < nx; i++) out[oo + i] = jx[i];
+  for (let i = 0; i < nn; i++) A[oa + i] = jS[i];
+  for (let i = 0; i < nb; i++) Bu[ob + i] = clipped & (1 << i % nu) ? 0 : jT[i];
+}
+
+/**
+ * The same step as {@link stepBody} without hand force, plus its exact Jacobians A = ∂x′/∂x (nx × nx,
+ * row-major) and Bu = ∂x′/∂u (nx × nu), chained analytically through the RK4 stages, the substeps and
+ * every clamp; nx = 4 + actuator state size, nu = actuator inputs. `out` may alias x.
+ */
+export function stepBodyWithJacobian(b: Body, x: Num, u: Num, dt: number, substeps: number, out: Num, A: Num, Bu: Num): void {
+  stepBodyBatchWithJacobian(b, 1, x, u, dt, substeps, out, A, Bu);
+}
+
+/**
+ * Batched {@link stepBodyWithJacobian} over n bodies sharing parameters: X [n, nx], U [n, nu] in;
+ * Xout [n, nx], A [n, nx, nx], Bu [n, nx, nu] out (row-major; Xout may alias X). Float32 buffers are
+ * accepted and computed in float64 internally.
+ */
+export function stepBodyBatchWithJacobian(b: Body, n: number, X: Num, U: Num, dt: number, substeps: number, Xout: Num, A: Num, Bu: Num): void {
+  checkSubsteps(substeps);
+  const nx = 4 + b.actuator.nState;
+  const nu = b.actuator.nInputs;
+  if (X.length < nx * n || U.length < nu * n || Xout.length < nx * n || A.length < nx * nx * n || Bu.length < nx * nu * n) {
+    throw new Error(`stepBodyBatchWithJacobian: buffers too small for ${n} bodies of state size ${nx} and ${nu} inputs`);
+  }
+  ensureScratch(nx, nu);
+  const [a1, a2, a3] = coeffs(b.skeleton);
+  const h = dt / substeps;
+  for (let i = 0; i < n; i++) {
+    stepJacCore(b, a1, a2, a3, X, nx * i, U, nu * i, h, substeps, Xout, nx * i, A, nx * nx * i, Bu, nx * nu * i);
+  }
+}
