@@ -9,30 +9,23 @@
 import { fillNormal, type Rng } from '../core/random.ts';
 import { FEEDBACK_SIZE, type FeedbackState } from '../sim/feedback.ts';
 import { observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
-import {
-  cellForward,
-  createCellScratch,
-  createStepCache,
-  jsMatmul,
-  readout,
-  type CellScratch,
-  type Matmul,
-  type NetworkParams,
-  type NetworkSpec,
-  type StepCache,
-} from './network.ts';
+import { cellOf, type Cell, type StepCache } from './cells/index.ts';
+import { jsMatmul, readout, stateSize, type Matmul, type NetworkParams, type NetworkSpec } from './network.ts';
 
 /** A controller for one arm with its working buffers. */
 export interface Controller {
   spec: NetworkSpec;
   params: NetworkParams;
+  cell: Cell;
   matmul: Matmul;
   cache: StepCache;
-  scratch: CellScratch;
+  scratch: unknown;
   /** Observation the network saw at the last step (units per OBSERVATION_CHANNELS): [OBSERVATION_SIZE]. */
   input: Float32Array;
-  /** Hidden state after the last step: [hidden]. */
+  /** Output h after the last step: [hidden]. */
   h: Float32Array;
+  /** Full cell state after the last step (h, then c for an LSTM): [stateSize]. */
+  state: Float32Array;
   /** Joint torques of the last step (N·m): [outputs]. */
   tau: Float64Array;
   /** Scratch for the feedback read each step: [FEEDBACK_SIZE]. */
@@ -41,25 +34,29 @@ export interface Controller {
   noise: Float32Array;
 }
 
-/** Buffers for running `params` one arm at a time, with the hidden state at zero. */
+/** Buffers for running `params` one arm at a time, with the state at zero. */
 export function createController(spec: NetworkSpec, params: NetworkParams): Controller {
+  const cell = cellOf(spec);
   return {
     spec,
     params,
+    cell,
     matmul: jsMatmul(params),
-    cache: createStepCache(spec, 1),
-    scratch: createCellScratch(spec, 1),
+    cache: cell.createCache(spec, 1),
+    scratch: cell.createScratch(spec, 1),
     input: new Float32Array(OBSERVATION_SIZE),
     h: new Float32Array(spec.hidden),
+    state: new Float32Array(stateSize(spec)),
     tau: new Float64Array(spec.outputs),
     fbScratch: new Float64Array(FEEDBACK_SIZE),
     noise: new Float32Array(spec.hidden),
   };
 }
 
-/** Clear the hidden state (the start of a trial). */
+/** Clear the state (the start of a trial). */
 export function resetController(c: Controller): void {
   c.h.fill(0);
+  c.state.fill(0);
 }
 
 /**
@@ -80,7 +77,7 @@ export function controllerStep(
 }
 
 /**
- * Advance the hidden state on `observation` ([OBSERVATION_SIZE], copied into `c.input`; pre-activation
+ * Advance the state on `observation` ([OBSERVATION_SIZE], copied into `c.input`; pre-activation
  * noise of std `hiddenNoise` from `rng`) and read out the torques into `c.tau` (N·m).
  */
 export function controllerAct(c: Controller, observation: Float32Array, rng: Rng | undefined, hiddenNoise = 0): void {
@@ -90,7 +87,8 @@ export function controllerAct(c: Controller, observation: Float32Array, rng: Rng
     if (!rng) throw new Error('controllerAct: a seeded Rng is required when hiddenNoise > 0');
     fillNormal(rng, c.noise, 0, hiddenNoise);
   }
-  cellForward(c.spec, c.params, c.matmul, c.h, c.input, 1, c.cache, c.scratch, noisy ? c.noise : undefined);
+  c.cell.forward(c.spec, c.params, c.matmul, c.state, c.input, 1, c.cache, c.scratch, noisy ? c.noise : undefined);
+  c.state.set(c.cache.state);
   c.h.set(c.cache.h);
   readout(c.spec, c.params, c.h, 1, c.tau);
 }

@@ -2,8 +2,10 @@
  * One batched episode of the closed loop network → torques → arm → delayed feedback → network, run
  * forward on the differentiable plant and differentiated by hand-written backpropagation through time.
  *
- * Each step makes one tfjs matMul forward and one backward; elementwise work runs in JS; weight
- * gradients are one large product over the whole episode (model/README.md says why not tfjs autodiff).
+ * The cell (model/cells/) does its own step and vector–Jacobian product; this loop owns the plant, the
+ * feedback routing, the losses and the readout. Each step makes one or two tfjs matMuls forward and as
+ * many backward; elementwise work runs in JS; weight gradients are one large product over the whole
+ * episode (model/README.md says why not tfjs autodiff).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { shapeSize } from '../core/npy.ts';
@@ -15,17 +17,8 @@ import { handStateJacobian } from '../sim/hand-jacobian.ts';
 import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { phaseAt, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { distancePenalty, emptyLoss, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
-import {
-  cellForward,
-  createCellScratch,
-  createStepCache,
-  paramShapes,
-  readout,
-  type CellScratch,
-  type NetworkParams,
-  type NetworkSpec,
-  type StepCache,
-} from './network.ts';
+import { cellOf, type Cell, type StepCache } from './cells/index.ts';
+import { paramShapes, readout, stateSize, type NetworkParams, type NetworkSpec } from './network.ts';
 import { allocPlantJacobians, plantBackward, plantForward, type PlantJacobians } from './plant.ts';
 import { TfMatmul } from './tf-matmul.ts';
 
@@ -51,6 +44,9 @@ export interface EpisodeResult {
   endpointError: number;
 }
 
+/** What `Episode.run` computes besides the loss: nothing, the gradients, or the gradients and their flow back in time. */
+export type EpisodeMode = 'forward' | 'gradients' | 'gradientFlow';
+
 /** Forward/backward buffers for a fixed batch size and trial length. Owns tfjs tensors: dispose() it. */
 export class Episode {
   readonly batch: number;
@@ -60,15 +56,13 @@ export class Episode {
   private readonly gS: Float64Array[];
   private readonly U: Float64Array[];
   private readonly jac: PlantJacobians[];
+  private readonly cell: Cell;
   private readonly caches: StepCache[];
-  private readonly scratch: CellScratch;
-  private readonly h0: Float32Array;
+  private readonly scratch: unknown;
+  private readonly tape: unknown;
+  private readonly s0: Float32Array;
   private readonly x: Float32Array;
   private readonly noise: Float32Array;
-  private readonly gA: Float32Array;
-  private readonly gB: Float32Array;
-  private readonly inT: Float32Array;
-  private readonly hT: Float32Array;
   private readonly grads: Gradients;
   private readonly setup: EpisodeSetup;
 
@@ -83,17 +77,14 @@ export class Episode {
     this.gS = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
     this.U = Array.from({ length: steps }, () => new Float64Array(batch * 2));
     this.jac = Array.from({ length: steps }, () => allocPlantJacobians(batch));
-    this.caches = Array.from({ length: steps }, () => createStepCache(setup.network, batch));
-    this.scratch = createCellScratch(setup.network, batch);
-    this.h0 = new Float32Array(batch * n);
+    const cell = cellOf(setup.network);
+    this.cell = cell;
+    this.caches = Array.from({ length: steps }, () => cell.createCache(setup.network, batch));
+    this.scratch = cell.createScratch(setup.network, batch);
+    this.tape = cell.createTape(setup.network, batch, steps);
+    this.s0 = new Float32Array(batch * stateSize(setup.network));
     this.x = new Float32Array(batch * ni);
     this.noise = new Float32Array(batch * n);
-    const gates = setup.network.kind === 'rnn' ? n : 3 * n;
-    const tb = steps * batch;
-    this.gA = new Float32Array(tb * gates);
-    this.gB = new Float32Array(setup.network.kind === 'rnn' ? 0 : tb * gates);
-    this.inT = new Float32Array((setup.network.kind === 'rnn' ? ni + n : ni) * tb);
-    this.hT = new Float32Array(setup.network.kind === 'rnn' ? 0 : n * tb);
     this.grads = {};
     for (const [name, shape] of Object.entries(paramShapes(setup.network))) {
       this.grads[name] = new Float32Array(shapeSize(shape));
@@ -101,10 +92,12 @@ export class Episode {
   }
 
   /**
-   * Run the episode. With `gradients` true, also backpropagate and return ∂loss/∂params (the returned
-   * arrays are reused by the next call).
+   * Run the episode. With `mode` 'gradients', also backpropagate and return ∂loss/∂params (the returned
+   * arrays are reused by the next call); with 'gradientFlow', also ‖∂loss/∂h_t‖ over the batch for each
+   * step t (the error signal reaching the hidden output of step t, all later steps included).
    */
-  run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, gradients: boolean): EpisodeResult & { grads?: Gradients } {
+  run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, mode: EpisodeMode): EpisodeResult & { grads?: Gradients; gradientFlow?: number[] } {
+    const gradients = mode !== 'forward';
     const { arm, network: spec, loss: ls, substeps, hiddenNoise } = this.setup;
     const B = this.batch;
     const T = this.steps;
@@ -112,7 +105,7 @@ export class Episode {
     const n = spec.hidden;
     const dt = spec.dt;
     const reactionSteps = Math.round(ls.reactionWindow / dt);
-    this.mm.setWeights(params, spec.kind === 'rnn' ? ['Wx'] : ['Wx', 'Wh']);
+    this.mm.setWeights(params, this.cell.matrices);
     this.S[0].set(trials.x0);
     for (const g of this.gS) g.fill(0);
 
@@ -124,17 +117,17 @@ export class Episode {
     for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
     const hj = new Float64Array(16);
     const g2 = new Float64Array(2);
-    let hPrev = this.h0;
+    let sPrev = this.s0;
     for (let t = 0; t < T; t++) {
       observe(feedback, t, trials.target, trials.goStep, rng ?? undefined, fbScratch, this.x);
       let noise: Float32Array | undefined;
       if (rng && hiddenNoise > 0) noise = fillNormal(rng, this.noise, 0, hiddenNoise);
       const cache = this.caches[t];
-      cellForward(spec, params, this.mm.matmul, hPrev, this.x, B, cache, this.scratch, noise);
+      this.cell.forward(spec, params, this.mm.matmul, sPrev, this.x, B, cache, this.scratch, noise);
       readout(spec, params, cache.h, B, this.U[t]);
       plantForward(arm, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t]);
       pushFeedback(feedback, this.S[t + 1]);
-      hPrev = cache.h;
+      sPrev = cache.state;
 
       const s = t + 1;
       const S1 = this.S[s];
@@ -179,11 +172,12 @@ export class Episode {
     }
     endpointError = counted ? endpointError / counted : NaN;
     if (!gradients) return { loss, endpointError };
-    this.backward(params, norm);
-    return { loss, endpointError, grads: this.grads };
+    const flow = mode === 'gradientFlow' ? new Array<number>(T).fill(0) : null;
+    this.backward(params, norm, flow);
+    return { loss, endpointError, grads: this.grads, ...(flow ? { gradientFlow: flow } : {}) };
   }
 
-  private backward(params: NetworkParams, norm: number): void {
+  private backward(params: NetworkParams, norm: number, flow: number[] | null): void {
     const { network: spec, loss: ls } = this.setup;
     const B = this.batch;
     const T = this.steps;
@@ -193,14 +187,13 @@ export class Episode {
     const wout = params.Wout.data;
     const gWout = g.Wout;
     const gbout = g.bout;
-    let gh = new Float32Array(B * n);
-    let ghNext = new Float32Array(B * n);
+    const S = stateSize(spec);
+    // ∂L/∂s_t: the output h is the first `n` entries of each state row.
+    let gs = new Float32Array(B * S);
+    let gsPrev = new Float32Array(B * S);
     const gTau = new Float64Array(B * 2);
-    const gx = new Float32Array(B * (spec.kind === 'rnn' ? ni + n : ni));
-    const ghp = new Float32Array(spec.kind === 'rnn' ? 0 : B * n);
+    const gx = new Float32Array(B * ni);
     const hj = new Float64Array(16);
-    const alpha = spec.dt / spec.tau;
-    const tb = T * B;
     const effortScale = 2 * ls.effort * norm;
     const activityScale = (2 * ls.activity * norm) / n;
 
@@ -213,77 +206,27 @@ export class Episode {
           const gu = gTau[b * no + k] + effortScale * u[b * no + k];
           gbout[k] += gu;
           for (let j = 0; j < n; j++) {
-            gh[b * n + j] += gu * wout[j * no + k];
+            gs[b * S + j] += gu * wout[j * no + k];
             gWout[j * no + k] += gu * h[b * n + j];
           }
         }
       }
-      for (let i = 0; i < gh.length; i++) gh[i] += activityScale * h[i];
-
-      const cache = this.caches[t];
-      if (spec.kind === 'rnn') {
-        const w = ni + n;
-        const r = cache.act;
-        const gA = this.gA.subarray(t * B * n, (t + 1) * B * n);
-        for (let i = 0; i < B * n; i++) gA[i] = alpha * gh[i] * (1 - r[i] * r[i]);
-        this.mm.matmul(gA, B, n, 'WxT', gx);
-        for (let b = 0; b < B; b++) {
-          for (let j = 0; j < n; j++) ghNext[b * n + j] = (1 - alpha) * gh[b * n + j] + gx[b * w + ni + j];
-          const col = t * B + b;
-          for (let c = 0; c < w; c++) this.inT[c * tb + col] = cache.xin[b * w + c];
-        }
-        this.feedbackBackward(t, gx, w, hj);
-      } else {
-        const n3 = 3 * n;
-        const act = cache.act;
-        const hn = cache.hn!;
-        const hPrev = t === 0 ? this.h0 : this.caches[t - 1].h;
-        const gX = this.gA.subarray(t * B * n3, (t + 1) * B * n3);
-        const gH = this.gB.subarray(t * B * n3, (t + 1) * B * n3);
-        const gbh = g.bh;
-        for (let b = 0; b < B; b++) {
-          for (let j = 0; j < n; j++) {
-            const o3 = b * n3;
-            const r = act[o3 + j];
-            const z = act[o3 + n + j];
-            const c = act[o3 + 2 * n + j];
-            const ghv = gh[b * n + j];
-            const gpn = ghv * (1 - z) * (1 - c * c);
-            const gpr = gpn * hn[b * n + j] * r * (1 - r);
-            const gpz = ghv * (hPrev[b * n + j] - c) * z * (1 - z);
-            const ghn = gpn * r;
-            gX[o3 + j] = gpr;
-            gX[o3 + n + j] = gpz;
-            gX[o3 + 2 * n + j] = gpn;
-            gH[o3 + j] = gpr;
-            gH[o3 + n + j] = gpz;
-            gH[o3 + 2 * n + j] = ghn;
-            gbh[j] += ghn;
-            ghNext[b * n + j] = ghv * z;
-          }
-          const col = t * B + b;
-          for (let c = 0; c < ni; c++) this.inT[c * tb + col] = cache.xin[b * ni + c];
-          for (let c = 0; c < n; c++) this.hT[c * tb + col] = hPrev[b * n + c];
-        }
-        this.mm.matmul(gX, B, n3, 'WxT', gx);
-        this.mm.matmul(gH, B, n3, 'WhT', ghp);
-        for (let i = 0; i < ghNext.length; i++) ghNext[i] += ghp[i];
-        this.feedbackBackward(t, gx, ni, hj);
+      for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) gs[b * S + j] += activityScale * h[b * n + j];
+      if (flow) {
+        let sq = 0;
+        for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) sq += gs[b * S + j] ** 2;
+        flow[t] = Math.sqrt(sq);
       }
-      const tmp = gh;
-      gh = ghNext;
-      ghNext = tmp;
+
+      const sPrev = t === 0 ? this.s0 : this.caches[t - 1].state;
+      this.cell.backward(spec, this.mm, this.tape, t, B, sPrev, this.caches[t], gs, gsPrev, gx, g);
+      this.feedbackBackward(t, gx, ni, hj);
+      const tmp = gs;
+      gs = gsPrev;
+      gsPrev = tmp;
     }
 
-    const gates = spec.kind === 'rnn' ? n : 3 * n;
-    const gb = g.b;
-    for (let i = 0; i < tb; i++) for (let j = 0; j < gates; j++) gb[j] += this.gA[i * gates + j];
-    if (spec.kind === 'rnn') {
-      this.mm.product(this.inT, ni + n, tb, this.gA, n, g.Wx);
-    } else {
-      this.mm.product(this.inT, ni, tb, this.gA, gates, g.Wx);
-      this.mm.product(this.hT, n, tb, this.gB, gates, g.Wh);
-    }
+    this.cell.finish(spec, this.mm, this.tape, B, T, g);
     for (const name of weightNames(spec)) {
       const p = params[name].data;
       const gw = g[name];
@@ -323,5 +266,5 @@ export class Episode {
 
 /** The weight matrices subject to the L2 penalty (biases are not). */
 export function weightNames(spec: NetworkSpec): string[] {
-  return spec.kind === 'rnn' ? ['Wx', 'Wout'] : ['Wx', 'Wh', 'Wout'];
+  return [...cellOf(spec).matrices, 'Wout'];
 }

@@ -4,9 +4,9 @@
  * input held at x*, from many starting states, keep the distinct minima, and linearise the network
  * around each one.
  *
- * For the leaky RNN, F(h) − h = α(−h + tanh(W h + U x* + b)), so the fixed points of the discrete map
- * are exactly those of the flow τ ḣ = −h + tanh(…) that it discretises, and the Jacobian eigenvalues
- * λ of F map to that flow's eigenvalues by (λ − 1)/dt.
+ * The state is the cell's whole state (h, and c for an LSTM: model/cells/); each cell supplies F and its
+ * exact Jacobian. The Jacobian eigenvalues λ of F are reported with (λ − 1)/dt, which for the leaky RNN
+ * are exactly the eigenvalues of the flow τ ḣ = −h + tanh(…) that it discretises.
  *
  * The minimiser is Levenberg–Marquardt on the residual r(h) = F(h) − h with the analytic Jacobian
  * G = J − I (gradient ∇q = Gᵀr): at the sizes met here (≤ a few hundred units) a damped Gauss–Newton
@@ -18,19 +18,10 @@
  * Plain JS on Float64Array (the weights are read from the float32 parameters once).
  */
 import { eigGeneral, matrix, norm } from './analysis/linalg.ts';
-import type { NetworkParams, NetworkSpec } from './network.ts';
+import { cellOf, type StepMap } from './cells/index.ts';
+import { stateSize, type NetworkParams, type NetworkSpec } from './network.ts';
 
-/** The step map F(h) of a network with its input frozen, and its Jacobian. */
-export interface StepMap {
-  /** Number of hidden units. */
-  n: number;
-  /** Control step (s). */
-  dt: number;
-  /** Writes F(h) into `out` and, when given, ∂F/∂h into `jac` (row-major [n, n], jac[j·n + i] = ∂F_j/∂h_i). */
-  evaluate(h: Float64Array, out: Float64Array, jac?: Float64Array): void;
-}
-
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+export type { StepMap };
 
 function checkInput(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>): void {
   if (input.length !== spec.inputs) throw new Error(`fixed points: the input has ${input.length} entries but the network takes ${spec.inputs}`);
@@ -41,97 +32,10 @@ function checkInput(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<n
   }
 }
 
-/** F(h) = one step of the network of `spec` with the input held at `input`, as in model/network.ts `cellForward` (without noise). */
+/** F(s) = one noise-free step of the network of `spec` with the input held at `input`, as its cell's batched `forward` computes it. */
 export function stepMap(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>): StepMap {
   checkInput(spec, params, input);
-  const { hidden: n, inputs: ni } = spec;
-  if (spec.kind === 'rnn') {
-    const alpha = spec.dt / spec.tau;
-    const wx = params.Wx.data;
-    // Recurrent block stored [from, to]: pre_j = Σ_i h_i·R[i, j] + c_j.
-    const rec = Float64Array.from(wx.subarray(ni * n, (ni + n) * n));
-    const c = Float64Array.from(params.b.data);
-    for (let k = 0; k < ni; k++) {
-      const xk = input[k];
-      if (xk === 0) continue;
-      for (let j = 0; j < n; j++) c[j] += xk * wx[k * n + j];
-    }
-    const pre = new Float64Array(n);
-    return {
-      n,
-      dt: spec.dt,
-      evaluate(h, out, jac) {
-        pre.set(c);
-        for (let i = 0; i < n; i++) {
-          const hi = h[i];
-          if (hi === 0) continue;
-          const o = i * n;
-          for (let j = 0; j < n; j++) pre[j] += hi * rec[o + j];
-        }
-        for (let j = 0; j < n; j++) {
-          const t = Math.tanh(pre[j]);
-          out[j] = (1 - alpha) * h[j] + alpha * t;
-          pre[j] = alpha * (1 - t * t);
-        }
-        if (!jac) return;
-        for (let j = 0; j < n; j++) {
-          const g = pre[j];
-          const row = j * n;
-          for (let i = 0; i < n; i++) jac[row + i] = g * rec[i * n + j];
-          jac[row + j] += 1 - alpha;
-        }
-      },
-    };
-  }
-  const n3 = 3 * n;
-  const wh = Float64Array.from(params.Wh.data);
-  const wxd = params.Wx.data;
-  const gx = Float64Array.from(params.b.data);
-  for (let k = 0; k < ni; k++) {
-    const xk = input[k];
-    if (xk === 0) continue;
-    for (let j = 0; j < n3; j++) gx[j] += xk * wxd[k * n3 + j];
-  }
-  const bhn = Float64Array.from(params.bh.data);
-  const gh = new Float64Array(n3);
-  const rg = new Float64Array(n);
-  const zg = new Float64Array(n);
-  const cg = new Float64Array(n);
-  const hn = new Float64Array(n);
-  return {
-    n,
-    dt: spec.dt,
-    evaluate(h, out, jac) {
-      gh.fill(0);
-      for (let i = 0; i < n; i++) {
-        const hi = h[i];
-        if (hi === 0) continue;
-        const o = i * n3;
-        for (let j = 0; j < n3; j++) gh[j] += hi * wh[o + j];
-      }
-      for (let j = 0; j < n; j++) {
-        rg[j] = sigmoid(gx[j] + gh[j]);
-        zg[j] = sigmoid(gx[n + j] + gh[n + j]);
-        hn[j] = gh[2 * n + j] + bhn[j];
-        cg[j] = Math.tanh(gx[2 * n + j] + rg[j] * hn[j]);
-        out[j] = (1 - zg[j]) * cg[j] + zg[j] * h[j];
-      }
-      if (!jac) return;
-      // ∂h'_j/∂h_i = (h_j − c_j)·z_j(1−z_j)·Wz[i,j] + (1−z_j)(1−c_j²)·(r_j(1−r_j)·Wr[i,j]·hn_j + r_j·Wn[i,j]) + z_j·δ_ij.
-      for (let j = 0; j < n; j++) {
-        const dz = (h[j] - cg[j]) * zg[j] * (1 - zg[j]);
-        const dc = (1 - zg[j]) * (1 - cg[j] * cg[j]);
-        const dr = dc * rg[j] * (1 - rg[j]) * hn[j];
-        const dn = dc * rg[j];
-        const row = j * n;
-        for (let i = 0; i < n; i++) {
-          const o = i * n3;
-          jac[row + i] = dz * wh[o + n + j] + dr * wh[o + j] + dn * wh[o + 2 * n + j];
-        }
-        jac[row + j] += zg[j];
-      }
-    },
-  };
+  return cellOf(spec).stepMap(spec, params, input);
 }
 
 /** Options of {@link findFixedPoints}. */
@@ -164,7 +68,7 @@ export interface Linearization {
 
 /** A fixed or slow point. */
 export interface FixedPoint extends Linearization {
-  /** Hidden state (activity units): [n]. */
+  /** Cell state (activity units): [stateSize]. */
   state: Float64Array;
   /** q = ½‖F(h) − h‖² (activity²). */
   q: number;
@@ -252,7 +156,7 @@ export interface Minimum {
  */
 export function minimizeSpeed(map: StepMap, start: ArrayLike<number>, maxIterations: number, qStop: number): Minimum {
   const n = map.n;
-  if (start.length !== n) throw new Error(`fixed points: a starting state has ${start.length} entries but the network has ${n} units`);
+  if (start.length !== n) throw new Error(`fixed points: a starting state has ${start.length} entries but the network's state has ${n}`);
   const h = Float64Array.from(start);
   const f = new Float64Array(n);
   const r = new Float64Array(n);
@@ -332,7 +236,7 @@ export function minimizeSpeed(map: StepMap, start: ArrayLike<number>, maxIterati
 
 /**
  * Find the fixed points (q < qTolerance) and slow points of `spec`/`params` under the constant input
- * `input: [inputs]`, starting from each row of `starts: [starts, hidden]`; merge minima closer than
+ * `input: [inputs]`, starting from each row of `starts: [starts, stateSize]`; merge minima closer than
  * uniqueTolerance and linearise the network around each distinct point.
  */
 export function findFixedPoints(
@@ -342,7 +246,7 @@ export function findFixedPoints(
   starts: ArrayLike<number>,
   options: FixedPointOptions = {},
 ): FixedPointSearch {
-  const n = spec.hidden;
+  const n = stateSize(spec);
   if (starts.length === 0 || starts.length % n !== 0) {
     throw new Error(`fixed points: starting states must be [starts, ${n}] (row-major), got ${starts.length} values`);
   }

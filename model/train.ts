@@ -52,6 +52,8 @@ export const trainConfigSchema = z.object({
   hiddenNoise: z.number().min(0).default(0.01),
   /** Save a checkpoint every this many iterations (0: only at the end). */
   checkpointEvery: z.number().int().min(0).default(500),
+  /** Record ‖∂loss/∂h_t‖ over the steps of one batch every this many iterations, and at the first (0: never). Default 100. */
+  gradientFlowEvery: z.number().int().min(0).default(100),
 }).strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
@@ -93,6 +95,10 @@ export interface IterationLog {
   endpointError: number;
   /** Gradient norm before clipping. */
   gradNorm: number;
+  /** The gradient was scaled down to the `clip` norm. */
+  clipped: boolean;
+  /** ‖∂loss/∂h_t‖ over the batch for each step t (how the error signal decays back in time), on iterations chosen by `gradientFlowEvery`. */
+  gradientFlow?: number[];
   lr: number;
   /** Wall time of the iteration (ms). */
   ms: number;
@@ -187,7 +193,8 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       if (hooks.shouldStop?.()) break;
       const t0 = performance.now();
       const trials = sampleTrials(arm, task, config.batch, state.rng);
-      const result = episode.run(state.params, trials, state.rng, true);
+      const flowDue = config.gradientFlowEvery > 0 && state.iteration % config.gradientFlowEvery === 0;
+      const result = episode.run(state.params, trials, state.rng, flowDue ? 'gradientFlow' : 'gradients');
       const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads!);
       state.iteration++;
       if (config.lrDecay < 1 && state.iteration % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
@@ -196,6 +203,8 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
         loss: { ...result.loss },
         endpointError: result.endpointError,
         gradNorm,
+        clipped: gradNorm > config.clip,
+        ...(result.gradientFlow ? { gradientFlow: result.gradientFlow } : {}),
         lr: state.lr,
         ms: performance.now() - t0,
         ...(event ? { event } : {}),

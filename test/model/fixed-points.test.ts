@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, uniformIn } from '../../core/random.ts';
 import { findFixedPoints, stepMap } from '../../model/fixed-points.ts';
-import { cellForward, createCellScratch, createStepCache, initParams, jsMatmul, networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from '../../model/network.ts';
+import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from '../../model/network.ts';
 
 function zeroParams(spec: NetworkSpec): NetworkParams {
   const out: NetworkParams = {};
@@ -110,32 +110,6 @@ describe('fixed points of a leaky RNN (Sussillo & Barak 2013)', () => {
     expect(f.maxAbsEigenvalue).toBeCloseTo(0.9, 12);
   });
 
-  it('the analytic Jacobian of the RNN and GRU step maps matches central finite differences', () => {
-    for (const kind of ['rnn', 'gru'] as const) {
-      const spec = networkSpecSchema.parse({ kind, hidden: 6, inputs: 3, tau: 0.05, dt: 0.01 });
-      const p = zeroParams(spec);
-      const rng = createRng(kind === 'rnn' ? 21 : 22);
-      for (const param of Object.values(p)) for (let i = 0; i < param.data.length; i++) param.data[i] = uniformIn(rng, -0.8, 0.8);
-      const map = stepMap(spec, p, [0.2, -0.4, 1]);
-      const n = 6;
-      const h = Float64Array.from({ length: n }, () => uniformIn(rng, -0.9, 0.9));
-      const jac = new Float64Array(n * n);
-      map.evaluate(h, new Float64Array(n), jac);
-      const plus = new Float64Array(n);
-      const minus = new Float64Array(n);
-      const eps = 1e-6;
-      for (let i = 0; i < n; i++) {
-        const hp = Float64Array.from(h);
-        const hm = Float64Array.from(h);
-        hp[i] += eps;
-        hm[i] -= eps;
-        map.evaluate(hp, plus);
-        map.evaluate(hm, minus);
-        for (let j = 0; j < n; j++) expect(jac[j * n + i]).toBeCloseTo((plus[j] - minus[j]) / (2 * eps), 8);
-      }
-    }
-  });
-
   it('GRU with Wh = 0: fixed point h = tanh(U_n x + b_in + r·b_hn) with eigenvalues equal to the update gates z', () => {
     const spec = networkSpecSchema.parse({ kind: 'gru', hidden: 3, inputs: 2, dt: 0.01 });
     const p = zeroParams(spec);
@@ -165,25 +139,5 @@ describe('fixed points of a leaky RNN (Sussillo & Barak 2013)', () => {
     const p = zeroParams(spec);
     expect(() => findFixedPoints(spec, p, [1], new Float64Array(3))).toThrow(/input has 1 entries but the network takes 2/);
     expect(() => findFixedPoints(spec, p, [1, 2], new Float64Array(4))).toThrow(/\[starts, 3\]/);
-  });
-});
-
-describe('stepMap is the network step the controller runs', () => {
-  it('F(h) equals cellForward on random states and inputs (RNN and GRU)', () => {
-    for (const kind of ['rnn', 'gru'] as const) {
-      const spec = networkSpecSchema.parse({ kind, hidden: 10, inputs: 3, outputScale: 0.5, gain: 1.3 });
-      const rng = createRng(21);
-      const params = initParams(spec, rng);
-      for (let trial = 0; trial < 5; trial++) {
-        const h = Float32Array.from({ length: 10 }, () => uniformIn(rng, -0.9, 0.9));
-        const x = Float32Array.from({ length: 3 }, () => uniformIn(rng, -1, 1));
-        const cache = createStepCache(spec, 1);
-        cellForward(spec, params, jsMatmul(params), h, x, 1, cache, createCellScratch(spec, 1));
-        const out = new Float64Array(10);
-        stepMap(spec, params, x).evaluate(Float64Array.from(h), out);
-        // float32 network step vs float64 map: agree to float32 precision.
-        for (let j = 0; j < 10; j++) expect(out[j]).toBeCloseTo(cache.h[j], 5);
-      }
-    }
   });
 });

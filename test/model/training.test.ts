@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import { createRng, randomInt } from '../../core/random.ts';
 import { initBackend } from '../../model/backend.ts';
+import type { CellKind } from '../../model/cells/index.ts';
 import { Episode } from '../../model/episode.ts';
 import { cloneParams, initParams } from '../../model/network.ts';
 import { applyUpdate, initTrainState, networkSpecOf, parseTrainConfig, resolveArm, train } from '../../model/train.ts';
@@ -25,8 +26,8 @@ const small = (over: Record<string, unknown> = {}) =>
     ...over,
   });
 
-function gradientCheck(kind: 'rnn' | 'gru') {
-  const config = small({ network: { kind, hidden: 12, outputScale: 0.5 } });
+function gradientCheck(kind: CellKind, over: Record<string, unknown> = {}) {
+  const config = small({ network: { kind, hidden: 12, outputScale: 0.5, ...over } });
   const arm = resolveArm(config.arm);
   const task = parseTaskSpec(config.task);
   const trials = sampleTrials(arm, task, 4, createRng(11));
@@ -34,7 +35,7 @@ function gradientCheck(kind: 'rnn' | 'gru') {
   const episode = new Episode(tf, setup, 4, task.steps);
   try {
     const params = initParams(setup.network, createRng(5));
-    const grads = Object.fromEntries(Object.entries(episode.run(params, trials, null, true).grads!).map(([k, v]) => [k, Float64Array.from(v)]));
+    const grads = Object.fromEntries(Object.entries(episode.run(params, trials, null, 'gradients').grads!).map(([k, v]) => [k, Float64Array.from(v)]));
     const rng = createRng(9);
     let checked = 0;
     for (const name of Object.keys(params)) {
@@ -45,7 +46,7 @@ function gradientCheck(kind: 'rnn' | 'gru') {
         const down = cloneParams(params);
         up[name].data[i] += h;
         down[name].data[i] -= h;
-        const fd = (episode.run(up, trials, null, false).loss.total - episode.run(down, trials, null, false).loss.total) / (up[name].data[i] - down[name].data[i]);
+        const fd = (episode.run(up, trials, null, 'forward').loss.total - episode.run(down, trials, null, 'forward').loss.total) / (up[name].data[i] - down[name].data[i]);
         const an = grads[name][i];
         // float32 forward pass: compare to 2 % of the gradient's scale.
         expect(Math.abs(an - fd)).toBeLessThan(0.02 * Math.max(Math.abs(fd), 1e-3));
@@ -61,6 +62,41 @@ function gradientCheck(kind: 'rnn' | 'gru') {
 describe('backpropagation through time through the arm', () => {
   it('leaky RNN gradients of the full episode loss equal finite differences', () => gradientCheck('rnn'));
   it('GRU gradients of the full episode loss equal finite differences', () => gradientCheck('gru'));
+  it('LSTM gradients of the full episode loss equal finite differences', () => gradientCheck('lstm'));
+  it('relu LSTM and relu leaky RNN gradients equal finite differences', () => {
+    gradientCheck('lstm', { activation: 'relu', forgetBias: 0.5 });
+    gradientCheck('rnn', { activation: 'relu' });
+  });
+});
+
+describe('gradient flow back through time', () => {
+  it('a GRU whose update gate is shut carries the error signal unchanged: ‖∂L/∂h_0‖ = ‖W_out · ∂L/∂b_out‖', () => {
+    const config = small({ network: { kind: 'gru', hidden: 6, outputScale: 0.5 }, loss: { activity: 0, effort: 0.01, weight: 0 } });
+    const arm = resolveArm(config.arm);
+    const task = parseTaskSpec(config.task);
+    const trials = sampleTrials(arm, task, 1, createRng(4));
+    const setup = { arm, network: networkSpecOf(config), feedback: config.feedback, loss: config.loss, substeps: 1, hiddenNoise: 0 };
+    const episode = new Episode(tf, setup, 1, task.steps);
+    try {
+      const params = initParams(setup.network, createRng(5));
+      const n = 6;
+      // z = σ(50) = 1 in float32: h_t = h_{t−1} = 0, so every torque's error reaches h_0 undiminished.
+      params.b.data.fill(50, n, 2 * n);
+      const plain = episode.run(params, trials, null, 'gradients');
+      const gb = Array.from(plain.grads!.bout);
+      const gWx = Array.from(plain.grads!.Wx);
+      const r = episode.run(params, trials, null, 'gradientFlow');
+      expect(Array.from(r.grads!.Wx)).toEqual(gWx);
+      expect(r.gradientFlow).toHaveLength(task.steps);
+      const w = params.Wout.data;
+      let sq = 0;
+      for (let j = 0; j < n; j++) sq += (w[j * 2] * gb[0] + w[j * 2 + 1] * gb[1]) ** 2;
+      expect(r.gradientFlow![0]).toBeGreaterThan(0);
+      expect(Math.abs(r.gradientFlow![0] - Math.sqrt(sq))).toBeLessThan(1e-5 * Math.sqrt(sq));
+    } finally {
+      episode.dispose();
+    }
+  });
 });
 
 describe('training loop', () => {
@@ -108,7 +144,7 @@ describe('training loop', () => {
     const episode = new Episode(tf, setup, 32, task.steps);
     const state = initTrainState(config);
     const reaching = () => {
-      const l = episode.run(state.params, heldOut, null, false).loss;
+      const l = episode.run(state.params, heldOut, null, 'forward').loss;
       return l.position + l.hold;
     };
     const before = reaching();

@@ -1,0 +1,101 @@
+/** Pieces every cell shares: the gate and candidate nonlinearities, recurrent initialisation, copies. */
+import { normal, type Rng } from '../../core/random.ts';
+import type { NetworkSpec } from '../network.ts';
+
+export const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/** The candidate nonlinearity φ of a spec: tanh, or relu (unbounded, for LSTMs as in the founding sketch). */
+export function activationOf(spec: NetworkSpec): (v: number) => number {
+  return spec.activation === 'relu' ? (v) => (v > 0 ? v : 0) : Math.tanh;
+}
+
+/** φ′ written through y = φ(v): 1 − y² for tanh, [y > 0] for relu (so backward needs only the output). */
+export function slopeOf(spec: NetworkSpec): (y: number) => number {
+  return spec.activation === 'relu' ? (y) => (y > 0 ? 1 : 0) : (y) => 1 - y * y;
+}
+
+/** An orthogonal n×n matrix (QR of a Gaussian matrix by modified Gram–Schmidt, signs fixed as in Mezzadri 2007). */
+function orthogonal(n: number, rng: Rng): Float64Array {
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) q[i] = normal(rng);
+  // Columns j of q become orthonormal; the sign of each column follows its R diagonal.
+  for (let j = 0; j < n; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let r = 0; r < n; r++) dot += q[r * n + j] * q[r * n + k];
+      for (let r = 0; r < n; r++) q[r * n + j] -= dot * q[r * n + k];
+    }
+    let norm = 0;
+    for (let r = 0; r < n; r++) norm += q[r * n + j] ** 2;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < n; r++) q[r * n + j] /= norm;
+  }
+  return q;
+}
+
+/**
+ * One hidden×hidden recurrent block at initialisation: orthogonal × gain or Gaussian N(0, gain²/N).
+ * Both draws are closed under transposition, so storing it [from, to] changes nothing.
+ */
+export function recurrentBlock(spec: NetworkSpec, rng: Rng): Float64Array {
+  const n = spec.hidden;
+  if (spec.init === 'orthogonal') return orthogonal(n, rng).map((v) => v * spec.gain);
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < w.length; i++) w[i] = (normal(rng) * spec.gain) / Math.sqrt(n);
+  return w;
+}
+
+/** Write `gates` fresh recurrent blocks side by side into rows [row0, row0 + hidden) of a [rows, gates·hidden] matrix. */
+export function initRecurrentGates(spec: NetworkSpec, w: Float32Array, row0: number, gates: number, rng: Rng): void {
+  const n = spec.hidden;
+  const width = gates * n;
+  for (let g = 0; g < gates; g++) {
+    const block = recurrentBlock(spec, rng);
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) w[(row0 + r) * width + g * n + c] = block[r * n + c];
+  }
+}
+
+/** Row-wise concatenation [x, h] of `batch` rows into `out` ([batch, ni + n]). */
+export function concatRows(x: Float32Array, ni: number, h: Float32Array, hStride: number, n: number, batch: number, out: Float32Array): void {
+  const w = ni + n;
+  for (let b = 0; b < batch; b++) {
+    out.set(x.subarray(b * ni, (b + 1) * ni), b * w);
+    out.set(h.subarray(b * hStride, b * hStride + n), b * w + ni);
+  }
+}
+
+/** Rows of `a` ([batch, width]) written as columns t·batch + b of the transposed episode array `aT` ([width, steps·batch]). */
+export function transposeInto(a: Float32Array, width: number, batch: number, t: number, aT: Float32Array, tb: number): void {
+  for (let b = 0; b < batch; b++) {
+    const col = t * batch + b;
+    const o = b * width;
+    for (let c = 0; c < width; c++) aT[c * tb + col] = a[o + c];
+  }
+}
+
+/** Add the column sums of `rows` ([count, width]) to `out` ([width]): bias gradients over an episode. */
+export function addColumnSums(rows: Float32Array, count: number, width: number, out: Float32Array): void {
+  for (let i = 0; i < count; i++) for (let j = 0; j < width; j++) out[j] += rows[i * width + j];
+}
+
+/** c_j = b_j + Σ_k x_k·W[k, j] over the first `rows` rows of W ([.., width]): a frozen input's contribution, in float64. */
+export function inputDrive(w: Float32Array, bias: Float32Array, input: ArrayLike<number>, rows: number, width: number): Float64Array {
+  const c = Float64Array.from(bias);
+  for (let k = 0; k < rows; k++) {
+    const xk = input[k];
+    if (xk === 0) continue;
+    for (let j = 0; j < width; j++) c[j] += xk * w[k * width + j];
+  }
+  return c;
+}
+
+/** pre = c + h·R for a float64 state h ([n]) and a recurrent block R ([n, width], row-major). */
+export function recurrentDrive(c: Float64Array, h: ArrayLike<number>, rec: Float64Array, n: number, width: number, pre: Float64Array): void {
+  pre.set(c);
+  for (let i = 0; i < n; i++) {
+    const hi = h[i];
+    if (hi === 0) continue;
+    const o = i * width;
+    for (let j = 0; j < width; j++) pre[j] += hi * rec[o + j];
+  }
+}

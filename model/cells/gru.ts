@@ -1,0 +1,196 @@
+/**
+ * GRU (Cho et al. 2014, PyTorch/MotorNet convention):
+ *   r = σ(U_r x + W_r h + b_r), z = σ(U_z x + W_z h + b_z),
+ *   n = φ(U_n x + b_in + r ∘ (W_n h + b_hn)),  h ← (1−z) ∘ n + z ∘ h,   φ = tanh (or relu).
+ * Wx: [inputs, 3·hidden] and Wh: [hidden, 3·hidden] hold the (r, z, n) blocks side by side; b: [3·hidden]
+ * (input side), bh: [hidden] (b_hn). The reset gate multiplies W_n h + b_hn only, so the input and
+ * recurrent products stay separate: two products per step each way.
+ */
+import { normal } from '../../core/random.ts';
+import type { NetworkSpec } from '../network.ts';
+import { H_ONLY, type Cell, type StepCache } from './cell.ts';
+import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, slopeOf, transposeInto } from './common.ts';
+
+interface GruCache extends StepCache {
+  /** Inputs x: [batch, inputs]. */
+  xin: Float32Array;
+  /** r, z and n side by side: [batch, 3·hidden]. */
+  act: Float32Array;
+  /** W_n h + b_hn: [batch, hidden]. */
+  hn: Float32Array;
+}
+
+interface GruScratch {
+  gx: Float32Array;
+  gh: Float32Array;
+}
+
+interface GruTape {
+  /** ∂L/∂(input-side pre-activations): [steps·batch, 3·hidden]. */
+  gX: Float32Array;
+  /** ∂L/∂(recurrent-side pre-activations): [steps·batch, 3·hidden]. */
+  gH: Float32Array;
+  /** Inputs and previous states transposed over the episode: [inputs, steps·batch], [hidden, steps·batch]. */
+  inT: Float32Array;
+  hT: Float32Array;
+  /** ∂L/∂h_prev through W_h of one step: [batch, hidden]. */
+  ghp: Float32Array;
+}
+
+export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
+  stateParts: H_ONLY,
+  matrices: ['Wx', 'Wh'],
+
+  paramShapes({ hidden: n, inputs: i }: NetworkSpec) {
+    return { Wx: [i, 3 * n], Wh: [n, 3 * n], b: [3 * n], bh: [n] };
+  },
+
+  init(spec, params, rng) {
+    const inStd = spec.inputScale / Math.sqrt(spec.inputs);
+    const wx = params.Wx.data;
+    for (let i = 0; i < wx.length; i++) wx[i] = inStd * normal(rng);
+    initRecurrentGates(spec, params.Wh.data, 0, 3, rng);
+  },
+
+  createCache({ hidden: n, inputs: ni }, batch) {
+    const h = new Float32Array(batch * n);
+    return { xin: new Float32Array(batch * ni), act: new Float32Array(batch * 3 * n), hn: new Float32Array(batch * n), state: h, h };
+  },
+
+  createScratch({ hidden: n }, batch) {
+    return { gx: new Float32Array(batch * 3 * n), gh: new Float32Array(batch * 3 * n) };
+  },
+
+  forward(spec, params, matmul, hPrev, x, batch, cache, { gx, gh }, noise) {
+    const { hidden: n, inputs: ni } = spec;
+    const phi = activationOf(spec);
+    const n3 = 3 * n;
+    cache.xin.set(x.subarray(0, batch * ni));
+    matmul(cache.xin, batch, ni, 'Wx', gx);
+    matmul(hPrev, batch, n, 'Wh', gh);
+    const bx = params.b.data;
+    const bhn = params.bh.data;
+    const { act, hn, h } = cache;
+    for (let b = 0; b < batch; b++) {
+      const o3 = b * n3;
+      const o = b * n;
+      for (let j = 0; j < n; j++) {
+        const r = sigmoid(gx[o3 + j] + bx[j] + gh[o3 + j]);
+        const zg = sigmoid(gx[o3 + n + j] + bx[n + j] + gh[o3 + n + j]);
+        const hnj = gh[o3 + 2 * n + j] + bhn[j];
+        let pre = gx[o3 + 2 * n + j] + bx[2 * n + j] + r * hnj;
+        if (noise) pre += noise[o + j];
+        const c = phi(pre);
+        act[o3 + j] = r;
+        act[o3 + n + j] = zg;
+        act[o3 + 2 * n + j] = c;
+        hn[o + j] = hnj;
+        h[o + j] = (1 - zg) * c + zg * hPrev[o + j];
+      }
+    }
+  },
+
+  createTape({ hidden: n, inputs: ni }, batch, steps) {
+    const tb = steps * batch;
+    return {
+      gX: new Float32Array(tb * 3 * n),
+      gH: new Float32Array(tb * 3 * n),
+      inT: new Float32Array(ni * tb),
+      hT: new Float32Array(n * tb),
+      ghp: new Float32Array(batch * n),
+    };
+  },
+
+  backward(spec, ops, tape, t, batch, hPrev, cache, gh, gPrev, gx, grads) {
+    const { hidden: n, inputs: ni } = spec;
+    const slope = slopeOf(spec);
+    const n3 = 3 * n;
+    const { act, hn } = cache;
+    const gX = tape.gX.subarray(t * batch * n3, (t + 1) * batch * n3);
+    const gH = tape.gH.subarray(t * batch * n3, (t + 1) * batch * n3);
+    const gbh = grads.bh;
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < n; j++) {
+        const o3 = b * n3;
+        const r = act[o3 + j];
+        const z = act[o3 + n + j];
+        const c = act[o3 + 2 * n + j];
+        const ghv = gh[b * n + j];
+        const gpn = ghv * (1 - z) * slope(c);
+        const gpr = gpn * hn[b * n + j] * r * (1 - r);
+        const gpz = ghv * (hPrev[b * n + j] - c) * z * (1 - z);
+        const ghn = gpn * r;
+        gX[o3 + j] = gpr;
+        gX[o3 + n + j] = gpz;
+        gX[o3 + 2 * n + j] = gpn;
+        gH[o3 + j] = gpr;
+        gH[o3 + n + j] = gpz;
+        gH[o3 + 2 * n + j] = ghn;
+        gbh[j] += ghn;
+        gPrev[b * n + j] = ghv * z;
+      }
+    }
+    const tb = tape.inT.length / ni;
+    transposeInto(cache.xin, ni, batch, t, tape.inT, tb);
+    transposeInto(hPrev, n, batch, t, tape.hT, tb);
+    ops.matmul(gX, batch, n3, 'WxT', gx);
+    ops.matmul(gH, batch, n3, 'WhT', tape.ghp);
+    for (let i = 0; i < batch * n; i++) gPrev[i] += tape.ghp[i];
+  },
+
+  finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {
+    const tb = steps * batch;
+    addColumnSums(tape.gX, tb, 3 * n, grads.b);
+    ops.product(tape.inT, ni, tb, tape.gX, 3 * n, grads.Wx);
+    ops.product(tape.hT, n, tb, tape.gH, 3 * n, grads.Wh);
+  },
+
+  stepMap(spec, params, input) {
+    const { hidden: n, inputs: ni } = spec;
+    const phi = activationOf(spec);
+    const slope = slopeOf(spec);
+    const n3 = 3 * n;
+    const wh = Float64Array.from(params.Wh.data);
+    const gx = inputDrive(params.Wx.data, params.b.data, input, ni, n3);
+    const bhn = Float64Array.from(params.bh.data);
+    const gh = new Float64Array(n3);
+    const rg = new Float64Array(n);
+    const zg = new Float64Array(n);
+    const cg = new Float64Array(n);
+    const hn = new Float64Array(n);
+    return {
+      n,
+      dt: spec.dt,
+      evaluate(h, out, jac) {
+        gh.fill(0);
+        for (let i = 0; i < n; i++) {
+          const hi = h[i];
+          if (hi === 0) continue;
+          const o = i * n3;
+          for (let j = 0; j < n3; j++) gh[j] += hi * wh[o + j];
+        }
+        for (let j = 0; j < n; j++) {
+          rg[j] = sigmoid(gx[j] + gh[j]);
+          zg[j] = sigmoid(gx[n + j] + gh[n + j]);
+          hn[j] = gh[2 * n + j] + bhn[j];
+          cg[j] = phi(gx[2 * n + j] + rg[j] * hn[j]);
+          out[j] = (1 - zg[j]) * cg[j] + zg[j] * h[j];
+        }
+        if (!jac) return;
+        // ∂h'_j/∂h_i = (h_j − n_j)·z_j(1−z_j)·Wz[i,j] + (1−z_j)φ′_j·(r_j(1−r_j)·Wr[i,j]·hn_j + r_j·Wn[i,j]) + z_j·δ_ij.
+        for (let j = 0; j < n; j++) {
+          const dz = (h[j] - cg[j]) * zg[j] * (1 - zg[j]);
+          const dc = (1 - zg[j]) * slope(cg[j]);
+          const dr = dc * rg[j] * (1 - rg[j]) * hn[j];
+          const dn = dc * rg[j];
+          const row = j * n;
+          for (let i = 0; i < n; i++) {
+            const o = i * n3;
+            jac[row + i] = dz * wh[o + n + j] + dr * wh[o + j] + dn * wh[o + 2 * n + j];
+          }
+          jac[row + j] += zg[j];
+        }
+      },
+    };
+  },
+};

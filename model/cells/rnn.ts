@@ -1,0 +1,131 @@
+/**
+ * Leaky vanilla RNN (Sussillo et al. 2015):  h ← (1−α)h + α·φ(W h + U x + b),  α = dt/τ, φ = tanh
+ * (or relu). U and W are stored as one matrix Wx: [inputs + hidden, hidden], rows 0..inputs−1 are U,
+ * the rest W (as h·W), so a step is one product of [x, h] with Wx, forward and backward.
+ *
+ * F(h) − h = α(−h + φ(…)): the fixed points of the map are those of the flow τ ḣ = −h + φ(…) it
+ * discretises, and the map's Jacobian eigenvalues λ give the flow's as (λ − 1)/dt.
+ */
+import { normal } from '../../core/random.ts';
+import type { NetworkSpec } from '../network.ts';
+import { H_ONLY, type Cell, type StepCache } from './cell.ts';
+import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, transposeInto } from './common.ts';
+
+interface RnnCache extends StepCache {
+  /** [x, h_prev] rows: [batch, inputs + hidden]. */
+  xin: Float32Array;
+  /** φ(pre-activation): [batch, hidden]. */
+  act: Float32Array;
+}
+
+interface RnnTape {
+  /** ∂L/∂pre-activation per step: [steps·batch, hidden]. */
+  gA: Float32Array;
+  /** [x, h_prev] transposed over the episode: [inputs + hidden, steps·batch]. */
+  inT: Float32Array;
+  /** ∂L/∂[x, h_prev] of one step: [batch, inputs + hidden]. */
+  gin: Float32Array;
+}
+
+export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
+  stateParts: H_ONLY,
+  matrices: ['Wx'],
+
+  paramShapes({ hidden: n, inputs: i }: NetworkSpec) {
+    return { Wx: [i + n, n], b: [n] };
+  },
+
+  init(spec, params, rng) {
+    const { hidden: n, inputs: ni } = spec;
+    const inStd = spec.inputScale / Math.sqrt(ni);
+    const wx = params.Wx.data;
+    for (let r = 0; r < ni; r++) for (let c = 0; c < n; c++) wx[r * n + c] = inStd * normal(rng);
+    wx.set(recurrentBlock(spec, rng), ni * n);
+  },
+
+  createCache({ hidden: n, inputs: ni }, batch) {
+    const h = new Float32Array(batch * n);
+    return { xin: new Float32Array(batch * (ni + n)), act: new Float32Array(batch * n), state: h, h };
+  },
+
+  createScratch({ hidden: n }, batch) {
+    return new Float32Array(batch * n);
+  },
+
+  forward(spec, params, matmul, hPrev, x, batch, cache, a, noise) {
+    const { hidden: n, inputs: ni } = spec;
+    const alpha = spec.dt / spec.tau;
+    const phi = activationOf(spec);
+    concatRows(x, ni, hPrev, n, n, batch, cache.xin);
+    matmul(cache.xin, batch, ni + n, 'Wx', a);
+    const bias = params.b.data;
+    const { act, h } = cache;
+    for (let b = 0; b < batch; b++) {
+      const o = b * n;
+      for (let j = 0; j < n; j++) {
+        let pre = a[o + j] + bias[j];
+        if (noise) pre += noise[o + j];
+        const r = phi(pre);
+        act[o + j] = r;
+        h[o + j] = (1 - alpha) * hPrev[o + j] + alpha * r;
+      }
+    }
+  },
+
+  createTape({ hidden: n, inputs: ni }, batch, steps) {
+    return { gA: new Float32Array(steps * batch * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)) };
+  },
+
+  backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {
+    const { hidden: n, inputs: ni } = spec;
+    const alpha = spec.dt / spec.tau;
+    const slope = slopeOf(spec);
+    const w = ni + n;
+    const r = cache.act;
+    const gA = tape.gA.subarray(t * batch * n, (t + 1) * batch * n);
+    for (let i = 0; i < batch * n; i++) gA[i] = alpha * gh[i] * slope(r[i]);
+    ops.matmul(gA, batch, n, 'WxT', tape.gin);
+    const gin = tape.gin;
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < n; j++) gPrev[b * n + j] = (1 - alpha) * gh[b * n + j] + gin[b * w + ni + j];
+      for (let c = 0; c < ni; c++) gx[b * ni + c] = gin[b * w + c];
+    }
+    transposeInto(cache.xin, w, batch, t, tape.inT, tape.gA.length / n);
+  },
+
+  finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {
+    addColumnSums(tape.gA, steps * batch, n, grads.b);
+    ops.product(tape.inT, ni + n, steps * batch, tape.gA, n, grads.Wx);
+  },
+
+  stepMap(spec, params, input) {
+    const { hidden: n, inputs: ni } = spec;
+    const alpha = spec.dt / spec.tau;
+    const phi = activationOf(spec);
+    const slope = slopeOf(spec);
+    const wx = params.Wx.data;
+    // Recurrent block stored [from, to]: pre_j = Σ_i h_i·R[i, j] + c_j.
+    const rec = Float64Array.from(wx.subarray(ni * n, (ni + n) * n));
+    const c = inputDrive(wx, params.b.data, input, ni, n);
+    const pre = new Float64Array(n);
+    return {
+      n,
+      dt: spec.dt,
+      evaluate(h, out, jac) {
+        recurrentDrive(c, h, rec, n, n, pre);
+        for (let j = 0; j < n; j++) {
+          const y = phi(pre[j]);
+          out[j] = (1 - alpha) * h[j] + alpha * y;
+          pre[j] = alpha * slope(y);
+        }
+        if (!jac) return;
+        for (let j = 0; j < n; j++) {
+          const g = pre[j];
+          const row = j * n;
+          for (let i = 0; i < n; i++) jac[row + i] = g * rec[i * n + j];
+          jac[row + j] += 1 - alpha;
+        }
+      },
+    };
+  },
+};
