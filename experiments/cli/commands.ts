@@ -7,5 +7,6 @@ import { register as bench } from './bench.ts';
 import { register as analyze } from './analyze.ts';
 import { register as exportCommand } from './export.ts';
 import { register as experiment } from './experiment.ts';
+import { register as sweep } from './sweep.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand, experiment];
+export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand, experiment, sweep];
