@@ -12,6 +12,7 @@
  * once per step. The Jacobians treat each clamp as the piecewise map it is: a clamped component's row is
  * zero, a clamped input's column is zero.
  */
+import type { Actuator } from './actuators/actuator.ts';
 import type { Body } from './body.ts';
 import { handForce as fieldForce, type ForceField } from './force-fields.ts';
 import { accel, applyJointLimits, coeffs, handPosition, handVelocity, jac, type HandForceFn, type Num, type Vec2 } from './skeleton.ts';
@@ -148,6 +149,33 @@ export function stepBody(b: Body, x: Num, u: Num, dt: number, out: Num, opts: St
   }
   for (let i = 0; i < nx; i++) out[i] = sx[i];
   return out;
+}
+
+let ak = new Float64Array(0);
+let ay = new Float64Array(0);
+
+/**
+ * Advance an actuator state s (in place) by h seconds with the (clamped) inputs u held: the actuator rows
+ * of {@link stepBody}'s RK4 step, stage clamps included, for engines that move the joints themselves.
+ */
+export function stepActuatorState(act: Actuator, s: Float64Array, u: Num, h: number): void {
+  const n = act.nState;
+  if (ak.length < 4 * n) {
+    ak = new Float64Array(4 * n);
+    ay = new Float64Array(n);
+  }
+  act.stateRate(s, 0, u, 0, ak, 0, null);
+  for (let i = 0; i < n; i++) ay[i] = s[i] + 0.5 * h * ak[i];
+  act.clampState(ay, 0);
+  act.stateRate(ay, 0, u, 0, ak, n, null);
+  for (let i = 0; i < n; i++) ay[i] = s[i] + 0.5 * h * ak[n + i];
+  act.clampState(ay, 0);
+  act.stateRate(ay, 0, u, 0, ak, 2 * n, null);
+  for (let i = 0; i < n; i++) ay[i] = s[i] + h * ak[2 * n + i];
+  act.clampState(ay, 0);
+  act.stateRate(ay, 0, u, 0, ak, 3 * n, null);
+  for (let i = 0; i < n; i++) s[i] += (h / 6) * (ak[i] + 2 * ak[n + i] + 2 * ak[2 * n + i] + ak[3 * n + i]);
+  act.clampState(s, 0);
 }
 
 /** One RK4 stage at jy: k = f(y), K = F(y)·D, Ku = F(y)·Du + G(y), with F = ∂f/∂x and G = ∂f/∂u. */

@@ -12,7 +12,18 @@
  * `setMass` then `setInertia`; length-0 stiffness-1 constraints at shoulder and elbow; joint torques
  * τ1 (ground↔link 1) and τ2 (link 1↔link 2) applied as (u1 − u2) on link 1 and u2 on link 2 with
  * u = τ − B·q̇, re-applied before every 1 ms `Engine.update` (the engine clears forces). Joint limits
- * use the analytic arm's inelastic-stop rule ({@link applyJointLimits}) after every update.
+ * use the analytic arm's inelastic-stop rule and speed bound ({@link applyJointLimits}) after every update.
+ *
+ * Actuators: the joint torques come from the body's actuator (sim/actuators/), recomputed from the
+ * matter-js state before every update: torque motors pass their inputs through; muscles turn their
+ * activations and the current joint angles and velocities into forces and torques. The actuator state
+ * (activations) advances by the analytic integrator's own RK4 rule for it ({@link stepActuatorState})
+ * over each update, with the inputs held.
+ *
+ * Huge inputs: one engine update moves each link by its whole angular velocity change, so a torque of
+ * 1e5 N·m would swing a link through several turns in 1 ms and land it at an arbitrary angle. Before an
+ * update whose torques would take a joint past {@link MAX_JOINT_SPEED}, the torques are scaled down (same
+ * direction) until the analytic model predicts the bound is just reached; ordinary inputs are untouched.
  * Never driven by `Matter.Runner`: fixed 1 ms updates only (one 10 ms update diverges).
  *
  * Viewer hook: `engine`, `upperArm`, `forearm` and `handPointWorld()` are public. A viewer may add a
@@ -23,8 +34,12 @@
  */
 import Matter from 'matter-js';
 import type { ArmParams } from './arm-params.ts';
-import { applyJointLimits, type ArmState, type HandForceFn, type Vec2 } from './dynamics.ts';
+import type { Actuator } from './actuators/actuator.ts';
+import { TORQUE_ACTUATOR } from './actuators/torque.ts';
+import { stepActuatorState } from './body-step.ts';
+import type { Body } from './body.ts';
 import { handForce as fieldForce, type ForceField } from './force-fields.ts';
+import { accel, applyJointLimits, coeffs, MAX_JOINT_SPEED, type ArmState, type HandForceFn, type Vec2 } from './skeleton.ts';
 
 const { Bodies, Body, Composite, Constraint, Engine } = Matter;
 
@@ -41,6 +56,10 @@ export interface MatterArmOptions {
   substepMs?: number;
   /** Drawn link thicknesses [upper arm, forearm] (m); they do not affect the dynamics. Default [0.05, 0.04]. */
   linkWidth?: Vec2;
+  /** What turns the step inputs into joint torques. Default torque motors (inputs = joint torques, N·m). */
+  actuator?: Actuator;
+  /** Initial actuator state (e.g. activations). Default the actuator's rest state. */
+  actuatorState?: ArrayLike<number>;
 }
 
 /** Matter's Verlet state, present at run time but missing from @types/matter-js. */
@@ -62,17 +81,30 @@ export class MatterArm {
   readonly elbowJoint: Matter.Constraint;
   /** Engine update length (ms). */
   readonly substepMs: number;
+  /** The actuator driving the joints. */
+  readonly actuator: Actuator;
+  /** Actuator state (e.g. muscle activations), advanced with every update. */
+  readonly actuatorState: Float64Array;
   private substepCount = 0;
   private constantForce: Vec2 = [0, 0];
   private field: ForceField | HandForceFn | null = null;
   private disposed = false;
-  private readonly x = new Float64Array(4);
+  private readonly x: Float64Array;
+  private readonly u: Float64Array;
+  private readonly tau = new Float64Array(2);
+  private readonly qdd = new Float64Array(2);
 
   constructor(params: ArmParams, opts: MatterArmOptions) {
     const substepMs = opts.substepMs ?? 1;
     if (!(substepMs > 0 && Number.isFinite(substepMs))) throw new Error(`substepMs must be > 0, got ${substepMs}`);
     this.params = params;
     this.substepMs = substepMs;
+    this.actuator = opts.actuator ?? TORQUE_ACTUATOR;
+    this.actuatorState = new Float64Array(this.actuator.nState);
+    if (opts.actuatorState) this.actuatorState.set(opts.actuatorState);
+    else this.actuator.restState(this.actuatorState, 0);
+    this.x = new Float64Array(4 + this.actuator.nState);
+    this.u = new Float64Array(this.actuator.nInputs);
     const [l1, l2] = params.l;
     const [s1, s2] = params.s;
     const [w1, w2] = opts.linkWidth ?? [0.05, 0.04];
@@ -166,7 +198,7 @@ export class MatterArm {
     return out;
   }
 
-  private readState(out: ArmState): ArmState {
+  private readState<T extends ArmState>(out: T): T {
     const a = this.upperArm as VerletBody;
     const b = this.forearm as VerletBody;
     const w1 = ((a.angle - a.anglePrev) / a.deltaTime) * 1000;
@@ -224,24 +256,24 @@ export class MatterArm {
     this.field = field;
   }
 
-  /** Advance dt seconds with joint torque τ (N·m) held constant, in `substepMs` engine updates. */
-  step(tau: ArrayLike<number>, dt: number): void {
+  /** Advance dt seconds with the actuator inputs (torque motors: τ in N·m) held constant, in `substepMs` engine updates. */
+  step(u: ArrayLike<number>, dt: number): void {
     const n = Math.round((dt * 1000) / this.substepMs);
     if (!(n >= 1) || Math.abs(n * this.substepMs - dt * 1000) > 1e-9 * Math.max(1, dt * 1000)) {
       throw new Error(`dt = ${dt} s is not a positive whole number of ${this.substepMs} ms engine updates`);
     }
-    for (let i = 0; i < n; i++) this.substep(tau);
+    for (let i = 0; i < n; i++) this.substep(u);
   }
 
-  /** One engine update of `substepMs` with joint torque τ (N·m); for fixed-step accumulators in a viewer. */
-  substep(tau: ArrayLike<number>): void {
+  /** One engine update of `substepMs` with the actuator inputs u; for fixed-step accumulators in a viewer. */
+  substep(u: ArrayLike<number>): void {
     this.checkAlive();
     const p = this.params;
+    const act = this.actuator;
     const x = this.readState(this.x);
-    const u1 = tau[0] - p.B[0][0] * x[2] - p.B[0][1] * x[3];
-    const u2 = tau[1] - p.B[1][0] * x[2] - p.B[1][1] * x[3];
-    this.upperArm.torque += u1 - u2;
-    this.forearm.torque += u2;
+    x.set(this.actuatorState, 4);
+    for (let i = 0; i < act.nInputs; i++) this.u[i] = act.clampInput(u[i], i);
+    act.jointTorques(x, 0, this.u, 0, this.tau, null);
     let Fx = this.constantForce[0];
     let Fy = this.constantForce[1];
     if (this.field) {
@@ -252,13 +284,41 @@ export class MatterArm {
       Fx += F[0];
       Fy += F[1];
     }
+    const k = this.speedBoundScale(x, Fx, Fy);
+    const t1 = k * this.tau[0];
+    const t2 = k * this.tau[1];
+    const u1 = t1 - p.B[0][0] * x[2] - p.B[0][1] * x[3];
+    const u2 = t2 - p.B[1][0] * x[2] - p.B[1][1] * x[3];
+    this.upperArm.torque += u1 - u2;
+    this.forearm.torque += u2;
     if (Fx !== 0 || Fy !== 0) {
-      Body.applyForce(this.forearm, this.handPointWorld(), { x: Fx / MM_PER_M, y: Fy / MM_PER_M });
+      Body.applyForce(this.forearm, this.handPointWorld(), { x: (k * Fx) / MM_PER_M, y: (k * Fy) / MM_PER_M });
     }
     Engine.update(this.engine, this.substepMs);
     this.substepCount++;
+    if (act.nState > 0) stepActuatorState(act, this.actuatorState, this.u, this.substepMs / 1000);
     this.readState(this.x);
     if (applyJointLimits(p, this.x)) this.setState(this.x);
+  }
+
+  /**
+   * 1, or the factor in (0, 1) by which to scale this update's torques and hand force so that no joint
+   * speed is predicted (analytic q̈ at the current state) to pass MAX_JOINT_SPEED by the update's end.
+   */
+  private speedBoundScale(x: Float64Array, Fx: number, Fy: number): number {
+    const p = this.params;
+    const [a1, a2, a3] = coeffs(p);
+    const h = this.substepMs / 1000;
+    accel(p, a1, a2, a3, x[0], x[1], x[2], x[3], this.tau[0], this.tau[1], Fx, Fy, this.qdd, 0);
+    let k = 1;
+    for (let j = 0; j < 2; j++) {
+      const v = x[2 + j] + this.qdd[j] * h;
+      if (Math.abs(v) > MAX_JOINT_SPEED) {
+        const room = Math.sign(this.qdd[j]) * MAX_JOINT_SPEED - x[2 + j];
+        k = Math.min(k, Math.max(0, room / (this.qdd[j] * h)));
+      }
+    }
+    return k;
   }
 
   /** Release the engine and its bodies. The arm cannot be used afterwards. */
@@ -277,4 +337,9 @@ export class MatterArm {
 /** Build a matter-js arm from arm parameters at the initial state in `opts`. */
 export function createMatterArm(params: ArmParams, opts: MatterArmOptions): MatterArm {
   return new MatterArm(params, opts);
+}
+
+/** Build a body (skeleton + actuator) in matter-js at the initial state in `opts`. */
+export function createMatterBody(body: Body, opts: Omit<MatterArmOptions, 'actuator'>): MatterArm {
+  return new MatterArm(body.skeleton, { ...opts, actuator: body.actuator });
 }
