@@ -29,8 +29,11 @@ import { columnMeans, percentile, stackWindow, type Shape3 } from '../model/anal
 import { alignmentIndex, potentNullSplit, randomAlignmentIndices, type PotentNullSplit } from '../model/analysis/subspace.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
 import { findFixedPoints } from '../model/fixed-points.ts';
-import { analyzeActivity, type AnalysisResult, type AnalyzeOptions } from './analyze.ts';
+import { stateSize } from '../model/network.ts';
+import { analyzeActivity, jpcaOptionsFor, tanglingOptionsFor, type AnalysisResult, type AnalyzeOptions } from './analyze.ts';
+import { DEFAULT_NULL, DEFAULT_SURROGATES, formatNullAnalysis, nullAnalysis, type NullAnalysis, type NullChoice } from './null-analysis.ts';
 import { getRunArray, type RunData } from './run-dir.ts';
+import { fullState, selectState } from './run-state.ts';
 import { loadCheckpointFile } from './training.ts';
 
 /** A time window relative to an event (s, inclusive). */
@@ -74,6 +77,12 @@ export interface RunAnalysisOptions {
   checkpointMissingReason?: string;
   /** Starting states per condition for the fixed-point search (default 6). */
   fixedPointStarts: number;
+  /** Null model of the analysed units' jPCA and tangling (null-analysis.ts): 'tme', 'cmpt' or 'none' (default 'none', see DEFAULT_NULL). */
+  nullModel: NullChoice;
+  /** Surrogates drawn for the null model (default 100). */
+  surrogates: number;
+  /** State blocks analysed (experiments/run-state.ts): 'h' (default), or for an LSTM 'c' or 'hc'. Fixed points are always sought on the whole state. */
+  state: string;
 }
 
 export const DEFAULT_RUN_ANALYSIS_OPTIONS: RunAnalysisOptions = {
@@ -93,6 +102,9 @@ export const DEFAULT_RUN_ANALYSIS_OPTIONS: RunAnalysisOptions = {
   seed: 1,
   checkpoint: null,
   fixedPointStarts: 6,
+  nullModel: DEFAULT_NULL,
+  surrogates: DEFAULT_SURROGATES,
+  state: 'h',
 };
 
 /** One condition of the analysis. */
@@ -230,6 +242,8 @@ export interface RunAnalysis {
         };
       }
     | { skipped: string };
+  /** jPCA and tangling of the analysed units against surrogates fitted to the whole aligned window (`fitWindow`, s); null when not asked for. */
+  nullModel: (NullAnalysis & { fitWindow: [number, number] }) | null;
   summary: Record<string, number>;
 }
 
@@ -274,15 +288,11 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   positiveInt(o.tanglingPcs, 'tanglingPcs');
   positiveInt(o.pcaComponents, 'pcaComponents');
   const dt = run.dt;
-  const hidden = getRunArray(run, 'hidden');
+  const hidden = selectState(run, o.state);
   const torques = getRunArray(run, 'torques');
   const inputs = getRunArray(run, 'inputs');
-  const readoutW = getRunArray(run, 'readout_weights');
-  const [B, T, U] = hidden.shape;
-  if (hidden.shape.length !== 3) throw new Error(`run ${run.dir}: hidden must be [trials, times, units]`);
-  if (readoutW.shape.length !== 2 || readoutW.shape[1] !== U) {
-    throw new Error(`run ${run.dir}: readout_weights must be [outputs, ${U}], got [${readoutW.shape.join(', ')}]`);
-  }
+  const [B, T] = getRunArray(run, 'hidden').shape;
+  const U = hidden.units;
   const nIn = inputs.shape[2];
 
   // Trials → conditions and alignment events.
@@ -345,7 +355,8 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   const pcaMean = columnMeans(stackWindow(hCube, shape, 0, nt - 1));
 
   const jw = within(o.jpcaWindow, 'jPCA');
-  const jpcaR = analyzeActivity(hCube, shape, { dt, times, window: jw, analyses: ['jpca'], jpcaPcs: o.jpcaPcs, softNorm: o.softNorm }).jpca!;
+  const jpcaOpts: AnalyzeOptions = { dt, times, window: jw, analyses: ['jpca'], jpcaPcs: o.jpcaPcs, softNorm: o.softNorm };
+  const jpcaR = analyzeActivity(hCube, shape, jpcaOpts).jpca!;
 
   const tw = within(o.tuningWindow, 'tuning');
   const tuningR = analyzeActivity(hCube, shape, { dt, times, window: tw, analyses: ['tuning'], angles, tuningAlpha: o.tuningAlpha }).tuning!;
@@ -365,6 +376,13 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   const tangOpts: AnalyzeOptions = { dt, times, window: gw, analyses: ['tangling'], tanglingPcs: o.tanglingPcs, softNorm: o.softNorm };
   const tangH = analyzeActivity(hCube, shape, tangOpts).tangling!;
   const tangT = analyzeActivity(tCube, [nc, nt, torques.shape[2]], tangOpts).tangling!;
+  const nullModel =
+    o.nullModel === 'none'
+      ? null
+      : {
+          ...nullAnalysis(hCube, shape, { method: o.nullModel, surrogates: o.surrogates, seed: o.seed + 2 }, { jpca: jpcaOptionsFor(jpcaOpts, nt), tangling: tanglingOptionsFor(tangOpts, nt) }),
+          fitWindow: [times[0], times[nt - 1]] as [number, number],
+        };
   let above = 0;
   for (let i = 0; i < tangH.Q.length; i++) if (tangT.Q[i] > tangH.Q[i]) above++;
 
@@ -373,7 +391,7 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   const [m0, m1] = [Math.round(mw[0] / dt) - a0, Math.round(mw[1] / dt) - a0];
   const prepMat = stackWindow(prepH, [nc, p1 - p0 + 1, U], 0, p1 - p0);
   const moveMat = stackWindow(hCube, shape, m0, m1);
-  const wOut: Matrix = matrix(readoutW.shape[0], U, Float64Array.from(readoutW.data));
+  const wOut: Matrix = matrix(hidden.outputs, U, hidden.readout);
   const prepSplit = potentNullSplit(prepMat, wOut);
   const moveSplit = potentNullSplit(moveMat, wOut);
   const k = Math.min(o.alignmentDims, U);
@@ -384,7 +402,14 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
 
   const kin = kinematics(run, analysed, goIndex);
 
-  const fixedPoints = o.checkpoint ? fixedPointAnalysis(o, o.checkpoint, conditions, prepH, prepX, [p0, p1], hCube, nt, U, nIn, pcaR.loadings, pcaMean) : { skipped: o.checkpointMissingReason ?? 'no checkpoint given' };
+  let fixedPoints: RunAnalysis['fixedPoints'] = { skipped: o.checkpointMissingReason ?? 'no checkpoint given' };
+  if (o.checkpoint) {
+    // Fixed points live in the whole state (h and c for an LSTM), whatever part is analysed.
+    const full = fullState(run);
+    const S = full.units;
+    const cubes = full.key === hidden.key ? { prep: prepH, cube: hCube } : { prep: alignedCube(full.data, T, S, groups, goIndex, p0, p1), cube: alignedCube(full.data, T, S, groups, eventIndex, a0, a1) };
+    fixedPoints = fixedPointAnalysis(o, o.checkpoint, conditions, cubes.prep, prepX, [p0, p1], cubes.cube, nt, S, hidden.inFullState, nIn, pcaR.loadings, pcaMean);
+  }
 
   const config = run.config as { options?: { task?: string; engine?: string } };
   const { checkpoint: _c, checkpointPath: _p, checkpointMissingReason: _r, ...optionsOut } = o;
@@ -432,6 +457,7 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
       },
     },
     fixedPoints,
+    nullModel,
     summary: {},
   };
   result.summary = summarizeRunAnalysis(result);
@@ -470,11 +496,12 @@ function fixedPointAnalysis(
   hCube: Float64Array,
   nt: number,
   U: number,
+  analysedUnits: number[],
   nIn: number,
   loadings: number[][],
   pcaMean: Float64Array,
 ): RunAnalysis['fixedPoints'] {
-  if (ck.network.hidden !== U) throw new Error(`checkpoint ${o.checkpointPath ?? ''} has ${ck.network.hidden} hidden units but the run has ${U}`);
+  if (stateSize(ck.network) !== U) throw new Error(`checkpoint ${o.checkpointPath ?? ''} has a state of ${stateSize(ck.network)} units but the run recorded ${U}`);
   if (ck.network.inputs !== nIn) throw new Error(`checkpoint ${o.checkpointPath ?? ''} takes ${ck.network.inputs} inputs but the run recorded ${nIn}`);
   const t0 = performance.now();
   const rng = createRng(o.seed + 1);
@@ -489,7 +516,7 @@ function fixedPointAnalysis(
   const pcs = Math.min(3, loadings[0]?.length ?? 0);
   const project = (h: ArrayLike<number>) => Array.from({ length: pcs }, (_, m) => {
     let s = 0;
-    for (let j = 0; j < U; j++) s += (h[j] - pcaMean[j]) * loadings[j][m];
+    for (let j = 0; j < analysedUnits.length; j++) s += (h[analysedUnits[j]] - pcaMean[j]) * loadings[j][m];
     return s;
   });
   const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -590,6 +617,11 @@ export function summarizeRunAnalysis(r: RunAnalysis): Record<string, number> {
     alignmentIndexRandomMean: r.subspaces.alignment.random.mean,
     alignmentIndexRandomP5: r.subspaces.alignment.random.p5,
   };
+  if (r.nullModel?.jpca) {
+    s.jpca_R2_Mskew_kD_p = r.nullModel.jpca.R2_Mskew_kD.p;
+    s.jpca_R2_ratio_p = r.nullModel.jpca.ratio.p;
+  }
+  if (r.nullModel?.tangling) s.tanglingMedian_hidden_p = r.nullModel.tangling.median.p;
   if ('summary' in r.fixedPoints) {
     s.fixedPoints = r.fixedPoints.summary.fixedPoints;
     s.stableFixedPoints = r.fixedPoints.summary.stableFixedPoints;
@@ -615,6 +647,7 @@ export function formatRunSummary(r: RunAnalysis): string {
     `output-null: preparatory ${pct(r.subspaces.prep.nullFraction)} of variance (movement ${pct(r.subspaces.move.nullFraction)}, isotropic ${pct(r.subspaces.chanceNullFraction)}); prep/move potent variance ${f(r.subspaces.prepToMovePotentRatio)}, null ${f(r.subspaces.prepToMoveNullRatio)}`,
     `alignment index prep vs movement (k = ${r.subspaces.alignment.k}): ${f(r.subspaces.alignment.index)} (random ${f(r.subspaces.alignment.random.mean)}, 5–95 % ${f(r.subspaces.alignment.random.p5)}–${f(r.subspaces.alignment.random.p95)})`,
   ];
+  if (r.nullModel) lines.push(formatNullAnalysis(r.nullModel));
   if ('summary' in r.fixedPoints) {
     const s = r.fixedPoints.summary;
     const hz = r.fixedPoints.conditions.flatMap((c) => c.points.filter((p) => p.isFixedPoint && p.slowestRotation).map((p) => p.slowestRotation!.frequencyHz));

@@ -166,6 +166,7 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
     { name: 'times', data: rec.times, shape: [T], unit: 's', axes: ['times'], description: 'sample time from trial start' },
     per('inputs', rec.inputs, OBSERVATION_CHANNELS.length, 'mixed (see columns)', 'inputs', `network inputs; units per channel: ${OBSERVATION_CHANNELS.map((c) => `${c.name} ${c.unit}`).join(', ')}`, OBSERVATION_CHANNELS.map((c) => c.name)),
     per('hidden', rec.hidden, n, 'a.u.', 'units', 'network hidden state computed from the observation at this sample'),
+    ...rec.extraStates.map((x) => per(x.part.array, x.data, n, 'a.u.', 'units', x.part.description)),
     per('torques', rec.torques, 2, 'N*m', 'joints', 'joint torques applied from this sample to the next', joints),
     per('joint_angles', rec.jointAngles, 2, 'rad', 'joints', 'shoulder angle from +x, elbow angle relative to the upper arm', joints),
     per('joint_velocities', rec.jointVelocities, 2, 'rad/s', 'joints', 'joint angular velocities', joints),

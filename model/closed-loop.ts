@@ -12,6 +12,7 @@ import type { ForceField } from '../sim/force-fields.ts';
 import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { ReachEnv, type ArmEngine } from '../sim/tasks/reach-env.ts';
 import { parseTaskSpec, type TrialBatch } from '../sim/tasks/task-spec.ts';
+import { cellOf, type StatePart } from './cells/index.ts';
 import { controllerAct, createController, resetController } from './controller-step.ts';
 import type { NetworkParams, NetworkSpec } from './network.ts';
 
@@ -37,8 +38,10 @@ export interface Recording {
   times: Float64Array;
   /** Network inputs (units per OBSERVATION_CHANNELS): [trials, times, inputs]. */
   inputs: Float32Array;
-  /** Hidden activity: [trials, times, units]. */
+  /** Hidden activity (the cell's output h): [trials, times, units]. */
   hidden: Float32Array;
+  /** The cell's other state blocks (an LSTM's c), each [trials, times, units], in the cell's order. */
+  extraStates: Array<{ part: StatePart; data: Float32Array }>;
   /** Joint torques (N·m): [trials, times, 2]. */
   torques: Float32Array;
   /** Joint angles (rad): [trials, times, 2]. */
@@ -73,6 +76,7 @@ export function runClosedLoop(
     times: Float64Array.from({ length: T }, (_, t) => t * dt),
     inputs: new Float32Array(B * T * I),
     hidden: new Float32Array(B * T * n),
+    extraStates: cellOf(spec).stateParts.slice(1).map((part) => ({ part, data: new Float32Array(B * T * n) })),
     torques: new Float32Array(B * T * 2),
     jointAngles: new Float64Array(B * T * 2),
     jointVelocities: new Float64Array(B * T * 2),
@@ -110,6 +114,7 @@ export function runClosedLoop(
           throw new Error(`the controller produced a non-finite torque in trial ${b} at t = ${(t * dt).toFixed(3)} s`);
         }
         rec.hidden.set(h, (b * T + t) * n);
+        rec.extraStates.forEach((x, k) => x.data.set(controller.state.subarray((k + 1) * n, (k + 2) * n), (b * T + t) * n));
         rec.torques[o2] = tau[0];
         rec.torques[o2 + 1] = tau[1];
         ({ observation, info } = env.step(tau));

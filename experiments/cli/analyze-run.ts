@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { readRunDir } from '../run-dir.ts';
 import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, formatRunSummary, resolveRunCheckpoint, type Window } from '../run-analysis.ts';
 import { logMismatch, readTrainingLog, writeAnalysisOutputs } from '../report/index.ts';
+import { parseNullFlags } from './null-flags.ts';
 
 /** The options `reach analyze` passes on in run mode (strings as commander gives them). */
 export interface AnalyzeRunRawOptions {
@@ -19,6 +20,9 @@ export interface AnalyzeRunRawOptions {
   alpha: string;
   checkpoint?: string;
   fixedPoints: boolean;
+  null: string;
+  surrogates: string;
+  state?: string;
   log?: string;
   seed?: string;
   jpcaWindow?: string;
@@ -60,6 +64,8 @@ export async function analyzeRunCommand(raw: AnalyzeRunRawOptions): Promise<void
   });
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   const o = parsed.data;
+  const nullFlags = parseNullFlags(raw.null, raw.surrogates);
+  if (nullFlags.nullModel !== 'none') process.stderr.write(`analyze: null model: ${nullFlags.surrogates} ${nullFlags.nullModel.toUpperCase()} surrogates of the analysed units (jPCA and tangling on each)\n`);
   const dir = resolve(raw.run);
   const run = readRunDir(dir);
   process.stderr.write(`analyze: run ${dir}: ${run.trials.length} trials, dt ${run.dt} s\n`);
@@ -83,6 +89,8 @@ export async function analyzeRunCommand(raw: AnalyzeRunRawOptions): Promise<void
     tuningWindow: parseWindow('--tuning-window', raw.tuningWindow, d.tuningWindow),
     prepWindow: parseWindow('--prep-window', raw.prepWindow, d.prepWindow),
     moveWindow: parseWindow('--move-window', raw.moveWindow, d.moveWindow),
+    state: raw.state ?? d.state,
+    ...nullFlags,
     checkpoint: ck.checkpoint,
     checkpointPath: ck.path,
     checkpointMissingReason: ck.reason,

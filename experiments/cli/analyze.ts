@@ -29,7 +29,7 @@ interface RawOptions extends Omit<AnalyzeRunRawOptions, 'run'> {
 
 /** Flags that only make sense for one of the two modes. */
 const INPUT_ONLY = ['dt', 'times', 'window', 'analyses', 'angles', 'anglesDeg', 'tanglingStep'] as const;
-const RUN_ONLY = ['checkpoint', 'log', 'seed', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims'] as const;
+const RUN_ONLY = ['checkpoint', 'log', 'seed', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims', 'state'] as const;
 const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 async function dispatch(opts: RawOptions): Promise<void> {
@@ -187,6 +187,7 @@ export function register(program: Command): void {
     .option('--alpha <p>', 'significance level of the tuning F-test', '0.05')
     .option('--checkpoint <file>', 'with --run: controller for the fixed points (default: the one recorded in the run, if present)')
     .option('--no-fixed-points', 'with --run: skip the fixed-point search')
+    .option('--state <blocks>', "with --run: state analysed: h (the output, default), or for an LSTM c (cell state) or hc (both); fixed points use the whole state")
     .option('--log <file>', 'with --run: training log.json for the loss-curve figure')
     .option('--seed <n>', 'with --run: seed of the random subspaces (alignment baseline) and fixed-point starts (default 1)')
     .option('--jpca-window <start,end>', 'with --run: jPCA window around movement onset (s, default -0.05,0.2)')
