@@ -22,11 +22,11 @@ import { writeFileAtomic } from './io/files.ts';
 import { decimateLog, logMismatch, logPathFor, readTrainingLog, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
 import { readRunDir } from './run-dir.ts';
 import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
-import { DEFAULT_RUN_OPTIONS, runExperiment, writeRun, type RunOptions, type RunSummary } from './run.ts';
+import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
+import { runExperiment, writeRun, type RunOptions, type RunSummary } from './run.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
 
-/** Run options of the default experiment: 5 noisy repeats of each center-out target on the matter-js arm. */
-export const EXPERIMENT_RUN_OPTIONS: RunOptions = { ...DEFAULT_RUN_OPTIONS, repeats: 5 };
+export { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 
 /** Points kept when a training log is copied (the loss curve needs no more). */
 export const LOG_POINTS = 400;

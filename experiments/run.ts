@@ -7,45 +7,13 @@ import { createRng } from '../core/random.ts';
 import { reachMetrics, type ReachMetrics } from '../model/analysis/kinematics.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
 import { runClosedLoop, type ArmEngine, type Recording } from '../model/closed-loop.ts';
-import type { FeedbackOptions } from '../sim/feedback.ts';
-import { NO_FIELD, type ForceField } from '../sim/force-fields.ts';
 import { OBSERVATION_CHANNELS } from '../sim/tasks/observation.ts';
 import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
+import type { RunOptions } from './run-options.ts';
 import { writeRunDir, type RunArray, type TrialRecord } from './run-dir.ts';
 
-/** Options of a closed-loop run; the defaults are DEFAULT_RUN_OPTIONS. */
-export interface RunOptions {
-  /** Which arm the controller drives. Default matter. */
-  engine: ArmEngine;
-  /** Which trials: the center-out conditions or random reaches from the training task's distribution. Default center-out. */
-  task: 'center-out' | 'random';
-  /** Repetitions of each center-out condition, or the number of random trials. Default 1. */
-  repeats: number;
-  /** Go cue time of center-out trials (s). Default 0.3. */
-  goTime: number;
-  /** Trial duration (s). Default 1.4. */
-  duration: number;
-  /** Time after the go cue at which the endpoint error is measured (s). Default 0.8. */
-  evalAfter: number;
-  /** External hand force during every trial. Default none. */
-  field: ForceField;
-  /** Sensory feedback. Default the checkpoint's training feedback. */
-  feedback?: FeedbackOptions;
-  /** Seed of the sensory noise (and of random trials). Default 1. */
-  seed: number;
-}
-
-export const DEFAULT_RUN_OPTIONS: RunOptions = {
-  engine: 'matter',
-  task: 'center-out',
-  repeats: 1,
-  goTime: 0.3,
-  duration: 1.4,
-  evalAfter: 0.8,
-  field: NO_FIELD,
-  seed: 1,
-};
+export { DEFAULT_RUN_OPTIONS, type RunOptions } from './run-options.ts';
 
 /** Per-trial kinematics plus the run's summary. */
 export interface RunSummary {

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readNpyFile, writeJsonAtomic } from '../io/files.ts';
 import { ANALYSES, analyzeActivity, summarizeAnalysis, type AnalysisName } from '../analyze.ts';
-import { analyzeRunCommand, type AnalyzeRunRawOptions } from './analyze-run.ts';
+import type { AnalyzeRunRawOptions } from './analyze-run.ts';
 
 interface RawOptions extends Omit<AnalyzeRunRawOptions, 'run'> {
   input?: string;
@@ -38,6 +38,7 @@ async function dispatch(opts: RawOptions): Promise<void> {
     const wrong = INPUT_ONLY.filter((k) => opts[k] !== undefined);
     if (wrong.length) throw new Error(`only with --input, not with --run: ${wrong.map(flag).join(', ')}`);
     if (!opts.meanSubtract) throw new Error('only with --input, not with --run: --no-mean-subtract');
+    const { analyzeRunCommand } = await import('./analyze-run.ts');
     return analyzeRunCommand({ ...opts, run: opts.run });
   }
   const wrong = RUN_ONLY.filter((k) => opts[k] !== undefined);

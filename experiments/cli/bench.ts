@@ -1,9 +1,7 @@
 /** `reach bench`: print the project's speed figures as JSON (stdout) and a table (stderr). */
 import type { Command } from 'commander';
 import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
-import { runBench } from '../bench.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
-import { loadCheckpointFile } from '../training.ts';
 import { parseBackend, parseIntStrict, parsePositive } from './options.ts';
 
 export function register(program: Command): void {
@@ -19,6 +17,7 @@ export function register(program: Command): void {
       const iterations = parseIntStrict(opts.iterations, '--iterations');
       const seconds = parsePositive(opts.seconds, '--seconds');
       if (iterations < 1) throw new Error(`--iterations must be at least 1, got ${iterations}`);
+      const [{ runBench }, { loadCheckpointFile }] = await Promise.all([import('../bench.ts'), import('../training.ts')]);
       const ck = loadCheckpointFile(opts.checkpoint);
       const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`bench: backend ${backend}, node ${process.version}\n`);

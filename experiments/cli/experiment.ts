@@ -7,11 +7,9 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../../model/backend.ts';
-import { EXPORT_FORMATS, type ExportFormat } from '../export/index.ts';
-import { EXPERIMENT_RUN_OPTIONS, runFullExperiment } from '../experiment.ts';
-import { loadTrainConfig } from '../training.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
-import { formatRunSummary } from '../run-analysis.ts';
+import { EXPERIMENT_RUN_OPTIONS } from '../run-options.ts';
 import { parseBackend, parseEngine, parseIntStrict } from './options.ts';
 
 /** The default training config (the one `npm run train:default` uses). */
@@ -46,6 +44,11 @@ function timestamp(d: Date): string {
 
 async function run(opts: RawOptions): Promise<void> {
   const t0 = performance.now();
+  const [{ runFullExperiment }, { loadTrainConfig }, { formatRunSummary }] = await Promise.all([
+    import('../experiment.ts'),
+    import('../training.ts'),
+    import('../run-analysis.ts'),
+  ]);
   const backend = parseBackend(opts.backend);
   const engine = parseEngine(opts.engine);
   const repeats = parseIntStrict(opts.repeats, '--repeats');

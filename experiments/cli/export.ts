@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../export/index.ts';
-import { readRunDir } from '../run-dir.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.ts';
 
 interface RawOptions {
   run: string;
@@ -28,6 +27,7 @@ async function run(raw: RawOptions): Promise<void> {
   const parsed = optionsSchema.safeParse(raw);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   const opts = parsed.data;
+  const [{ exportRun }, { readRunDir }] = await Promise.all([import('../export/index.ts'), import('../run-dir.ts')]);
   const runDir = resolve(opts.run);
   const data = readRunDir(runDir);
   process.stderr.write(`export: run ${runDir}: ${data.trials.length} trials, ${data.arrays.length} arrays, dt ${data.dt} s\n`);

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { parseFieldSpec } from '../../sim/force-fields.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
-import { DEFAULT_RUN_OPTIONS, runExperiment, writeRun, type RunOptions } from '../run.ts';
-import { loadCheckpointFile } from '../training.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../run-options.ts';
 import { parseChoice, parseEngine, parseIntStrict, parsePositive } from './options.ts';
 
 export function register(program: Command): void {
@@ -21,7 +20,7 @@ export function register(program: Command): void {
     .option('--field <spec>', 'hand force: none, curl:13, viscous:b, constant:Fx,Fy, pulse:start,dur,Fx,Fy (joined by +)', 'none')
     .option('--seed <n>', 'seed of the sensory noise', String(DEFAULT_RUN_OPTIONS.seed))
     .option('--json', 'print the summary as JSON on stdout')
-    .action((opts) => {
+    .action(async (opts) => {
       const o: RunOptions = {
         engine: parseEngine(opts.engine),
         task: parseChoice(opts.task, '--task', ['center-out', 'random'] as const),
@@ -33,6 +32,7 @@ export function register(program: Command): void {
         seed: parseIntStrict(opts.seed, '--seed'),
       };
       if (o.repeats < 1) throw new Error(`--repeats must be at least 1, got ${o.repeats}`);
+      const [{ runExperiment, writeRun }, { loadCheckpointFile }] = await Promise.all([import('../run.ts'), import('../training.ts')]);
       const ck = loadCheckpointFile(opts.checkpoint);
       process.stderr.write(`run: ${opts.checkpoint} (${ck.network.kind} ${ck.network.hidden} units) on the ${o.engine} arm, ${o.task}, field ${opts.field}\n`);
       const t0 = performance.now();

@@ -10,7 +10,7 @@ import { DEFAULT_ARM_PRESET, getArmPreset, parseArmParams, type ArmParams } from
 import type { Vec2 } from '../../sim/dynamics.ts';
 import { NO_FIELD, parseFieldSpec, type ForceField } from '../../sim/force-fields.ts';
 import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from '../io/files.ts';
-import { pathLength, simulateOpenLoop, type EngineName } from '../simulate.ts';
+import type { EngineName } from '../simulate.ts';
 
 interface RawOptions {
   torques: string;
@@ -102,6 +102,7 @@ function checkInLimits(p: ArmParams, q: Vec2): void {
 }
 
 async function run(opts: RawOptions): Promise<void> {
+  const { pathLength, simulateOpenLoop } = await import('../simulate.ts');
   const parsed = optionsSchema.safeParse({
     engine: opts.engine,
     dt: Number(opts.dt),

@@ -2,10 +2,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
-import { parseTrainConfig } from '../../model/train.ts';
-import { serializeCheckpoint } from '../../model/checkpoint.ts';
-import { writeFileAtomic } from '../io/files.ts';
-import { loadCheckpointFile, loadTrainConfig, makeCheckpoint, runTraining } from '../training.ts';
 import { parseBackend, parseIntStrict } from './options.ts';
 
 export function register(program: Command): void {
@@ -26,6 +22,12 @@ export function register(program: Command): void {
       if (opts.resume && (opts.config || opts.seed !== undefined)) {
         throw new Error('--resume continues with the checkpoint\'s own config and random state; --config and --seed cannot be combined with it');
       }
+      const [{ parseTrainConfig }, { serializeCheckpoint }, { writeFileAtomic }, { loadCheckpointFile, loadTrainConfig, makeCheckpoint, runTraining }] = await Promise.all([
+        import('../../model/train.ts'),
+        import('../../model/checkpoint.ts'),
+        import('../io/files.ts'),
+        import('../training.ts'),
+      ]);
       const overrides = {
         ...(opts.iterations !== undefined ? { iterations: parseIntStrict(opts.iterations, '--iterations') } : {}),
         ...(opts.seed !== undefined ? { seed: parseIntStrict(opts.seed, '--seed') } : {}),

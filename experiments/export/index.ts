@@ -1,5 +1,6 @@
 /** The exporters behind `reach export`, by format name. */
 import type { RunData } from '../run-dir.ts';
+import type { ExportFormat } from './formats.ts';
 import { exportCsv } from './csv.ts';
 import { exportNpy } from './npy.ts';
 import { exportNwb, type NwbExportOptions } from './nwb.ts';
@@ -8,8 +9,7 @@ export { exportCsv, readCsvExport } from './csv.ts';
 export { exportNpy } from './npy.ts';
 export { exportNwb, NWB_VERSION } from './nwb.ts';
 
-export const EXPORT_FORMATS = ['npy', 'csv', 'nwb'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
 
 /** Export `run` in one format into `outDir` (created if needed); returns the paths written. */
 export async function exportRun(run: RunData, format: ExportFormat, outDir: string, options: NwbExportOptions = {}): Promise<string[]> {
