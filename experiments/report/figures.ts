@@ -218,6 +218,100 @@ function lossCurve(log: TrainingLog): Figure {
   };
 }
 
+/** Gradient norm before clipping per iteration, clipped iterations marked; null when the log has no norms. */
+function gradientNorms(log: TrainingLog): Figure | null {
+  const rows = log.iterations
+    .filter((it) => typeof it.gradNorm === 'number' && it.gradNorm > 0)
+    .map((it) => ({ iteration: it.iteration, norm: r6(it.gradNorm as number), clipped: it.clipped ? 'clipped' : 'not clipped' }));
+  if (rows.length === 0) return null;
+  const withFlag = log.iterations.filter((it) => it.clipped !== undefined);
+  const clipped = withFlag.filter((it) => it.clipped).length;
+  return {
+    id: 'gradient-norm',
+    title: 'Gradient norm',
+    caption: `Global norm of ∂loss/∂parameters before clipping, per training iteration (${log.source}; ${rows.length} of ${log.totalIterations} iterations shown). Iterations whose gradient was scaled down to the clipping norm are marked${withFlag.length ? `: ${clipped} of the ${withFlag.length} shown (${((100 * clipped) / withFlag.length).toFixed(0)} %)` : ''}. Spikes are the exploding gradients that clipping guards against.`,
+    spec: {
+      $schema: SCHEMA,
+      title: 'Gradient norm before clipping',
+      width: SIZE + 60,
+      height: 220,
+      data: { values: rows },
+      mark: { type: 'point', filled: true, size: 14 },
+      encoding: {
+        x: { field: 'iteration', type: 'quantitative', title: 'training iteration (mini-batches)' },
+        y: { field: 'norm', type: 'quantitative', title: '‖∂loss/∂θ‖ (loss units per parameter unit)', scale: { type: 'log' } },
+        color: { field: 'clipped', type: 'nominal', title: 'step', scale: { domain: ['not clipped', 'clipped'], range: ['#4c78a8', '#e45756'] } },
+      },
+    } as VegaLiteSpec,
+  };
+}
+
+function flowRows(norms: Array<number | null>, extra: Record<string, number | string>, normalise: boolean): Array<Record<string, number | string>> {
+  const finite = norms.filter((v): v is number => v !== null && v > 0);
+  const scale = normalise && finite.length ? Math.max(...finite) : 1;
+  return norms.flatMap((v, t) => (v !== null && v > 0 ? [{ ...extra, step: t, norm: r6(v / scale) }] : []));
+}
+
+/** ‖∂loss/∂h_t‖ against the step t for each recorded snapshot; null when the log has none. */
+function gradientFlow(log: TrainingLog): Figure | null {
+  if (log.gradientFlow.length === 0) return null;
+  const rows = log.gradientFlow.flatMap((f) => flowRows(f.norms, { iteration: f.iteration }, false));
+  return {
+    id: 'gradient-flow',
+    title: 'Gradient flow back through time',
+    caption: `‖∂loss/∂h_t‖ summed over one mini-batch, for each control step t of the trial, at ${log.gradientFlow.length} training iterations (${log.source}). Read from right to left: the error signal entering at late steps and carried back through the recurrence; a fall towards early steps is the vanishing gradient, a rise the exploding one.`,
+    spec: {
+      $schema: SCHEMA,
+      title: 'Gradient flow: ‖∂loss/∂h_t‖',
+      width: SIZE + 60,
+      height: 240,
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 1.2 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'control step t of the trial' },
+        y: { field: 'norm', type: 'quantitative', title: '‖∂loss/∂h_t‖ (loss units per activity unit)', scale: { type: 'log' } },
+        color: { field: 'iteration', type: 'ordinal', title: 'iteration', scale: { scheme: 'viridis' } },
+      },
+    } as VegaLiteSpec,
+  };
+}
+
+/** The gradient-norm and gradient-flow figures a training log has data for. */
+export function gradientFigures(log: TrainingLog): Figure[] {
+  return [gradientNorms(log), gradientFlow(log)].filter((f): f is Figure => f !== null);
+}
+
+/**
+ * Gradient flow of several trainings side by side (e.g. RNN, GRU and LSTM on one task): each log's last
+ * snapshot, divided by its largest value so that the shapes of the decay compare.
+ */
+export function gradientFlowComparison(logs: Array<{ label: string; log: TrainingLog }>): Figure {
+  const used = logs.filter((l) => l.log.gradientFlow.length > 0);
+  if (used.length === 0) throw new Error('gradient-flow comparison: none of the logs has a gradient-flow snapshot (train with gradientFlowEvery > 0)');
+  const rows = used.flatMap(({ label, log }) => {
+    const last = log.gradientFlow[log.gradientFlow.length - 1];
+    return flowRows(last.norms, { network: `${label} (iteration ${last.iteration})` }, true);
+  });
+  return {
+    id: 'gradient-flow-comparison',
+    title: 'Gradient flow compared',
+    caption: `‖∂loss/∂h_t‖ at each control step t, last recorded snapshot of each training, divided by its maximum: ${used.map((u) => `${u.label} (${u.log.source})`).join(', ')}. A flatter curve carries the error signal further back in time.`,
+    spec: {
+      $schema: SCHEMA,
+      title: 'Gradient flow compared',
+      width: SIZE + 60,
+      height: 240,
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'control step t of the trial' },
+        y: { field: 'norm', type: 'quantitative', title: '‖∂loss/∂h_t‖ / its maximum (dimensionless)', scale: { type: 'log' } },
+        color: { field: 'network', type: 'nominal', title: 'network' },
+      },
+    } as VegaLiteSpec,
+  };
+}
+
 function trajectoryRows(cube: number[][][], times: number[], labels: string[], i: number, j: number): Array<Record<string, number | string>> {
   const rows: Array<Record<string, number | string>> = [];
   cube.forEach((cond, c) => cond.forEach((v, t) => rows.push({ target: labels[c], t: times[t], a: r4(v[i]), b: r4(v[j]) })));
@@ -578,6 +672,47 @@ function alignmentFigure(a: RunAnalysis): Figure {
   };
 }
 
+function nullModelFigure(a: RunAnalysis): Figure | null {
+  const n = a.nullModel;
+  if (!n?.jpca) return null;
+  const s = n.jpca.R2_Mskew_kD;
+  const q = n.jpca.ratio;
+  const family =
+    n.method === 'tme'
+      ? `tensor maximum entropy surrogates (Elsayed & Cunningham 2017: Gaussian data with the mean and the covariances across times, units and conditions of the aligned activity, ${n.fitWindow[0]}…${n.fitWindow[1]} s)`
+      : `covariance-matched condition permutations (Michaels et al. 2016: each unit's conditions relabelled independently, then swapped to restore the unit × unit covariance)`;
+  const tang = n.tangling ? ` Median tangling ${n.tangling.median.observed.toFixed(1)} s⁻² against ${n.tangling.median.nullMean.toFixed(1)} s⁻² in the surrogates, p = ${n.tangling.median.p.toFixed(3)} (as low or lower).` : '';
+  return {
+    id: 'jpca-null',
+    title: 'Are the rotations real? jPCA against surrogate data',
+    caption:
+      `R² of the skew-symmetric (rotational) fit in all ${a.jpca.numPCs} jPCA dimensions, ${a.jpca.window[0]}…${a.jpca.window[1]} s, on ${n.surrogates} ${family}, seed ${n.seed}. ` +
+      `Red: the network (${s.observed.toFixed(3)}); p = ${s.p.toFixed(3)} = (1 + surrogates at or above it)/(1 + ${n.surrogates}). ` +
+      `Rotational goodness-of-fit ratio R²_skew/R²_best ${q.observed.toFixed(3)} against ${q.nullMean.toFixed(3)}, p = ${q.p.toFixed(3)}.${tang}`,
+    spec: {
+      $schema: SCHEMA,
+      title: `jPCA R²_skew (${a.jpca.numPCs} dims) vs ${n.method.toUpperCase()} surrogates, p = ${s.p.toFixed(3)}`,
+      width: SIZE,
+      height: 220,
+      layer: [
+        {
+          data: { values: s.null.map((v) => ({ r2: r6(v) })) },
+          mark: { type: 'bar', color: '#9ab' },
+          encoding: {
+            x: { field: 'r2', type: 'quantitative', bin: { extent: [0, 1], step: 0.02 }, title: 'R² of M_skew, all jPCA dimensions (dimensionless)' },
+            y: { aggregate: 'count', type: 'quantitative', title: 'surrogates (count)' },
+          },
+        },
+        {
+          data: { values: [{ r2: s.observed }] },
+          mark: { type: 'rule', color: '#d62728', strokeWidth: 3 },
+          encoding: { x: { field: 'r2', type: 'quantitative' } },
+        },
+      ],
+    } as VegaLiteSpec,
+  };
+}
+
 /** Build every figure the data allow (the loss curve needs a training log, the fixed points a checkpoint). */
 export function buildFigures(run: RunData, analysis: RunAnalysis, log: TrainingLog | null = null): Figure[] {
   const style = conditionStyle(analysis);
@@ -585,8 +720,10 @@ export function buildFigures(run: RunData, analysis: RunAnalysis, log: TrainingL
     handPaths(run, analysis, style),
     speedProfiles(run, analysis, style),
     log ? lossCurve(log) : null,
+    ...(log ? gradientFigures(log) : []),
     pcTrajectories(analysis, style),
     jpcPlane(analysis, style),
+    nullModelFigure(analysis),
     tuningCurves(analysis),
     pdRose(analysis),
     tanglingScatter(analysis),

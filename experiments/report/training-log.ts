@@ -1,7 +1,9 @@
 /**
- * Training logs for the loss curve: `log.json` as `reach train` writes it ({ iterations: [{ iteration,
- * loss: { position, hold, effort, activity, weight, total }, endpointError, … }] }), read, validated
- * and evenly decimated so that a report (or a log committed next to a model) stays small.
+ * Training logs for the loss curve and the gradient figures: `log.json` as `reach train` writes it
+ * ({ iterations: [{ iteration, loss: { position, hold, effort, activity, weight, total }, endpointError,
+ * gradNorm, clipped, gradientFlow?, … }] }), read, validated and evenly decimated so that a report (or a
+ * log committed next to a model) stays small. The sparse gradient-flow snapshots (‖∂L/∂h_t‖ over the
+ * steps of one batch) are kept apart from the decimated iterations.
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
@@ -10,9 +12,21 @@ import { SUMMARY_WINDOW } from '../../model/checkpoint.ts';
 import { lossComponentsSchema } from '../../model/losses.ts';
 import { readJsonFile, writeFileAtomic } from '../io/files.ts';
 
-const entrySchema = z.object({ iteration: z.number().int(), loss: lossComponentsSchema, endpointError: z.number().nullable().optional(), event: z.string().optional() });
+const entrySchema = z.object({
+  iteration: z.number().int(),
+  loss: lossComponentsSchema,
+  endpointError: z.number().nullable().optional(),
+  /** Gradient norm before clipping (null when it was not finite). */
+  gradNorm: z.number().nullable().optional(),
+  clipped: z.boolean().optional(),
+  gradientFlow: z.array(z.number().nullable()).optional(),
+  event: z.string().optional(),
+});
+const flowSchema = z.object({ iteration: z.number().int(), norms: z.array(z.number().nullable()) });
 const logSchema = z.object({
   iterations: z.array(entrySchema),
+  /** Set on decimated logs: the gradient-flow snapshots of the log they came from. */
+  gradientFlow: z.array(flowSchema).optional(),
   /** Set on decimated logs: the length of the log they came from. */
   totalIterations: z.number().int().optional(),
   /** Set on decimated logs: SUMMARY_WINDOW-iteration mean of the total loss of the log they came from. */
@@ -20,13 +34,21 @@ const logSchema = z.object({
   backend: z.string().optional(),
 });
 
-export type TrainingLogEntry = z.infer<typeof entrySchema>;
+export type TrainingLogEntry = Omit<z.infer<typeof entrySchema>, 'gradientFlow'>;
+
+/** ‖∂loss/∂h_t‖ over the batch for each step t of one iteration's batch (null where not finite). */
+export interface GradientFlowSnapshot {
+  iteration: number;
+  norms: Array<number | null>;
+}
 
 export interface TrainingLog {
   /** Where the log was read from. */
   source: string;
   /** Iterations kept (all, or an even subsample). */
   iterations: TrainingLogEntry[];
+  /** Gradient-flow snapshots (all, or an even subsample), by iteration. */
+  gradientFlow: GradientFlowSnapshot[];
   /** Iterations in the full log. */
   totalIterations: number;
   /** Mean total loss over the full log's last SUMMARY_WINDOW iterations (those without an event), as a checkpoint's training summary records it. */
@@ -50,13 +72,18 @@ export function logMismatch(log: TrainingLog, training: { iterations: number; fi
   return null;
 }
 
-/** Keep at most `maxPoints` entries, evenly spaced, always including the first and last. */
-export function decimateLog(log: TrainingLog, maxPoints: number): TrainingLog {
+/** At most `max` items, evenly spaced, always including the first and last. */
+function evenly<T>(items: T[], max: number): T[] {
+  const n = items.length;
+  if (n <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (n - 1)) / (max - 1))]);
+}
+
+/** Keep at most `maxPoints` entries and `maxSnapshots` gradient-flow snapshots (default 8), evenly spaced, always including the first and last. */
+export function decimateLog(log: TrainingLog, maxPoints: number, maxSnapshots = 8): TrainingLog {
   if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new Error(`maxPoints must be an integer ≥ 2, got ${maxPoints}`);
-  const n = log.iterations.length;
-  if (n <= maxPoints) return log;
-  const kept = Array.from({ length: maxPoints }, (_, i) => log.iterations[Math.round((i * (n - 1)) / (maxPoints - 1))]);
-  return { ...log, iterations: kept };
+  if (!Number.isInteger(maxSnapshots) || maxSnapshots < 2) throw new Error(`maxSnapshots must be an integer ≥ 2, got ${maxSnapshots}`);
+  return { ...log, iterations: evenly(log.iterations, maxPoints), gradientFlow: evenly(log.gradientFlow, maxSnapshots) };
 }
 
 /** Read a training log; errors name the file. */
@@ -71,16 +98,23 @@ export function readTrainingLog(path: string): TrainingLog {
     iteration: e.iteration,
     loss: e.loss,
     ...(e.endpointError !== undefined ? { endpointError: e.endpointError } : {}),
+    ...(e.gradNorm !== undefined ? { gradNorm: e.gradNorm } : {}),
+    ...(e.clipped !== undefined ? { clipped: e.clipped } : {}),
     ...(e.event !== undefined ? { event: e.event } : {}),
   }));
-  return { source: path, iterations, totalIterations: parsed.data.totalIterations ?? iterations.length, finalLossTotal: parsed.data.finalLossTotal ?? finalLossOf(iterations) };
+  const gradientFlow = parsed.data.gradientFlow ?? parsed.data.iterations.flatMap((e) => (e.gradientFlow ? [{ iteration: e.iteration, norms: e.gradientFlow }] : []));
+  return { source: path, iterations, gradientFlow, totalIterations: parsed.data.totalIterations ?? iterations.length, finalLossTotal: parsed.data.finalLossTotal ?? finalLossOf(iterations) };
 }
 
 /** Write a (decimated) log that readTrainingLog reads back: one iteration per line, 6 significant digits. */
 export function writeTrainingLog(path: string, log: TrainingLog): void {
   const round = (_key: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v);
   const lines = log.iterations.map((e) => '    ' + JSON.stringify(e, round));
-  writeFileAtomic(path, `{\n  "totalIterations": ${log.totalIterations},\n  "finalLossTotal": ${log.finalLossTotal},\n  "iterations": [\n${lines.join(',\n')}\n  ]\n}\n`);
+  const flow = log.gradientFlow.map((f) => '    ' + JSON.stringify(f, round));
+  writeFileAtomic(
+    path,
+    `{\n  "totalIterations": ${log.totalIterations},\n  "finalLossTotal": ${log.finalLossTotal},\n  "gradientFlow": [\n${flow.join(',\n')}\n  ],\n  "iterations": [\n${lines.join(',\n')}\n  ]\n}\n`,
+  );
 }
 
 /** The training log conventionally kept next to a checkpoint: `<name>.log.json` for `<name>.json`. */

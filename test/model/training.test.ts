@@ -97,6 +97,20 @@ describe('gradient flow back through time', () => {
       episode.dispose();
     }
   });
+
+  it('training logs the pre-clipping norm, whether it was clipped, and the flow every gradientFlowEvery iterations', async () => {
+    const config = small({ network: { kind: 'lstm', hidden: 8, outputScale: 0.5 }, iterations: 5, gradientFlowEvery: 2, clip: 0.01 });
+    const state = await train(tf, config, initTrainState(config));
+    expect(state.log.map((e) => e.gradientFlow !== undefined)).toEqual([true, false, true, false, true]);
+    for (const e of state.log) {
+      expect(e.clipped).toBe(e.gradNorm > 0.01);
+      if (e.gradientFlow) {
+        expect(e.gradientFlow).toHaveLength(40);
+        for (const v of e.gradientFlow) expect(Number.isFinite(v) && v > 0).toBe(true);
+      }
+    }
+    expect(state.log.some((e) => e.clipped)).toBe(true);
+  });
 });
 
 describe('training loop', () => {
