@@ -27,6 +27,15 @@ function dtypeOf(data: NpyArray['data']): NpyDtype {
   return 'int32';
 }
 
+/**
+ * A shape for messages: `[40, 140, 128]`; beyond 8 dimensions the middle is elided and the count given,
+ * so that an absurd shape cannot flood the terminal (`[1, 1, 1, …, 1, 1] (20000 dimensions)`).
+ */
+export function formatShape(shape: readonly number[]): string {
+  if (shape.length <= 8) return `[${shape.join(', ')}]`;
+  return `[${shape.slice(0, 3).join(', ')}, …, ${shape.slice(-2).join(', ')}] (${shape.length} dimensions)`;
+}
+
 /** Number of elements of a shape (1 for a scalar shape `[]`). */
 export function shapeSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -35,10 +44,10 @@ export function shapeSize(shape: readonly number[]): number {
 /** Encode an array as a version 1.0 `.npy` file (version 2.0 when the header needs more than 65535 bytes). */
 export function encodeNpy(data: Float32Array | Float64Array | Int32Array, shape: readonly number[]): Uint8Array {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new NpyError(`invalid shape [${shape.join(', ')}]`);
+    if (!Number.isInteger(d) || d < 0) throw new NpyError(`invalid shape ${formatShape(shape)}`);
   }
   if (shapeSize(shape) !== data.length) {
-    throw new NpyError(`shape [${shape.join(', ')}] holds ${shapeSize(shape)} elements but data has ${data.length}`);
+    throw new NpyError(`shape ${formatShape(shape)} holds ${shapeSize(shape)} elements but data has ${data.length}`);
   }
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${DESCR[dtypeOf(data)]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
@@ -117,7 +126,7 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const available = bytes.length - offset;
   if (available !== n * itemSize) {
     throw new NpyError(
-      `data section has ${available} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${n * itemSize}` +
+      `data section has ${available} bytes but shape ${formatShape(shape)} of ${dtype} needs ${n * itemSize}` +
         (available < n * itemSize ? ' (truncated file?)' : ''),
     );
   }

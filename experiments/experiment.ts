@@ -23,7 +23,8 @@ import { decimateLog, logMismatch, logPathFor, readTrainingLog, writeAnalysisOut
 import { readRunDir } from './run-dir.ts';
 import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
 import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
-import { runExperiment, writeRun, type RunOptions, type RunSummary } from './run.ts';
+import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunResult, type RunSummary } from './run.ts';
+import { stageDir, withOutputLock } from './io/out-dir.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
 
 export { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
@@ -34,6 +35,8 @@ export const LOG_POINTS = 400;
 export interface ExperimentOptions {
   /** Output folder (created). */
   out: string;
+  /** Replace an existing non-empty `out` whole. Default false: refused. */
+  force?: boolean;
   /** Controller checkpoint; ignored when `train` is given. */
   checkpointPath: string;
   /** Train a controller first with this config (into `<out>/train`) and use it. */
@@ -67,17 +70,18 @@ export interface ExperimentResult {
   seconds: Record<string, number>;
 }
 
-async function trainFirst(o: ExperimentOptions, progress: (m: string) => void): Promise<{ checkpointPath: string; logPath: string }> {
+/** Train into `<root>/train` (root: the experiment folder being staged); returns the controller's path. */
+async function trainFirst(o: ExperimentOptions, root: string, progress: (m: string) => void): Promise<string> {
   // Loaded only here: tfjs takes a second to import and nothing else in the experiment needs it.
   const { initBackend } = await import('../model/backend.ts');
   const { tf, backend } = await initBackend(o.train!.backend);
-  const dir = join(o.out, 'train');
+  const dir = join(root, 'train');
   progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
   const { state, interrupted, wallTime } = await runTraining(tf, backend, o.train!.config, { out: dir });
   if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
   const checkpointPath = join(dir, 'controller.json');
   writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, wallTime, false)));
-  return { checkpointPath, logPath: join(dir, 'log.json') };
+  return checkpointPath;
 }
 
 /**
@@ -105,25 +109,47 @@ function findLog(o: ExperimentOptions, ck: Checkpoint, checkpointPath: string, t
   return log;
 }
 
-/** Train (optionally), run, analyse, export and report; see the module note for the layout. */
+/**
+ * Train (optionally), run, analyse, export and report, holding the lock of `out`; see the module note
+ * for the layout. The training and the run directory are written in a temporary sibling of `out` that
+ * is renamed into place when both are complete (an existing non-empty `out` is refused unless `force`,
+ * which replaces it whole); analysis, exports and report then go into it file by file.
+ */
 export async function runFullExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
+  return withOutputLock(o.out, () => experimentIn(o));
+}
+
+async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
   const progress = o.progress ?? (() => {});
   const seconds: Record<string, number> = {};
   const clock = (name: string, t0: number) => (seconds[name] = (performance.now() - t0) / 1000);
+  const staged = stageDir(o.out, { force: o.force, what: 'experiment' });
   let checkpointPath = o.checkpointPath;
   let trainedLog: string | undefined;
   let t0 = performance.now();
-  if (o.train) {
-    ({ checkpointPath, logPath: trainedLog } = await trainFirst(o, progress));
-    clock('train', t0);
-  }
-  const ck: Checkpoint = loadCheckpointFile(checkpointPath);
+  let result: RunResult;
+  let ck: Checkpoint;
   const runOpts = o.run ?? EXPERIMENT_RUN_OPTIONS;
+  try {
+    let checkpointFile = checkpointPath;
+    if (o.train) {
+      checkpointFile = await trainFirst(o, staged.tmp, progress);
+      checkpointPath = join(staged.out, relative(staged.tmp, checkpointFile));
+      trainedLog = join(staged.out, 'train', 'log.json');
+      clock('train', t0);
+    }
+    ck = loadCheckpointFile(checkpointFile);
+    checkRecordingFits(ck, runOpts);
 
-  t0 = performance.now();
-  progress(`running ${checkpointPath} (${ck.network.kind} ${ck.network.hidden} units): ${runOpts.task}, ${runOpts.repeats} repeats, ${runOpts.engine} arm`);
-  const result = runExperiment(ck, runOpts);
-  writeRun(o.out, ck, checkpointPath, runOpts, result);
+    t0 = performance.now();
+    progress(`running ${checkpointPath} (${ck.network.kind} ${ck.network.hidden} units): ${runOpts.task}, ${runOpts.repeats} repeats, ${runOpts.engine} arm`);
+    result = runExperiment(ck, runOpts);
+    writeRun(staged.tmp, ck, checkpointPath, runOpts, result);
+    staged.commit();
+  } catch (err) {
+    staged.abandon();
+    throw err;
+  }
   clock('run', t0);
 
   t0 = performance.now();

@@ -3,23 +3,26 @@
  * every reader (exports, report, analysis).
  *
  *   config.json     the resolved run config (free-form object)
- *   manifest.json   { format: "reach-run", version: 1, dt, arrays: [{ name, file, dtype, shape, unit, axes, description, columns? }] }
+ *   manifest.json   { format: "reach-run", version: 2, dt, trialsSha256, configSha256,
+ *                     arrays: [{ name, file, dtype, shape, unit, axes, description, columns?, sha256 }] }
  *   <name>.npy      one file per array, C order
  *   trials.json     one TrialRecord per trial
  *
  * Axes are named; two arrays that use the same axis name must agree on its length, and an axis named
  * `trials` has one entry per trial record. Per-time-step arrays are `[trials, times, …]` with `times`
- * (s, from trial start) holding the sample times.
+ * (s, from trial start) holding the sample times. The manifest holds the SHA-256 of every file it lists,
+ * and readers check them: a file left from another run (or half-written) is refused, not mixed in.
  */
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { shapeSize, type NpyDtype } from '../core/npy.ts';
+import { decodeNpy, encodeNpy, formatShape, NpyError, shapeSize, type NpyDtype } from '../core/npy.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
-import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from './io/files.ts';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
 
 export const RUN_FORMAT = 'reach-run';
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_FORMAT_VERSION = 2;
 /** Axis name of the trial index. */
 export const TRIAL_AXIS = 'trials';
 /** Axis name of the within-trial time index. */
@@ -57,6 +60,8 @@ export interface RunArrayEntry {
   axes: string[];
   description: string;
   columns?: string[];
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
 }
 
 export interface RunManifest {
@@ -64,6 +69,9 @@ export interface RunManifest {
   version: typeof RUN_FORMAT_VERSION;
   /** Control step (s). */
   dt: number;
+  /** SHA-256 (hex) of trials.json and of config.json. */
+  trialsSha256: string;
+  configSha256: string;
   arrays: RunArrayEntry[];
 }
 
@@ -116,6 +124,8 @@ export interface RunData extends RunContents {
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
+const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 // zod 4 numbers reject NaN and ±Infinity.
 const finite = z.number();
 const point = z.tuple([finite, finite]);
@@ -130,6 +140,7 @@ const entrySchema = z
     axes: z.array(z.string().min(1)),
     description: z.string(),
     columns: z.array(z.string().min(1)).optional(),
+    sha256: SHA256,
   })
   .refine((e) => e.axes.length === e.shape.length, { message: 'axes must name every dimension of shape', path: ['axes'] })
   .refine((e) => !e.columns || (e.shape.length > 0 && e.columns.length === e.shape[e.shape.length - 1]), {
@@ -141,6 +152,8 @@ const manifestSchema = z.strictObject({
   format: z.literal(RUN_FORMAT),
   version: z.literal(RUN_FORMAT_VERSION),
   dt: z.number().positive(),
+  trialsSha256: SHA256,
+  configSha256: SHA256,
   arrays: z.array(entrySchema),
 });
 
@@ -221,7 +234,13 @@ export function writeRunDir(dir: string, run: RunContents): RunManifest {
   if (typeof run.config !== 'object' || run.config === null || Array.isArray(run.config)) {
     throw new Error(`${where}: config must be a plain object`);
   }
-  const entries: RunArrayEntry[] = run.arrays.map((a) => {
+  const encoded = run.arrays.map((a) => {
+    if (a.data.length !== shapeSize(a.shape)) {
+      throw new Error(`${where}: array '${a.name}' has ${a.data.length} values but shape ${formatShape(a.shape)} holds ${shapeSize(a.shape)}`);
+    }
+    return encodeNpy(a.data, a.shape);
+  });
+  const entries: RunArrayEntry[] = run.arrays.map((a, i) => {
     const entry: RunArrayEntry = {
       name: a.name,
       file: `${a.name}.npy`,
@@ -231,23 +250,34 @@ export function writeRunDir(dir: string, run: RunContents): RunManifest {
       axes: [...a.axes],
       description: a.description,
       ...(a.columns ? { columns: [...a.columns] } : {}),
+      sha256: sha256(encoded[i]),
     };
     const checked = entrySchema.safeParse(entry, KEY_HINTS);
     if (!checked.success) throw new Error(`${where}: array '${a.name}': ${issues(checked.error)}`);
-    if (a.data.length !== shapeSize(a.shape)) {
-      throw new Error(`${where}: array '${a.name}' has ${a.data.length} values but shape [${a.shape.join(', ')}] holds ${shapeSize(a.shape)}`);
-    }
     return entry;
   });
   const trials = checkTrials(run.trials, where);
   checkConsistency(entries, trials.length, where);
-  const manifest: RunManifest = { format: RUN_FORMAT, version: RUN_FORMAT_VERSION, dt: run.dt, arrays: entries };
+  const trialsText = JSON.stringify(trials, null, 2) + '\n';
+  const configText = JSON.stringify(run.config, null, 2) + '\n';
+  const manifest: RunManifest = { format: RUN_FORMAT, version: RUN_FORMAT_VERSION, dt: run.dt, trialsSha256: sha256(trialsText), configSha256: sha256(configText), arrays: entries };
 
-  run.arrays.forEach((a, i) => writeNpyFile(join(dir, entries[i].file), a.data, a.shape));
-  writeJsonAtomic(join(dir, 'trials.json'), trials);
-  writeJsonAtomic(join(dir, 'config.json'), run.config);
+  entries.forEach((e, i) => writeFileAtomic(join(dir, e.file), encoded[i]));
+  writeFileAtomic(join(dir, 'trials.json'), trialsText);
+  writeFileAtomic(join(dir, 'config.json'), configText);
   writeJsonAtomic(join(dir, 'manifest.json'), manifest);
   return manifest;
+}
+
+/** The bytes of a file the manifest lists, checked against its SHA-256. */
+function readListed(dir: string, file: string, expected: string, what: string): Uint8Array {
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`${path} (${what} in manifest.json) is missing`);
+  const bytes = readFileSync(path);
+  if (sha256(bytes) !== expected) {
+    throw new Error(`${path} does not belong to ${join(dir, 'manifest.json')} (its SHA-256 differs from the one listed): the directory mixes files of different runs or was not written completely; write the run again`);
+  }
+  return bytes;
 }
 
 /** Read and validate the manifest of a run directory; errors name the file. */
@@ -256,7 +286,11 @@ export function readRunManifest(dir: string): RunManifest {
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory (expected a run directory)`);
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new Error(`${dir} is not a run directory: manifest.json is missing`);
-  const parsed = manifestSchema.safeParse(readJsonFile(path), KEY_HINTS);
+  const raw = readJsonFile(path) as { version?: unknown } | null;
+  if (raw && typeof raw === 'object' && raw.version === 1) {
+    throw new Error(`${path}: run manifest version 1 (written before manifests listed checksums); this program reads version ${RUN_FORMAT_VERSION}: run it again`);
+  }
+  const parsed = manifestSchema.safeParse(raw, KEY_HINTS);
   if (!parsed.success) throw new Error(`${path}: invalid run manifest: ${issues(parsed.error)}`);
   return parsed.data as RunManifest;
 }
@@ -273,11 +307,16 @@ export function readRunDir(dir: string): RunData {
     const path = join(dir, e.file);
     if (files.has(e.file)) throw new Error(`${join(dir, 'manifest.json')}: file ${e.file} is listed twice`);
     files.add(e.file);
-    if (!existsSync(path)) throw new Error(`${path} (array '${e.name}' in manifest.json) is missing`);
-    const npy = readNpyFile(path);
+    let npy;
+    try {
+      npy = decodeNpy(readListed(dir, e.file, e.sha256, `array '${e.name}'`));
+    } catch (err) {
+      if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
+      throw err;
+    }
     if (npy.dtype !== e.dtype) throw new Error(`${path}: dtype is ${npy.dtype} but manifest.json says ${e.dtype}`);
     if (npy.shape.length !== e.shape.length || npy.shape.some((d, k) => d !== e.shape[k])) {
-      throw new Error(`${path}: shape is [${npy.shape.join(', ')}] but manifest.json says [${e.shape.join(', ')}]`);
+      throw new Error(`${path}: shape is ${formatShape(npy.shape)} but manifest.json says ${formatShape(e.shape)}`);
     }
     return {
       name: e.name,
@@ -290,14 +329,21 @@ export function readRunDir(dir: string): RunData {
     };
   });
 
+  const text = (file: string, sha: string) => new TextDecoder().decode(readListed(dir, file, sha, file));
+  const parseJson = (file: string, sha: string) => {
+    const content = text(file, sha);
+    try {
+      return JSON.parse(content) as unknown;
+    } catch (err) {
+      throw new Error(`${join(dir, file)} is not valid JSON: ${(err as Error).message}`);
+    }
+  };
   const trialsPath = join(dir, 'trials.json');
-  if (!existsSync(trialsPath)) throw new Error(`${dir} is not a complete run directory: trials.json is missing`);
-  const trials = checkTrials(readJsonFile(trialsPath), trialsPath);
+  const trials = checkTrials(parseJson('trials.json', manifest.trialsSha256), trialsPath);
   checkConsistency(manifest.arrays, trials.length, dir);
 
   const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new Error(`${dir} is not a complete run directory: config.json is missing`);
-  const config = readJsonFile(configPath);
+  const config = parseJson('config.json', manifest.configSha256);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${configPath}: must hold a JSON object`);
 
   const byName: Record<string, RunArray> = {};

@@ -3,6 +3,7 @@
  * analytic) arm, measure each reach, and write a run directory (config.json, arrays as .npy with a
  * manifest, trials.json).
  */
+import { freemem } from 'node:os';
 import { createRng } from '../core/random.ts';
 import { reachMetrics, type ReachMetrics } from '../model/analysis/kinematics.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
@@ -11,6 +12,7 @@ import { OBSERVATION_CHANNELS } from '../sim/tasks/observation.ts';
 import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
 import type { RunOptions } from './run-options.ts';
+import { stageDir, withOutputLock } from './io/out-dir.ts';
 import { writeRunDir, type RunArray, type TrialRecord } from './run-dir.ts';
 
 export { DEFAULT_RUN_OPTIONS, type RunOptions } from './run-options.ts';
@@ -145,7 +147,49 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
   ];
 }
 
-/** Write a run directory for a finished run. */
+/**
+ * Refuse a run whose recording cannot fit in memory, before allocating it: every array of the recording,
+ * plus the encoded copy a run directory writes, against the memory the system has available.
+ */
+export function checkRecordingFits(ck: Checkpoint, o: RunOptions, available = freemem()): void {
+  const trials = o.task === 'center-out' ? ck.config.task.targets * o.repeats : o.repeats;
+  const steps = Math.round(o.duration / ck.network.dt);
+  // float32: inputs, hidden, torques; float64: times-aligned joint angles, velocities, hand position, velocity.
+  const perStep = 4 * (OBSERVATION_CHANNELS.length + ck.network.hidden + 2) + 8 * 8;
+  const bytes = 2 * trials * steps * perStep;
+  if (bytes > available) {
+    const gb = (b: number) => `${(b / 1e9).toPrecision(3)} GB`;
+    throw new Error(`${trials} trials of ${steps} steps need about ${gb(bytes)} of memory to record and write, but ${gb(available)} is available; use fewer --repeats (at most about ${Math.floor((available / bytes) * o.repeats)})`);
+  }
+}
+
+export interface RecordRunOptions {
+  /** Replace an existing non-empty run directory whole. Default false: it is refused. */
+  force?: boolean;
+}
+
+/**
+ * `reach run`: run the controller and record the run directory `out`, holding its lock. The directory is
+ * written in a temporary sibling and renamed into place when complete (replacing an earlier one only
+ * with `force`, checked before the run starts), so it never holds arrays of two runs.
+ */
+export async function recordRun(out: string, ck: Checkpoint, checkpointPath: string, o: RunOptions, opts: RecordRunOptions = {}): Promise<RunResult> {
+  return withOutputLock(out, () => {
+    const staged = stageDir(out, { force: opts.force, what: 'run' });
+    try {
+      checkRecordingFits(ck, o);
+      const result = runExperiment(ck, o);
+      writeRun(staged.tmp, ck, checkpointPath, o, result);
+      staged.commit();
+      return result;
+    } catch (err) {
+      staged.abandon();
+      throw err;
+    }
+  });
+}
+
+/** Write a run directory for a finished run into `dir` (see recordRun for writing one safely). */
 export function writeRun(dir: string, ck: Checkpoint, checkpointPath: string, o: RunOptions, result: RunResult): void {
   const config = {
     command: 'run',

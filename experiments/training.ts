@@ -4,7 +4,7 @@
  * the end and on Ctrl-C, atomically). `--resume` continues from a checkpoint with its optimizer state,
  * keeping the earlier log lines unchanged; config.json lists every resume (`resumes`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
@@ -13,7 +13,8 @@ import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
 import { lossComponentsSchema } from '../model/losses.ts';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
+import { ensureDir, readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
+import { removeStaleTemps, withOutputLock } from './io/out-dir.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
 import { createProgress } from './progress.ts';
 
@@ -24,6 +25,28 @@ export interface TrainRunOptions {
   resume?: string;
   /** Resume a checkpoint without optimizer state: keep its weights, restart Adam (see restartedTrainState). Default false. */
   restartOptimizer?: boolean;
+  /** Start a fresh training in a directory that holds another one (its files are deleted first). Default false: refused. */
+  force?: boolean;
+}
+
+/** The files that make a directory a training directory. */
+const TRAINING_FILES = ['config.json', 'log.json', 'checkpoint.json'];
+
+/**
+ * A training directory is updated in place, file by file (each write atomic): a fresh training may not
+ * start in one that holds another (unless `force`, which deletes the old files first); a resume from the
+ * directory's own checkpoint continues in it. Temporaries of killed writers are removed.
+ */
+function prepareTrainingDir(opts: TrainRunOptions): void {
+  const held = TRAINING_FILES.filter((f) => existsSync(join(opts.out, f)));
+  const continuing = opts.resume !== undefined && resolve(dirname(opts.resume)) === resolve(opts.out);
+  if (held.length > 0 && !continuing) {
+    if (!opts.force) {
+      throw new Error(`${opts.out} already holds a training (${held.join(', ')}); pass --force to start a new one there (deleting those files), --resume ${join(opts.out, 'checkpoint.json')} to continue it, or choose another --out`);
+    }
+    for (const f of held) rmSync(join(opts.out, f));
+  }
+  removeStaleTemps(opts.out);
 }
 
 /** Where a training directory was resumed, as config.json records it (one entry per resume). */
@@ -114,8 +137,16 @@ export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: 
   };
 }
 
-/** Train to `config.iterations`, writing the training directory. Returns the final state. */
+/** Train to `config.iterations`, writing the training directory while holding its lock. Returns the final state. */
 export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; wallTime: number }> {
+  ensureDir(opts.out);
+  return withOutputLock(opts.out, () => {
+    prepareTrainingDir(opts);
+    return trainInto(tf, backend, config, opts);
+  });
+}
+
+async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; wallTime: number }> {
   let state: TrainState;
   let priorWall = 0;
   let resumes: ResumeRecord[] = [];

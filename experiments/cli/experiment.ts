@@ -29,6 +29,7 @@ interface RawOptions {
   log?: string;
   keepLog?: string;
   fixedPoints: boolean;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -70,6 +71,7 @@ async function run(opts: RawOptions): Promise<void> {
   say(`→ ${out}`);
   const r = await runFullExperiment({
     out,
+    force: opts.force === true,
     checkpointPath: resolve(opts.checkpoint),
     train,
     run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine },
@@ -111,6 +113,7 @@ export function register(program: Command): void {
     .option('--log <file>', 'training log.json for the loss curve (default: the training just run, else <checkpoint>.log.json)')
     .option('--keep-log <file>', 'also write the training log, decimated, to this file (e.g. models/default-controller.log.json)')
     .option('--no-fixed-points', 'skip the fixed-point analysis')
+    .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the summary as JSON on stdout')
     .action((opts: RawOptions) => run(opts));
 }

@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--eval-after <s>', 'measure the endpoint error this long after go (s)', String(DEFAULT_RUN_OPTIONS.evalAfter))
     .option('--field <spec>', 'hand force: none, curl:13, viscous:b, constant:Fx,Fy, pulse:start,dur,Fx,Fy (joined by +)', 'none')
     .option('--seed <n>', 'seed of the sensory noise', String(DEFAULT_RUN_OPTIONS.seed))
+    .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (opts) => {
       const o: RunOptions = {
@@ -32,13 +33,12 @@ export function register(program: Command): void {
         seed: parseIntStrict(opts.seed, '--seed'),
       };
       if (o.repeats < 1) throw new Error(`--repeats must be at least 1, got ${o.repeats}`);
-      const [{ runExperiment, writeRun }, { loadCheckpointFile }] = await Promise.all([import('../run.ts'), import('../training.ts')]);
+      const [{ recordRun }, { loadCheckpointFile }] = await Promise.all([import('../run.ts'), import('../training.ts')]);
       const ck = loadCheckpointFile(opts.checkpoint);
       process.stderr.write(`run: ${opts.checkpoint} (${ck.network.kind} ${ck.network.hidden} units) on the ${o.engine} arm, ${o.task}, field ${opts.field}\n`);
       const t0 = performance.now();
-      const result = runExperiment(ck, o);
+      const result = await recordRun(opts.out, ck, opts.checkpoint, o, { force: opts.force === true });
       const seconds = (performance.now() - t0) / 1000;
-      writeRun(opts.out, ck, opts.checkpoint, o, result);
       const s = result.summary;
       process.stderr.write(
         `run: ${s.trials} trials in ${seconds.toFixed(2)} s (${(s.trials / seconds).toFixed(1)} trials/s); endpoint error ${o.evalAfter} s after go: mean ${(s.meanEndpointError * 100).toFixed(2)} cm, max ${(s.maxEndpointError * 100).toFixed(2)} cm; straightness max ${(s.maxStraightness * 100).toFixed(1)} %; single-peaked ${(s.singlePeakedFraction * 100).toFixed(0)} % → ${opts.out}\n`,

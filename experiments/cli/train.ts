@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept)')
     .option('--restart-optimizer', 'with --resume: accept a checkpoint without optimizer state (e.g. from --export); keeps the weights, restarts Adam')
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
+    .option('--force', 'start a fresh training in an --out that holds another one (its files are deleted)')
     .option('--json', 'print the training summary as JSON on stdout')
     .action(async (opts) => {
       const backendChoice = parseBackend(opts.backend);
@@ -36,7 +37,7 @@ export function register(program: Command): void {
       const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
       if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
-      const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true });
+      const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true });
       if (opts.export && !interrupted) {
         writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, wallTime, false)));
         process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);

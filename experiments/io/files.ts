@@ -1,14 +1,40 @@
 /** File helpers shared by every command: atomic writes and `.npy` files on disk. */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { decodeNpy, encodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
 
 let counter = 0;
 
+/**
+ * Create a directory and its missing parents, one level at a time: Node's recursive mkdir never returns
+ * under /proc (it retries ENOENT forever), and an error here names the level that could not be made.
+ */
+export function ensureDir(path: string): void {
+  const abs = resolve(path);
+  if (existsSync(abs)) {
+    if (!statSync(abs).isDirectory()) throw new Error(`cannot use ${path} as a directory: ${abs} is a file`);
+    return;
+  }
+  const parent = dirname(abs);
+  if (parent !== abs) ensureDir(parent);
+  try {
+    mkdirSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(abs).isDirectory()) return;
+    throw new Error(`cannot create directory ${abs}: ${code ?? (err as Error).message}`);
+  }
+}
+
+/** A temp name beside `path` that io/out-dir.ts recognises (and removes once this process is gone). */
+export function tempPathFor(path: string): string {
+  return `${path}.${process.pid}.${counter++}.tmp`;
+}
+
 /** Write a file atomically: to a temp file in the same folder, then rename over the target. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${counter++}.tmp`;
+  ensureDir(dirname(path));
+  const tmp = tempPathFor(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);

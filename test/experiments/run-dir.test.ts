@@ -1,4 +1,5 @@
 /** Run directories: what the writer puts on disk, what the reader accepts, and the errors it gives. */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(root, `case-${n++}`);
 
+/** Make the manifest list the SHA-256 of the files as they now are (a consistent edit, not a mix of runs). */
+function rehash(dir: string): void {
+  const sha = (file: string) => createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
+  const path = join(dir, 'manifest.json');
+  const m = JSON.parse(readFileSync(path, 'utf8'));
+  for (const e of m.arrays) if (existsSync(join(dir, e.file))) e.sha256 = sha(e.file);
+  m.trialsSha256 = sha('trials.json');
+  m.configSha256 = sha('config.json');
+  writeFileSync(path, JSON.stringify(m));
+}
+
 describe('writeRunDir / readRunDir', () => {
   const run = writeSyntheticRun(7, fresh());
 
@@ -20,10 +32,10 @@ describe('writeRunDir / readRunDir', () => {
     expect(files).toEqual([...run.arrays.map((a) => `${a.name}.npy`), 'config.json', 'manifest.json', 'trials.json'].sort());
     const manifest = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8'));
     expect(manifest.format).toBe('reach-run');
-    expect(manifest.version).toBe(1);
+    expect(manifest.version).toBe(2);
     expect(manifest.dt).toBe(DT);
     const hidden = manifest.arrays.find((e: { name: string }) => e.name === 'hidden');
-    expect(hidden).toEqual({ name: 'hidden', file: 'hidden.npy', dtype: 'float32', shape: [K, T, 5], unit: 'a.u.', axes: ['trials', 'times', 'units'], description: 'synthetic hidden' });
+    expect(hidden).toEqual({ name: 'hidden', file: 'hidden.npy', dtype: 'float32', shape: [K, T, 5], unit: 'a.u.', axes: ['trials', 'times', 'units'], description: 'synthetic hidden', sha256: createHash('sha256').update(readFileSync(join(run.dir, 'hidden.npy'))).digest('hex') });
     // Each file is a plain .npy that any reader decodes to the same bits.
     for (const a of run.arrays) {
       const npy = decodeNpy(new Uint8Array(readFileSync(join(run.dir, `${a.name}.npy`))));
@@ -70,6 +82,7 @@ describe('writeRunDir / readRunDir', () => {
     file.set(head, 12);
     file.set(bytesOf(t), 12 + head.length);
     writeFileSync(join(dir, 'times.npy'), file);
+    rehash(dir);
     expect(Array.from(readRunDir(dir).byName.times.data)).toEqual(Array.from(t));
   });
 });
@@ -106,6 +119,13 @@ describe('readRunDir errors name the problem and the file', () => {
   function broken(edit: (dir: string) => void): string {
     const dir = writeSyntheticRun(5, fresh()).dir;
     edit(dir);
+    if (existsSync(join(dir, 'manifest.json')) && existsSync(join(dir, 'trials.json'))) {
+      try {
+        rehash(dir);
+      } catch {
+        // a manifest that is not JSON stays broken
+      }
+    }
     return dir;
   }
   const manifestPath = (dir: string) => join(dir, 'manifest.json');
