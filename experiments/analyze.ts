@@ -3,7 +3,7 @@
  * run's hidden units): PCA, jPCA, tangling and cosine tuning from model/analysis, gathered into one
  * JSON-ready result with the projections a figure needs (PC1–PC2 trajectories, the top jPC plane).
  */
-import { jpca } from '../model/analysis/jpca.ts';
+import { jpca, type JpcaOptions } from '../model/analysis/jpca.ts';
 import { pca } from '../model/analysis/pca.ts';
 import { matmul } from '../model/analysis/linalg.ts';
 import {
@@ -15,8 +15,10 @@ import {
   windowIndices,
   type Shape3,
 } from '../model/analysis/population.ts';
-import { tangling } from '../model/analysis/tangling.ts';
+import { tangling, type TanglingOptions } from '../model/analysis/tangling.ts';
 import { cosineTuning, windowMean } from '../model/analysis/tuning.ts';
+import { formatNullAnalysis, nullAnalysis, type NullAnalysis } from './null-analysis.ts';
+import type { NullMethod } from '../model/analysis/null-models.ts';
 
 /** Analyses {@link analyzeActivity} can run. */
 export const ANALYSES = ['pca', 'jpca', 'tangling', 'tuning'] as const;
@@ -48,6 +50,8 @@ export interface AnalyzeOptions {
   angles?: ArrayLike<number>;
   /** Significance level of the tuning F-test (default 0.05). */
   tuningAlpha?: number;
+  /** Null model for jPCA and tangling (null-analysis.ts), run with exactly their options; omit for none. */
+  nullModel?: { method: NullMethod; surrogates: number; seed: number };
 }
 
 /** Nested [conditions][times][components] arrays for plotting. */
@@ -110,6 +114,8 @@ export interface AnalysisResult {
     /** Time (s) of each analysed point. */
     time: number[];
   };
+  /** jPCA and tangling against surrogate data (Elsayed & Cunningham 2017; Michaels et al. 2016). */
+  nullModel?: NullAnalysis;
   tuning?: {
     alpha: number;
     fractionTuned: number;
@@ -124,6 +130,24 @@ export interface AnalysisResult {
   };
 }
 
+/** Inclusive time-index window of `options` over `nt` bins (all bins without a window). */
+function analysisWindow(options: AnalyzeOptions, nt: number): [number, number] {
+  if (!options.window) return [0, nt - 1];
+  const times = options.times ? Float64Array.from(options.times) : Float64Array.from({ length: nt }, (_, i) => i * options.dt);
+  if (times.length !== nt) throw new Error(`times has ${times.length} entries but the activity has ${nt} time bins`);
+  return windowIndices(times, options.window[0], options.window[1], 2);
+}
+
+/** The jPCA options {@link analyzeActivity} uses for `options` on `nt` bins (also given to the null model). */
+export function jpcaOptionsFor(options: AnalyzeOptions, nt: number): JpcaOptions {
+  return { dt: options.dt, numPCs: options.jpcaPcs ?? 6, softNorm: options.softNorm ?? null, meanSubtract: options.meanSubtract, timeIndices: analysisWindow(options, nt) };
+}
+
+/** The tangling options {@link analyzeActivity} uses for `options` on `nt` bins (also given to the null model). */
+export function tanglingOptionsFor(options: AnalyzeOptions, nt: number): TanglingOptions {
+  return { dt: options.dt, numPCs: options.tanglingPcs ?? 8, softNorm: options.softNorm ?? null, timeStep: options.tanglingStep, timeIndices: analysisWindow(options, nt) };
+}
+
 /**
  * Run the selected analyses on `activity: [conditions, times, units]` (float32 or float64, row-major).
  * Throws with a clear message on bad shapes, non-finite values, windows outside the data, k > units,
@@ -136,7 +160,7 @@ export function analyzeActivity(activity: ArrayLike<number>, shape: readonly num
   if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`dt must be a positive number of seconds, got ${dt}`);
   const times = options.times ? Float64Array.from(options.times) : Float64Array.from({ length: nt }, (_, i) => i * dt);
   if (times.length !== nt) throw new Error(`times has ${times.length} entries but the activity has ${nt} time bins`);
-  const [first, last] = options.window ? windowIndices(times, options.window[0], options.window[1], 2) : [0, nt - 1];
+  const [first, last] = analysisWindow({ ...options, times }, nt);
   const analyses = [...(options.analyses ?? (options.angles ? ['pca', 'jpca', 'tangling', 'tuning'] : ['pca', 'jpca', 'tangling']))];
   for (const a of analyses) if (!ANALYSES.includes(a)) throw new Error(`unknown analysis '${a}' (choose from ${ANALYSES.join(', ')})`);
   if (analyses.length === 0) throw new Error('no analyses selected');
@@ -164,7 +188,7 @@ export function analyzeActivity(activity: ArrayLike<number>, shape: readonly num
   }
 
   if (analyses.includes('jpca')) {
-    const r = jpca(data, sh, { dt, numPCs: options.jpcaPcs ?? 6, softNorm, meanSubtract: options.meanSubtract, timeIndices: [first, last] });
+    const r = jpca(data, sh, jpcaOptionsFor(options, nt));
     const k = r.numPCs;
     result.jpca = {
       numPCs: k,
@@ -189,13 +213,7 @@ export function analyzeActivity(activity: ArrayLike<number>, shape: readonly num
   }
 
   if (analyses.includes('tangling')) {
-    const r = tangling(data, sh, {
-      dt,
-      numPCs: options.tanglingPcs ?? 8,
-      softNorm,
-      timeStep: options.tanglingStep,
-      timeIndices: [first, last],
-    });
+    const r = tangling(data, sh, tanglingOptionsFor(options, nt));
     result.tangling = {
       numPCs: r.numPCs,
       varianceExplained: r.varianceExplained,
@@ -225,6 +243,16 @@ export function analyzeActivity(activity: ArrayLike<number>, shape: readonly num
       pdAxial: r.pdAxial && { n: r.pdAxial.n, meanResultantLength: r.pdAxial.meanResultantLength, meanAxis: r.pdAxial.meanAxis, z: r.pdAxial.z, p: r.pdAxial.p },
       pdUniform: r.pdUniform,
     };
+  }
+
+  if (options.nullModel) {
+    const withJpca = analyses.includes('jpca');
+    const withTangling = analyses.includes('tangling');
+    if (!withJpca && !withTangling) throw new Error('the null model tests jPCA and tangling: select at least one of them');
+    result.nullModel = nullAnalysis(data, sh, options.nullModel, {
+      jpca: withJpca ? jpcaOptionsFor(options, nt) : undefined,
+      tangling: withTangling ? tanglingOptionsFor(options, nt) : undefined,
+    });
   }
   return result;
 }
@@ -259,6 +287,7 @@ export function summarizeAnalysis(r: AnalysisResult): string {
     const t = r.tangling;
     lines.push(`tangling (${t.numPCs} PCs, ${t.points} points): Q median ${f(t.summary.median, 1)}, p90 ${f(t.summary.p90, 1)}, max ${f(t.summary.max, 1)} s⁻²`);
   }
+  if (r.nullModel) lines.push(formatNullAnalysis(r.nullModel));
   if (r.tuning) {
     const u = r.tuning;
     lines.push(

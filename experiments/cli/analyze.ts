@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readNpyFile, writeJsonAtomic } from '../io/files.ts';
 import { ANALYSES, analyzeActivity, summarizeAnalysis, type AnalysisName } from '../analyze.ts';
+import { parseNullFlags } from './null-flags.ts';
+import { parseIntStrict } from './options.ts';
 import type { AnalyzeRunRawOptions } from './analyze-run.ts';
 
 interface RawOptions extends Omit<AnalyzeRunRawOptions, 'run'> {
@@ -29,7 +31,7 @@ interface RawOptions extends Omit<AnalyzeRunRawOptions, 'run'> {
 
 /** Flags that only make sense for one of the two modes. */
 const INPUT_ONLY = ['dt', 'times', 'window', 'analyses', 'angles', 'anglesDeg', 'tanglingStep'] as const;
-const RUN_ONLY = ['checkpoint', 'log', 'seed', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims', 'state'] as const;
+const RUN_ONLY = ['checkpoint', 'log', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims', 'state'] as const;
 const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 async function dispatch(opts: RawOptions): Promise<void> {
@@ -140,8 +142,15 @@ function run(opts: RawOptions & { input: string }): void {
   const analyses = opts.analyses ? parseAnalyses(opts.analyses) : angles ? [...ANALYSES] : (['pca', 'jpca', 'tangling'] as AnalysisName[]);
   if (analyses.includes('tuning') && !angles) throw new Error('tuning needs the direction of each condition: --angles FILE.npy (rad) or --angles-deg "0,45,…"');
   const window = opts.window ? (parseNumberList('--window', opts.window, 2) as [number, number]) : undefined;
+  const nullFlags = parseNullFlags(opts.null, opts.surrogates);
+  const seed = opts.seed === undefined ? 1 : parseIntStrict(opts.seed, '--seed');
+  const nullModel = nullFlags.nullModel === 'none' ? undefined : { method: nullFlags.nullModel, surrogates: nullFlags.surrogates, seed };
 
-  process.stderr.write(`analyze: running ${analyses.join(', ')} (dt ${dt} s${window ? `, window ${window[0]}…${window[1]} s` : ''})\n`);
+  process.stderr.write(
+    `analyze: running ${analyses.join(', ')} (dt ${dt} s${window ? `, window ${window[0]}…${window[1]} s` : ''})` +
+      (nullModel ? `, then jPCA/tangling on ${nullModel.surrogates} ${nullModel.method.toUpperCase()} surrogates` : '') +
+      '\n',
+  );
   const result = analyzeActivity(input.data, input.shape, {
     dt,
     times,
@@ -154,6 +163,7 @@ function run(opts: RawOptions & { input: string }): void {
     meanSubtract: opts.meanSubtract,
     angles,
     tuningAlpha: o.alpha,
+    nullModel,
   });
 
   if (opts.out) {
@@ -169,7 +179,7 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description(
-      'Analyse a [conditions, times, units] .npy recording (--input): PCA, jPCA (Churchland 2012), tangling (Russo 2018), cosine tuning; ' +
+      'Analyse a [conditions, times, units] .npy recording (--input): PCA, jPCA (Churchland 2012), tangling (Russo 2018), cosine tuning, and with --null their p-values against surrogate data; ' +
         'or a run directory (--run): the same on onset-aligned condition averages of the hidden units, plus tangling of the torques, output-null/potent split, alignment index, kinematics, fixed points, figures and report.html.',
     )
     .option('--input <file>', '.npy activity [conditions, times, units] (float32/float64)')
@@ -186,11 +196,13 @@ export function register(program: Command): void {
     .option('--tangling-step <n>', 'analyse every n-th bin for tangling (default floor(0.02 s / dt))')
     .option('--no-mean-subtract', 'jPCA: keep the cross-condition mean')
     .option('--alpha <p>', 'significance level of the tuning F-test', '0.05')
+    .option('--null <model>', "null model for jPCA and tangling: tme (tensor maximum entropy surrogates, Elsayed & Cunningham 2017), cmpt (covariance-matched condition permutations, Michaels et al. 2016) or none", 'none')
+    .option('--surrogates <n>', 'surrogates drawn for --null (p-values resolve down to 1/(n + 1))', '100')
     .option('--checkpoint <file>', 'with --run: controller for the fixed points (default: the one recorded in the run, if present)')
     .option('--no-fixed-points', 'with --run: skip the fixed-point search')
     .option('--state <blocks>', "with --run: state analysed: h (the output, default), or for an LSTM c (cell state) or hc (both); fixed points use the whole state")
     .option('--log <file>', 'with --run: training log.json for the loss-curve figure')
-    .option('--seed <n>', 'with --run: seed of the random subspaces (alignment baseline) and fixed-point starts (default 1)')
+    .option('--seed <n>', 'seed of the --null surrogates; with --run also of the random subspaces (alignment baseline) and fixed-point starts (default 1)')
     .option('--jpca-window <start,end>', 'with --run: jPCA window around movement onset (s, default -0.05,0.2)')
     .option('--tuning-window <start,end>', 'with --run: tuning window after movement onset (s, default 0,0.2)')
     .option('--prep-window <start,end>', 'with --run: preparatory epoch around the go cue (s, default -0.2,0)')
