@@ -23,6 +23,8 @@ interface RawOptions {
   maxConcurrent?: string;
   account?: string;
   poll: string;
+  bench?: boolean;
+  iterations?: string;
 }
 
 const say = (m: string) => process.stderr.write(`sweep: ${m}\n`);
@@ -42,8 +44,26 @@ async function runOneCell(dir: string, indexText: string | undefined): Promise<v
   process.stderr.write(`cell ${index}: done in ${r.seconds.total.toFixed(1)} s\n`);
 }
 
+async function bench(opts: RawOptions): Promise<void> {
+  const { runSweepBench } = await import('../sweeps/bench.ts');
+  const jobs = opts.jobs === undefined ? undefined : parseIntStrict(opts.jobs, '--jobs');
+  const iterations = opts.iterations === undefined ? undefined : parseIntStrict(opts.iterations, '--iterations');
+  if (jobs !== undefined && jobs < 1) throw new Error(`--jobs must be at least 1, got ${jobs}`);
+  if (iterations !== undefined && iterations < 1) throw new Error(`--iterations must be at least 1, got ${iterations}`);
+  const r = await runSweepBench({ jobs, iterations, progress: (m) => say(`bench: ${m}`) });
+  process.stderr.write(
+    `sweep of ${r.cells} cells (16-unit RNN, ${r.iterations} iterations each), ${r.cores} cores:\n` +
+      `  one after another   ${r.sequentialSeconds.toFixed(1)} s\n` +
+      `  ${r.jobs} at a time        ${r.parallelSeconds.toFixed(1)} s\n` +
+      `  speed-up            ${r.speedup.toFixed(2)}×\n`,
+  );
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+}
+
 async function sweep(specPath: string | undefined, opts: RawOptions): Promise<void> {
   if (opts.runCell) return runOneCell(resolve(opts.runCell), specPath);
+  if (opts.bench) return bench(opts);
+  if (opts.iterations !== undefined) throw new Error('--iterations applies only with --bench');
   if (opts.status) {
     const { formatSweepStatus, sweepStatus } = await import('../sweeps/runner.ts');
     process.stdout.write(formatSweepStatus(opts.status, sweepStatus(resolve(opts.status))) + '\n');
@@ -127,6 +147,8 @@ export function register(program: Command): void {
     .option('--max-concurrent <k>', 'slurm: array tasks running at once (--array=…%k)')
     .option('--account <name>', 'slurm: account (overrides the spec)')
     .option('--poll <s>', 'slurm: seconds between looks at the queue', '2')
+    .option('--bench', 'benchmark: 4 small cells one after another, then on a pool of --jobs processes; prints the speed-up')
+    .option('--iterations <n>', 'with --bench: training iterations per cell (default 60)')
     .addOption(new Option('--run-cell <dir>', 'run one cell of the sweep in DIR in this process (the index is the argument); used by the executors').hideHelp())
     .action((spec: string | undefined, opts: RawOptions) => sweep(spec, opts));
 }

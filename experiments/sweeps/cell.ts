@@ -1,16 +1,16 @@
 /**
  * One cell of a sweep, run in the calling process: train the cell's config, run the controller closed
- * loop, analyse and report — `reach experiment --train` into the cell's directory — then write
+ * loop, analyse and report — `reach experiment --train` into the cell's run directory — then write
  * result.json. Every executor runs a cell through this function (`reach sweep --run-cell DIR INDEX`).
  * A cell always starts afresh: whatever an earlier, unfinished attempt left in its directory is removed.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { writeJsonAtomic } from '../io/files.ts';
 import { EXPERIMENT_RUN_OPTIONS, runFullExperiment } from '../experiment.ts';
 import { loadCheckpointFile } from '../training.ts';
-import { cellDir, readCellStatus, readPlan, writeCellStatus, type CellStatus } from './layout.ts';
+import { cellDir, cellRunDir, readCellStatus, readPlan, writeCellStatus, type CellStatus } from './layout.ts';
 import { metricsOf, type CellResult } from './results.ts';
 import { cellLabel } from './spec.ts';
 
@@ -41,8 +41,8 @@ export async function runCell(sweepDir: string, index: number, o: RunCellOptions
   const t0 = performance.now();
   try {
     const r = await runFullExperiment({
-      out: dir,
-      checkpointPath: join(dir, 'train', 'controller.json'),
+      out: cellRunDir(dir),
+      checkpointPath: join(cellRunDir(dir), 'train', 'controller.json'),
       train: { config: cell.config, backend: plan.spec.backend },
       run: { ...EXPERIMENT_RUN_OPTIONS, ...plan.spec.run, seed: cell.seed },
       analysis: { seed: cell.seed },
@@ -60,7 +60,7 @@ export async function runCell(sweepDir: string, index: number, o: RunCellOptions
       iterations: ck.training.iterations,
       metrics: metricsOf({ analysis: r.analysis, training: ck.training, seconds }),
       seconds,
-      report: 'report.html',
+      report: relative(dir, r.report),
     };
     writeJsonAtomic(join(dir, 'result.json'), result);
     writeCellStatus(dir, { ...status, state: 'done', finishedAt: new Date().toISOString() });

@@ -2,21 +2,23 @@
  * A sweep is a directory:
  *
  *   sweep.json            the spec and its cells (index, swept values, seed, resolved training config)
- *   sweep.lock            held by the runner while it runs (host and pid)
- *   cells/<NNN>/          one cell: its run directory (the `reach experiment` layout: run arrays,
- *                         analysis.json, figures/, report.html, train/ with the training directory),
- *                         plus status.json (written by the cell as it goes) and result.json (written
- *                         last: a cell is finished exactly when result.json is there and valid)
+ *   (sweep directory).lock  held by the runner while it runs (experiments/io/out-dir.ts)
+ *   cells/<NNN>/          one cell: cell.json (its values, seed and resolved training config),
+ *                         status.json (written by the cell as it goes), result.json (written last:
+ *                         a cell is finished exactly when result.json is there and valid)
+ *   cells/<NNN>/run/      its run directory, the `reach experiment` layout: run arrays, analysis.json,
+ *                         figures/, report.html, train/ with the training directory
  *   logs/cell-<NNN>.log   the cell process's output, whichever executor ran it
  *   slurm/                the sbatch script and the ids of submitted jobs
  *   results.csv, report.html
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../../core/zod-issues.ts';
 import { readJsonFile, writeJsonAtomic } from '../io/files.ts';
+import { isProcessAlive } from '../io/out-dir.ts';
 import { PACKAGE_VERSION } from '../package-info.ts';
 import { readRunManifest } from '../run-dir.ts';
 import { cellResultSchema } from './results.ts';
@@ -37,6 +39,8 @@ export interface SweepPlan {
 export const cellDigits = (cells: number) => Math.max(3, String(Math.max(0, cells - 1)).length);
 export const cellName = (index: number, cells: number) => String(index).padStart(cellDigits(cells), '0');
 export const cellDir = (sweepDir: string, index: number, cells: number) => join(sweepDir, 'cells', cellName(index, cells));
+/** The cell's run directory, inside its cell directory. */
+export const cellRunDir = (cellDirectory: string) => join(cellDirectory, 'run');
 export const cellLogPath = (sweepDir: string, index: number, cells: number) => join(sweepDir, 'logs', `cell-${cellName(index, cells)}.log`);
 export const planPath = (sweepDir: string) => join(sweepDir, 'sweep.json');
 
@@ -109,13 +113,7 @@ export function readCellStatus(dir: string): CellStatus | null {
 
 /** Whether a process with this pid is alive on this host (null: the status is from another host). */
 export function processAlive(status: Pick<CellStatus, 'host' | 'pid'>): boolean | null {
-  if (status.host !== hostname()) return null;
-  try {
-    process.kill(status.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return status.host === hostname() ? isProcessAlive(status.pid) : null;
 }
 
 /** A cell is finished when its result.json (written last) is valid and its run directory reads. */
@@ -124,41 +122,9 @@ export function isCellFinished(dir: string): boolean {
   if (!existsSync(path)) return false;
   try {
     if (!cellResultSchema.safeParse(JSON.parse(readFileSync(path, 'utf8'))).success) return false;
-    readRunManifest(dir);
+    readRunManifest(cellRunDir(dir));
     return true;
   } catch {
     return false;
   }
-}
-
-/**
- * Take the sweep's lock (one runner per sweep directory). A lock left by a dead process on this host
- * is taken over; a live one, or one from another host, is refused with its owner named.
- */
-export function acquireSweepLock(sweepDir: string): () => void {
-  mkdirSync(sweepDir, { recursive: true });
-  const path = join(sweepDir, 'sweep.lock');
-  const me = JSON.stringify({ host: hostname(), pid: process.pid, since: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, me);
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let owner: { host?: string; pid?: number } = {};
-      try {
-        owner = JSON.parse(readFileSync(path, 'utf8'));
-      } catch {
-        // An unreadable lock is a lock whose writer died mid-write.
-      }
-      const alive = typeof owner.pid === 'number' && typeof owner.host === 'string' ? processAlive({ host: owner.host, pid: owner.pid }) : false;
-      if (alive !== false) {
-        throw new Error(`${sweepDir} is being run by process ${owner.pid} on ${owner.host}${alive === null ? ' (another host: remove sweep.lock if that runner is gone)' : ''}`);
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new Error(`cannot take the lock ${path}`);
 }

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../io/files.ts';
+import { lockOutput } from '../io/out-dir.ts';
 import type { CellProgress, Executor } from './executors/executor.ts';
-import { acquireSweepLock, cellDir, cellLogPath, isCellFinished, processAlive, readCellStatus, readPlan, writeOrCheckPlan, type CellState, type SweepPlan } from './layout.ts';
+import { cellDir, cellLogPath, isCellFinished, processAlive, readCellStatus, readPlan, writeOrCheckPlan, type CellState, type SweepPlan } from './layout.ts';
 import { sweepReportHtml } from './report.ts';
 import { cellResultSchema, resultsCsv, type CellResult, type ResultRow } from './results.ts';
 import { cellLabel, sweptPaths, type SweepSpec } from './spec.ts';
@@ -54,7 +55,7 @@ export function readSweepRows(sweepDir: string, plan: SweepPlan): Array<ResultRo
   return plan.cells.map((c) => {
     const dir = cellDir(sweepDir, c.index, n);
     const s = stateOnDisk(dir);
-    return { cell: c.index, state: s.state, detail: s.detail, values: c.values, seed: c.seed, result: s.result, report: relative(sweepDir, join(dir, 'report.html')), log: cellLogPath(sweepDir, c.index, n) };
+    return { cell: c.index, state: s.state, detail: s.detail, values: c.values, seed: c.seed, result: s.result, report: relative(sweepDir, join(dir, s.result?.report ?? join('run', 'report.html'))), log: cellLogPath(sweepDir, c.index, n) };
   });
 }
 
@@ -72,7 +73,7 @@ export async function writeSweepOutputs(sweepDir: string, plan: SweepPlan): Prom
 /** Run a sweep to the end (see the module note). Failed cells do not stop the others; they are in the outcome. */
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepOutcome> {
   const say = o.progress ?? (() => {});
-  const release = acquireSweepLock(o.out);
+  const release = lockOutput(o.out);
   try {
     const plan = writeOrCheckPlan(o.out, spec);
     const n = plan.cells.length;
