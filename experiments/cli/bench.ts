@@ -4,6 +4,14 @@ import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { parseBackend, parseIntStrict, parsePositive } from './options.ts';
 
+/** The options as commander gives them (strings). */
+interface RawOptions {
+  backend: string;
+  iterations: string;
+  seconds: string;
+  checkpoint: string;
+}
+
 export function register(program: Command): void {
   program
     .command('bench')
@@ -12,7 +20,7 @@ export function register(program: Command): void {
     .option('--iterations <n>', 'timed training iterations per network (after 3 warm-up)', '20')
     .option('--seconds <s>', 'seconds per simulation figure', '1')
     .option('--checkpoint <file>', 'controller for the closed-loop figure', DEFAULT_CHECKPOINT)
-    .action(async (opts) => {
+    .action(async (opts: RawOptions) => {
       const backendChoice = parseBackend(opts.backend);
       const iterations = parseIntStrict(opts.iterations, '--iterations');
       const seconds = parsePositive(opts.seconds, '--seconds');

@@ -5,6 +5,22 @@ import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../run-options.ts';
 import { parseChoice, parseEngine, parseIntStrict, parsePositive } from './options.ts';
 
+/** The options as commander gives them (strings; flags as booleans). */
+interface RawOptions {
+  checkpoint: string;
+  out: string;
+  engine: string;
+  task: string;
+  repeats: string;
+  go: string;
+  duration: string;
+  evalAfter: string;
+  field: string;
+  seed: string;
+  force?: boolean;
+  json?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('run')
@@ -21,7 +37,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the sensory noise', String(DEFAULT_RUN_OPTIONS.seed))
     .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the summary as JSON on stdout')
-    .action(async (opts) => {
+    .action(async (opts: RawOptions) => {
       const o: RunOptions = {
         engine: parseEngine(opts.engine),
         task: parseChoice(opts.task, '--task', ['center-out', 'random'] as const),

@@ -56,7 +56,7 @@ export function readTorqueFile(path: string): Float64Array {
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     const header = (lines[0] ?? '').split(',').map((s) => s.trim());

@@ -4,6 +4,20 @@ import { join } from 'node:path';
 import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
 import { parseBackend, parseIntStrict } from './options.ts';
 
+/** The options as commander gives them (strings; flags as booleans). */
+interface RawOptions {
+  config?: string;
+  out: string;
+  iterations?: string;
+  seed?: string;
+  backend: string;
+  resume?: string;
+  restartOptimizer?: boolean;
+  export?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -18,7 +32,7 @@ export function register(program: Command): void {
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--force', 'start a fresh training in an --out that holds another one (its files are deleted)')
     .option('--json', 'print the training summary as JSON on stdout')
-    .action(async (opts) => {
+    .action(async (opts: RawOptions) => {
       const backendChoice = parseBackend(opts.backend);
       if (opts.resume && (opts.config || opts.seed !== undefined)) {
         throw new Error('--resume continues with the checkpoint\'s own config and random state; --config and --seed cannot be combined with it');
