@@ -145,6 +145,7 @@ function run(opts: RawOptions & { input: string }): void {
   const nullFlags = parseNullFlags(opts.null, opts.surrogates);
   const seed = opts.seed === undefined ? 1 : parseIntStrict(opts.seed, '--seed');
   const nullModel = nullFlags.nullModel === 'none' ? undefined : { method: nullFlags.nullModel, surrogates: nullFlags.surrogates, seed };
+  if (nullModel && !analyses.includes('jpca') && !analyses.includes('tangling')) throw new Error('--null tests jPCA and tangling: select at least one of them with --analyses');
 
   process.stderr.write(
     `analyze: running ${analyses.join(', ')} (dt ${dt} s${window ? `, window ${window[0]}…${window[1]} s` : ''})` +
