@@ -183,7 +183,7 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
   const act = b.actuator;
   const ns = nx - 4;
   act.jointTorques(jy, 0, su, 0, jTau, jdT);
-  jac(b.skeleton.B, a1, a2, a3, jy[1], jy[2], jy[3], jTau[0], jTau[1], jq, 0, jdx, 0, jdu, 0);
+  jac(b.skeleton, a1, a2, a3, jy[0], jy[1], jy[2], jy[3], jTau[0], jTau[1], jq, 0, jdx, 0, jdu, 0);
   for (let c = 0; c < 4; c++) {
     jQx[c] = jdx[c];
     jQx[nx + c] = jdx[4 + c];

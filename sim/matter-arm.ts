@@ -12,7 +12,9 @@
  * `setMass` then `setInertia`; length-0 stiffness-1 constraints at shoulder and elbow; joint torques
  * τ1 (ground↔link 1) and τ2 (link 1↔link 2) applied as (u1 − u2) on link 1 and u2 on link 2 with
  * u = τ − B·q̇, re-applied before every 1 ms `Engine.update` (the engine clears forces). Joint limits
- * use the analytic arm's inelastic-stop rule and speed bound ({@link applyJointLimits}) after every update.
+ * use the analytic arm's inelastic-stop rule and speed bound ({@link applyJointLimits}) after every update,
+ * and a joint resting on a stop and pushed into it gets the stop's reaction torque that the analytic
+ * model computes ({@link heldJoints}), so that the other joint moves as it would against a real stop.
  *
  * Actuators: the joint torques come from the body's actuator (sim/actuators/), recomputed from the
  * matter-js state before every update: torque motors pass their inputs through; muscles turn their
@@ -21,9 +23,9 @@
  * over each update, with the inputs held.
  *
  * Huge inputs: one engine update moves each link by its whole angular velocity change, so a torque of
- * 1e5 N·m would swing a link through several turns in 1 ms and land it at an arbitrary angle. Before an
- * update whose torques would take a joint past {@link MAX_JOINT_SPEED}, the torques are scaled down (same
- * direction) until the analytic model predicts the bound is just reached; ordinary inputs are untouched.
+ * 1e5 N·m would swing a link through several turns in 1 ms and land it at an arbitrary angle. An update
+ * that the analytic model predicts would take a joint past {@link MAX_JOINT_SPEED} is therefore taken by
+ * the analytic integrator instead and the bodies are placed at its result; ordinary inputs never are.
  * Never driven by `Matter.Runner`: fixed 1 ms updates only (one 10 ms update diverges).
  *
  * Viewer hook: `engine`, `upperArm`, `forearm` and `handPointWorld()` are public. A viewer may add a
@@ -36,12 +38,15 @@ import Matter from 'matter-js';
 import type { ArmParams } from './arm-params.ts';
 import type { Actuator } from './actuators/actuator.ts';
 import { TORQUE_ACTUATOR } from './actuators/torque.ts';
-import { stepActuatorState } from './body-step.ts';
+import { stepActuatorState, stepBody } from './body-step.ts';
 import type { Body } from './body.ts';
 import { handForce as fieldForce, type ForceField } from './force-fields.ts';
 import { accel, applyJointLimits, coeffs, MAX_JOINT_SPEED, type ArmState, type HandForceFn, type Vec2 } from './skeleton.ts';
 
 const { Bodies, Body, Composite, Constraint, Engine } = Matter;
+
+/** Angles this close to a joint limit (rad) count as resting on it. */
+const STOP_TOLERANCE = 1e-6;
 
 /** Matter length units per metre. */
 export const MM_PER_M = 1000;
@@ -93,6 +98,7 @@ export class MatterArm {
   private readonly u: Float64Array;
   private readonly tau = new Float64Array(2);
   private readonly qdd = new Float64Array(2);
+  private readonly reaction = new Float64Array(2);
 
   constructor(params: ArmParams, opts: MatterArmOptions) {
     const substepMs = opts.substepMs ?? 1;
@@ -284,41 +290,45 @@ export class MatterArm {
       Fx += F[0];
       Fy += F[1];
     }
-    const k = this.speedBoundScale(x, Fx, Fy);
-    const t1 = k * this.tau[0];
-    const t2 = k * this.tau[1];
-    const u1 = t1 - p.B[0][0] * x[2] - p.B[0][1] * x[3];
-    const u2 = t2 - p.B[1][0] * x[2] - p.B[1][1] * x[3];
+    // Matter's joints drift by ~1e-8 rad around a stop the arm rests on: read such angles as on it.
+    for (let j = 0; j < 2; j++) {
+      if (Math.abs(x[j] - p.qMin[j]) < STOP_TOLERANCE) x[j] = p.qMin[j];
+      else if (Math.abs(x[j] - p.qMax[j]) < STOP_TOLERANCE) x[j] = p.qMax[j];
+    }
+    const [a1, a2, a3] = coeffs(p);
+    // The analytic q̈ and, for a joint resting on a stop and pushed into it, the stop's reaction torque.
+    accel(p, a1, a2, a3, x[0], x[1], x[2], x[3], this.tau[0], this.tau[1], Fx, Fy, this.qdd, 0, this.reaction);
+    const h = this.substepMs / 1000;
+    if (Math.abs(x[2] + this.qdd[0] * h) > MAX_JOINT_SPEED || Math.abs(x[3] + this.qdd[1] * h) > MAX_JOINT_SPEED) {
+      this.analyticUpdate(x, Fx, Fy);
+      return;
+    }
+    const u1 = this.tau[0] + this.reaction[0] - p.B[0][0] * x[2] - p.B[0][1] * x[3];
+    const u2 = this.tau[1] + this.reaction[1] - p.B[1][0] * x[2] - p.B[1][1] * x[3];
     this.upperArm.torque += u1 - u2;
     this.forearm.torque += u2;
     if (Fx !== 0 || Fy !== 0) {
-      Body.applyForce(this.forearm, this.handPointWorld(), { x: (k * Fx) / MM_PER_M, y: (k * Fy) / MM_PER_M });
+      Body.applyForce(this.forearm, this.handPointWorld(), { x: Fx / MM_PER_M, y: Fy / MM_PER_M });
     }
     Engine.update(this.engine, this.substepMs);
     this.substepCount++;
-    if (act.nState > 0) stepActuatorState(act, this.actuatorState, this.u, this.substepMs / 1000);
+    if (act.nState > 0) stepActuatorState(act, this.actuatorState, this.u, h);
     this.readState(this.x);
     if (applyJointLimits(p, this.x)) this.setState(this.x);
   }
 
   /**
-   * 1, or the factor in (0, 1) by which to scale this update's torques and hand force so that no joint
-   * speed is predicted (analytic q̈ at the current state) to pass MAX_JOINT_SPEED by the update's end.
+   * An update the engine cannot integrate — a joint would pass MAX_JOINT_SPEED within it, so a link
+   * would swing through a large angle in one position-based step — is taken by the analytic integrator
+   * (every stage inside the limits, hand force held), and the bodies are placed at its result.
    */
-  private speedBoundScale(x: Float64Array, Fx: number, Fy: number): number {
-    const p = this.params;
-    const [a1, a2, a3] = coeffs(p);
-    const h = this.substepMs / 1000;
-    accel(p, a1, a2, a3, x[0], x[1], x[2], x[3], this.tau[0], this.tau[1], Fx, Fy, this.qdd, 0);
-    let k = 1;
-    for (let j = 0; j < 2; j++) {
-      const v = x[2 + j] + this.qdd[j] * h;
-      if (Math.abs(v) > MAX_JOINT_SPEED) {
-        const room = Math.sign(this.qdd[j]) * MAX_JOINT_SPEED - x[2 + j];
-        k = Math.min(k, Math.max(0, room / (this.qdd[j] * h)));
-      }
-    }
-    return k;
+  private analyticUpdate(x: Float64Array, Fx: number, Fy: number): void {
+    const body: Body = { name: this.params.name, skeleton: this.params, actuator: this.actuator, muscles: null };
+    const F: Vec2 = [Fx, Fy];
+    stepBody(body, x, this.u, this.substepMs / 1000, x, { handForce: Fx !== 0 || Fy !== 0 ? () => F : undefined });
+    this.actuatorState.set(x.subarray(4));
+    this.substepCount++;
+    this.setState(x);
   }
 
   /** Release the engine and its bodies. The arm cannot be used afterwards. */

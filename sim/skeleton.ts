@@ -133,7 +133,8 @@ export function forwardDynamics(p: ArmParams, x: ArmState, tau: Num, out: Num, h
 
 /**
  * q̈ into out[o], out[o + 1] for joint torques (t1, t2) (N·m) and hand force (Fx, Fy) (N), with
- * [a1, a2, a3] = {@link coeffs}(p): the integrators' inner loop.
+ * [a1, a2, a3] = {@link coeffs}(p): the integrators' inner loop. Joints resting on a stop and pushed
+ * into it are held ({@link heldJoints}); their stop torques (N·m) go into `reaction` when given.
  */
 export function accel(
   p: ArmParams,
@@ -150,6 +151,7 @@ export function accel(
   Fy: number,
   out: Num,
   o: number,
+  reaction?: Num,
 ): void {
   const c = Math.cos(q2);
   const h = a2 * Math.sin(q2);
@@ -172,8 +174,58 @@ export function accel(
   const i11 = a3 / det;
   const i12 = -M12 / det;
   const i22 = M11 / det;
-  out[o] = i11 * u1 + i12 * u2;
-  out[o + 1] = i12 * u1 + i22 * u2;
+  let qdd1 = i11 * u1 + i12 * u2;
+  let qdd2 = i12 * u1 + i22 * u2;
+  const held = heldJoints(p, q1, q2, qd1, qd2, M11, M12, a3, u1, u2, qdd1, qdd2);
+  if (held) {
+    qdd1 = held & 1 ? 0 : u1 / M11;
+    qdd2 = held & 2 ? 0 : u2 / a3;
+  }
+  out[o] = qdd1;
+  out[o + 1] = qdd2;
+  if (reaction) {
+    // Stop torques λ = M·q̈ − u (zero on free joints).
+    reaction[0] = held & 1 ? M11 * qdd1 + M12 * qdd2 - u1 : 0;
+    reaction[1] = held & 2 ? M12 * qdd1 + a3 * qdd2 - u2 : 0;
+  }
+}
+
+/**
+ * The joints held by their stops (bit j set ⇔ joint j held), solving the two-joint complementarity
+ * problem of an inelastic stop: M·q̈ = u + λ with, for each joint j resting on a limit (on it, not
+ * moving inward), either λ_j = 0 and q̈_j not pointing out, or q̈_j = 0 and λ_j pushing inward only.
+ * Without it a joint pinned on its stop would keep the unconstrained coupling acceleration of the
+ * other joint (e.g. an elbow pressed into full extension would swing the shoulder the wrong way).
+ * `qdd1`, `qdd2` are the unconstrained accelerations M⁻¹u.
+ */
+export function heldJoints(
+  p: ArmParams,
+  q1: number,
+  q2: number,
+  qd1: number,
+  qd2: number,
+  M11: number,
+  M12: number,
+  M22: number,
+  u1: number,
+  u2: number,
+  qdd1: number,
+  qdd2: number,
+): number {
+  const o1 = q1 <= p.qMin[0] ? -1 : q1 >= p.qMax[0] ? 1 : 0;
+  const o2 = q2 <= p.qMin[1] ? -1 : q2 >= p.qMax[1] ? 1 : 0;
+  const r1 = o1 !== 0 && qd1 * o1 >= 0;
+  const r2 = o2 !== 0 && qd2 * o2 >= 0;
+  if (!(r1 && qdd1 * o1 > 0) && !(r2 && qdd2 * o2 > 0)) return 0;
+  if (r1) {
+    const b = u2 / M22;
+    if ((M12 * b - u1) * o1 <= 0 && !(r2 && b * o2 > 0)) return 1;
+  }
+  if (r2) {
+    const b = u1 / M11;
+    if ((M12 * b - u2) * o2 <= 0 && !(r1 && b * o1 > 0)) return 2;
+  }
+  return r1 && r2 ? 3 : 0;
 }
 
 /**
@@ -181,7 +233,7 @@ export function accel(
  * Far above any reach (≲ 20 rad/s), it only acts under absurd inputs, where it keeps each integration
  * stage finite: without it a 1e6 N·m torque overflows the Coriolis terms within one RK4 step.
  */
-export const MAX_JOINT_SPEED = 1000;
+export const MAX_JOINT_SPEED = 50;
 
 /**
  * Apply the joint limits to x in place (an inelastic stop): an angle beyond a limit is put on the limit
@@ -223,19 +275,21 @@ export function applyJointLimits(p: ArmParams, x: Num, o = 0): number {
 /**
  * Continuous-time dynamics and its analytic Jacobian at state x and torque τ (no hand force):
  * q̈ into `qdd[0..1]`, ∂q̈/∂x into `dx` (2×4 row-major; the q1 column is zero because the dynamics do
- * not depend on the shoulder angle) and ∂q̈/∂τ = M⁻¹ into `du` (2×2 row-major).
+ * not depend on the shoulder angle, except through which joints a stop holds) and ∂q̈/∂τ into `du`
+ * (2×2 row-major: M⁻¹ while no joint is held, see {@link heldJoints}).
  */
 export function dynamicsJacobian(p: ArmParams, x: ArmState, tau: Num, qdd: Num, dx: Num, du: Num): void {
   const [a1, a2, a3] = coeffs(p);
-  jac(p.B, a1, a2, a3, x[1], x[2], x[3], tau[0], tau[1], qdd, 0, dx, 0, du, 0);
+  jac(p, a1, a2, a3, x[0], x[1], x[2], x[3], tau[0], tau[1], qdd, 0, dx, 0, du, 0);
 }
 
 /** {@link dynamicsJacobian} on plain numbers and offsets: the integrators' inner loop. */
 export function jac(
-  B: ArmParams['B'],
+  p: ArmParams,
   a1: number,
   a2: number,
   a3: number,
+  q1: number,
   q2: number,
   qd1: number,
   qd2: number,
@@ -248,6 +302,7 @@ export function jac(
   du: Num,
   ou: number,
 ): void {
+  const B = p.B;
   const c = Math.cos(q2);
   const s = Math.sin(q2);
   const h = a2 * s;
@@ -263,15 +318,38 @@ export function jac(
   const i22 = M11 / det;
   const qdd1 = i11 * u1 + i12 * u2;
   const qdd2 = i12 * u1 + i22 * u2;
+  const u11 = -B[0][0] + 2 * h * qd2;
+  const u12 = -B[0][1] + 2 * h * (qd1 + qd2);
+  const u21 = -B[1][0] - 2 * h * qd1;
+  const u22 = -B[1][1];
+  const held = heldJoints(p, q1, q2, qd1, qd2, M11, M12, M22, u1, u2, qdd1, qdd2);
+  if (held) {
+    // A held joint has q̈ = 0; the free one moves alone: q̈_f = u_f/M_ff (∂M11/∂q2 = −2h, M22 constant).
+    for (let i = 0; i < 8; i++) dx[ox + i] = 0;
+    for (let i = 0; i < 4; i++) du[ou + i] = 0;
+    qdd[oq] = 0;
+    qdd[oq + 1] = 0;
+    if (held === 1) {
+      qdd[oq + 1] = u2 / M22;
+      dx[ox + 5] = (-hp * qd1 * qd1) / M22;
+      dx[ox + 6] = u21 / M22;
+      dx[ox + 7] = u22 / M22;
+      du[ou + 3] = 1 / M22;
+    } else if (held === 2) {
+      const b = u1 / M11;
+      qdd[oq] = b;
+      dx[ox + 1] = (hp * qd2 * (2 * qd1 + qd2) + 2 * h * b) / M11;
+      dx[ox + 2] = u11 / M11;
+      dx[ox + 3] = u12 / M11;
+      du[ou] = 1 / M11;
+    }
+    return;
+  }
   qdd[oq] = qdd1;
   qdd[oq + 1] = qdd2;
   // ∂(M⁻¹u)/∂q2 = M⁻¹(∂u/∂q2 − ∂M/∂q2·q̈), with ∂M11/∂q2 = −2h, ∂M12/∂q2 = −h, ∂M22/∂q2 = 0.
   const r1 = hp * qd2 * (2 * qd1 + qd2) + 2 * h * qdd1 + h * qdd2;
   const r2 = -hp * qd1 * qd1 + h * qdd1;
-  const u11 = -B[0][0] + 2 * h * qd2;
-  const u12 = -B[0][1] + 2 * h * (qd1 + qd2);
-  const u21 = -B[1][0] - 2 * h * qd1;
-  const u22 = -B[1][1];
   dx[ox] = 0;
   dx[ox + 1] = i11 * r1 + i12 * r2;
   dx[ox + 2] = i11 * u11 + i12 * u21;

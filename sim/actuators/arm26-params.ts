@@ -9,7 +9,7 @@
  * J Neurophysiol 104:2985) with the activation dynamics of Thelen (2003, J Biomech Eng 125:70).
  */
 import { z } from 'zod';
-import { formatIssues } from '../arm-params.ts';
+import { formatIssues, KEY_HINTS } from '../../core/zod-issues.ts';
 
 /** Hill-type contractile and parallel elements (all dimensionless unless stated). */
 export interface HillParams {
@@ -181,7 +181,7 @@ export const muscleSetParamsSchema = z
 
 /** Validate unknown input as muscle-set parameters; throws an Error listing every problem. */
 export function parseMuscleSetParams(input: unknown): MuscleSetParams {
-  const r = muscleSetParamsSchema.safeParse(input);
-  if (!r.success) throw new Error(`invalid muscle parameters: ${formatIssues(r.error)}`);
+  const r = muscleSetParamsSchema.safeParse(input, KEY_HINTS);
+  if (!r.success) throw new Error(`invalid muscle parameters: ${formatIssues(r.error, '(muscles)')}`);
   return r.data as MuscleSetParams;
 }

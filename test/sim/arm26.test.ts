@@ -191,7 +191,7 @@ describe('arm26 dynamics against MotorNet (test/fixtures/motornet-arm26)', () =>
       const e = readFixture(`motornet-arm26/${file}_excitation.npy`);
       let conv = 0;
       for (let k = 0; k < e.shape[0]; k++) {
-        const u = e.data.subarray(NU * k, NU * k + NU);
+        const u = Float64Array.from(e.data.subarray(NU * k, NU * k + NU));
         stepBody(BODY, x1, u, 0.001, x1);
         stepBody(BODY, x10, u, 0.001, x10, { substeps: 10 });
         conv = Math.max(conv, Math.abs(x1[0] - x10[0]), Math.abs(x1[1] - x10[1]));
