@@ -18,6 +18,8 @@ export default tseslint.config(
     rules: {
       // Shapes and vectors are printed as comma lists on purpose (`shape [${shape}]`).
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowArray: true }],
+      // Executors and exporters implement async interfaces; some do it synchronously, without an await.
+      '@typescript-eslint/require-await': 'off',
       // A leading underscore or a rest sibling drops a field or argument on purpose.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },

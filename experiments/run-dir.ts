@@ -220,7 +220,7 @@ function checkTrials(trials: unknown, where: string): TrialRecord[] {
     if (ids.has(t.trial)) throw new Error(`${where}: trial id ${t.trial} appears twice`);
     ids.add(t.trial);
   }
-  return parsed.data as TrialRecord[];
+  return parsed.data;
 }
 
 /**
@@ -292,7 +292,7 @@ export function readRunManifest(dir: string): RunManifest {
   }
   const parsed = manifestSchema.safeParse(raw, KEY_HINTS);
   if (!parsed.success) throw new Error(`${path}: invalid run manifest: ${issues(parsed.error)}`);
-  return parsed.data as RunManifest;
+  return parsed.data;
 }
 
 /**
@@ -335,7 +335,7 @@ export function readRunDir(dir: string): RunData {
     try {
       return JSON.parse(content) as unknown;
     } catch (err) {
-      throw new Error(`${join(dir, file)} is not valid JSON: ${(err as Error).message}`);
+      throw new Error(`${join(dir, file)} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
   };
   const trialsPath = join(dir, 'trials.json');

@@ -113,7 +113,7 @@ export function loadTrainConfig(path: string | undefined, overrides: Partial<Pic
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return parseTrainConfig(raw);
     return parseTrainConfig({ ...raw, ...overrides });
   } catch (err) {
-    throw new Error(path === undefined ? (err as Error).message : `${path}: ${(err as Error).message}`);
+    throw new Error(path === undefined ? (err as Error).message : `${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -54,14 +54,14 @@ export function lockOutput(out: string): () => void {
       fd = openSync(path, 'wx');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
-      let holder = NaN;
+      let holder: number;
       try {
         holder = Number(readFileSync(path, 'utf8').trim());
       } catch {
         continue; // released meanwhile
       }
       if (isProcessAlive(holder) && holder !== process.pid) {
-        throw new Error(`${out} is being written by another reach process (pid ${holder}; lock ${path}); wait for it to finish, or choose another --out`);
+        throw new Error(`${out} is being written by another reach process (pid ${holder}; lock ${path}); wait for it to finish, or choose another --out`, { cause: err });
       }
       rmSync(path, { force: true }); // stale: its process is gone
       continue;

@@ -120,7 +120,7 @@ function handPaths(run: RunData, a: RunAnalysis, style: ConditionStyle): Figure 
           encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -186,7 +186,7 @@ function speedProfiles(run: RunData, a: RunAnalysis, style: ConditionStyle): Fig
           encoding: { x: { field: 'time', type: 'quantitative' }, y: { field: 'speed', type: 'quantitative' } },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -214,7 +214,7 @@ function lossCurve(log: TrainingLog): Figure {
         y: { field: 'loss', type: 'quantitative', title: 'weighted loss (dimensionless)', scale: { type: 'log' } },
         color: { field: 'component', type: 'nominal', title: 'component', sort: ['total', 'position', 'hold', 'effort', 'activity'] },
       },
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -308,7 +308,7 @@ export function gradientFlowComparison(logs: Array<{ label: string; log: Trainin
         y: { field: 'norm', type: 'quantitative', title: '‖∂loss/∂h_t‖ / its maximum (dimensionless)', scale: { type: 'log' } },
         color: { field: 'network', type: 'nominal', title: 'network' },
       },
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -347,7 +347,7 @@ function pcTrajectories(a: RunAnalysis, style: ConditionStyle): Figure {
         { data: { values: first }, mark: { type: 'point', size: 40 }, encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' }, color: style.encoding } },
         { data: { values: onset }, mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' }, color: style.encoding } },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -400,7 +400,7 @@ function jpcPlane(a: RunAnalysis, style: ConditionStyle): Figure {
           },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -443,7 +443,7 @@ function tuningCurves(a: RunAnalysis): Figure {
           encoding: { x: { field: 'direction', type: 'quantitative' }, y: { field: 'rate', type: 'quantitative' }, color: { field: 'unit', type: 'nominal' } },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -498,7 +498,7 @@ function pdRose(a: RunAnalysis): Figure {
           encoding: { theta: { field: 'theta', type: 'quantitative', scale: null }, text: { field: 'label' } },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -537,7 +537,7 @@ function tanglingScatter(a: RunAnalysis): Figure {
           },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -638,7 +638,7 @@ function subspaceFigure(a: RunAnalysis): Figure {
         y: { field: 'variance', type: 'quantitative', title: 'variance (a.u.²)', scale: { type: 'log' }, stack: null },
         color: { field: 'epoch', type: 'nominal', title: 'epoch', sort: ['preparatory', 'movement'] },
       },
-    } as VegaLiteSpec,
+    },
   };
 }
 
@@ -668,7 +668,7 @@ function alignmentFigure(a: RunAnalysis): Figure {
           encoding: { x: { field: 'index', type: 'quantitative' } },
         },
       ],
-    } as VegaLiteSpec,
+    },
   };
 }
 

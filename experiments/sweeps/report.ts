@@ -26,7 +26,7 @@ function metricFigure(metric: (typeof METRIC_COLUMNS)[number], path: string, oth
   if (points.length === 0) return null;
   // Swept values in the spec's order (numbers sorted), one category each: penalties such as 0, 0.001, 0.1 span decades and include 0.
   const raw = [...new Set(rows.map((r) => r.values[path]))];
-  const order = (raw.every((v) => typeof v === 'number') ? [...(raw as number[])].sort((a, b) => a - b) : raw).map(show);
+  const order = (raw.every((v) => typeof v === 'number') ? [...raw].sort((a, b) => a - b) : raw).map(show);
   const grouped = others.length > 0;
   const color = grouped ? { color: { field: 'group', type: 'nominal', title: others.join(', ') } } : {};
   const x = { field: 'x', type: 'ordinal', title: path, sort: order, axis: { labelAngle: 0 } };

@@ -147,7 +147,7 @@ export function expandSweep(spec: SweepSpec): SweepCell[] {
       try {
         config = parseTrainConfig(raw);
       } catch (err) {
-        throw new Error(`cell ${cell.index} (${cellLabel(cell)}): ${(err as Error).message}`);
+        throw new Error(`cell ${cell.index} (${cellLabel(cell)}): ${(err as Error).message}`, { cause: err });
       }
       cells.push({ ...cell, config });
     }

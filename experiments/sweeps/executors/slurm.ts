@@ -108,7 +108,7 @@ export function slurmExecutor(o: SlurmExecutorOptions = {}): Executor {
         out = await tool('sbatch', ['--parsable', script]);
       } catch (err) {
         const e = err as { stderr?: string; message: string };
-        throw new Error(`sbatch ${script} failed: ${(e.stderr || e.message).trim()}`);
+        throw new Error(`sbatch ${script} failed: ${(e.stderr || e.message).trim()}`, { cause: err });
       }
       const jobId = out.trim().split(';')[0];
       if (!/^\d+$/.test(jobId)) throw new Error(`sbatch printed no job id: '${out.trim()}'`);
