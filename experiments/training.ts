@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, networkSpecOf, parseTrainConfig, resolveArm, restartedTrainState, train, type TrainConfig, type TrainState } from '../model/train.ts';
+import { initTrainState, networkSpecOf, parseTrainConfig, resolveArm, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
@@ -180,6 +180,14 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
         progress.update(e.iteration, `loss ${e.loss.total.toExponential(3)} endpoint ${(e.endpointError * 100).toFixed(2)} cm ${e.ms.toFixed(0)} ms/it [${backend}]`);
       },
     });
+  } catch (err) {
+    if (!(err instanceof TrainingDivergedError)) throw err;
+    const skipped = err.iteration - err.lastUpdate;
+    throw new Error(
+      `${err.message}. The last finite state is saved: ${join(opts.out, 'checkpoint.json')} holds iteration ${err.iteration}` +
+        (skipped > 0 ? ` (weights as updated at iteration ${err.lastUpdate}; the ${skipped} steps after it were skipped)` : '') +
+        '; start again with a lower lr (or clip) from scratch, or inspect it',
+    );
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

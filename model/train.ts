@@ -133,6 +133,19 @@ export function restartedTrainState(config: TrainConfig, params: NetworkParams, 
   return { iteration, params, adam: createAdamState(params), rng: createRng(config.seed + iteration), lr, badSteps: 0, log: [] };
 }
 
+/** Thrown when the NaN/Inf guard gives up; the training state is then the last finite one. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  /** Iterations the (finite) state holds, and the last of them whose update was applied. */
+  readonly iteration: number;
+  readonly lastUpdate: number;
+  constructor(badSteps: number, last: string, state: TrainState) {
+    super(`training diverged: ${badSteps} consecutive non-finite steps (last: ${last})`);
+    this.iteration = state.iteration;
+    this.lastUpdate = state.iteration - state.badSteps;
+  }
+}
+
 /**
  * The NaN/Inf guard and update: skips the step (and reduces the learning rate) if the loss or any gradient
  * is not finite, else clips and applies Adam. Returns the gradient norm and the event, if any.
@@ -141,14 +154,13 @@ export function applyUpdate(config: TrainConfig, state: TrainState, loss: LossCo
   const gradNorm = clipGradients(grads, config.clip);
   const finiteLoss = LOSS_NAMES.every((k) => Number.isFinite(loss[k])) && Number.isFinite(loss.total);
   if (!finiteLoss || !Number.isFinite(gradNorm)) {
+    const what = `non-finite ${finiteLoss ? 'gradient' : 'loss'} at iteration ${state.iteration + 1}`;
+    // The state is left as it was after the last logged iteration: the last finite state, for the caller to save.
+    if (state.badSteps + 1 >= config.maxBadSteps) throw new TrainingDivergedError(state.badSteps + 1, what, state);
     state.badSteps++;
     const old = state.lr;
     state.lr *= config.nanLrFactor;
-    const event = `non-finite ${finiteLoss ? 'gradient' : 'loss'} at iteration ${state.iteration + 1}: step skipped, learning rate ${old.toExponential(2)} → ${state.lr.toExponential(2)}`;
-    if (state.badSteps >= config.maxBadSteps) {
-      throw new Error(`training diverged: ${state.badSteps} consecutive non-finite steps (last: ${event})`);
-    }
-    return { gradNorm, event };
+    return { gradNorm, event: `${what}: step skipped, learning rate ${old.toExponential(2)} → ${state.lr.toExponential(2)}` };
   }
   state.badSteps = 0;
   adamStep(state.params, grads, state.adam, { lr: state.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
@@ -158,7 +170,7 @@ export function applyUpdate(config: TrainConfig, state: TrainState, loss: LossCo
 export interface TrainHooks {
   /** Called after every iteration with its log line. */
   onIteration?: (entry: IterationLog, state: TrainState) => void;
-  /** Called every `checkpointEvery` iterations and at the end. */
+  /** Called every `checkpointEvery` iterations, at the end, and with the last finite state when training diverges. */
   onCheckpoint?: (state: TrainState) => void;
   /** Polled before each iteration; true stops the loop (e.g. after Ctrl-C). */
   shouldStop?: () => boolean;
@@ -215,6 +227,9 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
         hooks.onCheckpoint?.(state);
       }
     }
+  } catch (err) {
+    if (err instanceof TrainingDivergedError) hooks.onCheckpoint?.(state);
+    throw err;
   } finally {
     episode.dispose();
   }
