@@ -187,6 +187,7 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
       `${err.message}. The last finite state is saved: ${join(opts.out, 'checkpoint.json')} holds iteration ${err.iteration}` +
         (skipped > 0 ? ` (weights as updated at iteration ${err.lastUpdate}; the ${skipped} steps after it were skipped)` : '') +
         '; start again with a lower lr (or clip) from scratch, or inspect it',
+      { cause: err },
     );
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -22,7 +22,7 @@ export function ensureDir(path: string): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' && statSync(abs).isDirectory()) return;
-    throw new Error(`cannot create directory ${abs}: ${code ?? (err as Error).message}`);
+    throw new Error(`cannot create directory ${abs}: ${code ?? (err as Error).message}`, { cause: err });
   }
 }
 
@@ -60,7 +60,7 @@ export function readNpyFile(path: string): NpyArray {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   try {
     return decodeNpy(bytes);
@@ -76,11 +76,11 @@ export function readJsonFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
 }
