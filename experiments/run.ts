@@ -44,15 +44,16 @@ export interface RunResult {
 }
 
 function makeTrials(ck: Checkpoint, o: RunOptions): TrialBatch {
-  const steps = Math.round(o.duration / ck.network.dt);
+  // The run's trial length (s, a whole number of control steps) replaces the training task's, and the step count derived from it.
+  const trained = { ...ck.config.task, duration: o.duration, steps: undefined };
   if (o.task === 'center-out') {
     if (!(o.duration > o.goTime + o.evalAfter)) {
       throw new Error(`trial duration ${o.duration} s must exceed go time + evaluation delay (${o.goTime} + ${o.evalAfter} s)`);
     }
-    const task = parseTaskSpec({ ...ck.config.task, kind: 'center-out', steps, delay: [o.goTime, o.goTime] });
+    const task = parseTaskSpec({ ...trained, kind: 'center-out', delay: [o.goTime, o.goTime] });
     return centerOutConditions(ck.arm, task, o.goTime, o.repeats);
   }
-  const task = parseTaskSpec({ ...ck.config.task, kind: 'random', steps, catchProbability: 0 });
+  const task = parseTaskSpec({ ...trained, kind: 'random', catchProbability: 0 });
   if (!(o.duration > task.delay[1] + o.evalAfter)) {
     throw new Error(`random trials get their go cue up to ${task.delay[1]} s (the training delay range), so --duration must exceed ${task.delay[1]} + ${o.evalAfter} s`);
   }

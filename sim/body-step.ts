@@ -14,7 +14,7 @@
  */
 import type { Actuator } from './actuators/actuator.ts';
 import type { Body } from './body.ts';
-import { handForce as fieldForce, type ForceField } from './force-fields.ts';
+import { affineField, handForce as fieldForce, isActiveField, type ForceField } from './force-fields.ts';
 import { accel, applyJointLimits, coeffs, handPosition, handVelocity, jac, type HandForceFn, type Num, type Vec2 } from './skeleton.ts';
 
 /** Options of {@link stepBody}. */
@@ -68,6 +68,11 @@ let jS = new Float64Array(0); // ∂(state)/∂(step start), accumulated over su
 let jT = new Float64Array(0);
 let jTmp = new Float64Array(0);
 let jTmpU = new Float64Array(0);
+// Hand force in the Jacobian step: the field (null: none), F = K·v + F0, and ∂(Jᵀ F)/∂(q, q̇) (2 × 4).
+let jField: ForceField | null = null;
+const jFK = new Float64Array(4);
+const jF0 = new Float64Array(2);
+const jE = new Float64Array(8);
 
 function ensureScratch(nx: number, nu: number): void {
   if (nx <= cap.nx && nu <= cap.nu) return;
@@ -179,10 +184,11 @@ export function stepActuatorState(act: Actuator, s: Float64Array, u: Num, h: num
 }
 
 /** One RK4 stage at jy: k = f(y), K = F(y)·D, Ku = F(y)·Du + G(y), with F = ∂f/∂x and G = ∂f/∂u. */
-function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: number, k: number, first: boolean): void {
+function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: number, k: number, first: boolean, t: number): void {
   const act = b.actuator;
   const ns = nx - 4;
   act.jointTorques(jy, 0, su, 0, jTau, jdT);
+  if (jField) addHandForceTorque(b, t);
   jac(b.skeleton, a1, a2, a3, jy[0], jy[1], jy[2], jy[3], jTau[0], jTau[1], jq, 0, jdx, 0, jdu, 0);
   for (let c = 0; c < 4; c++) {
     jQx[c] = jdx[c];
@@ -199,6 +205,13 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
       const t2 = jdT[nx + c];
       jQx[c] += jdu[0] * t1 + jdu[1] * t2;
       jQx[nx + c] += jdu[2] * t1 + jdu[3] * t2;
+    }
+  }
+  if (jField) {
+    // ∂q̈/∂(q, q̇) += M⁻¹·∂(Jᵀ F)/∂(q, q̇).
+    for (let c = 0; c < 4; c++) {
+      jQx[c] += jdu[0] * jE[c] + jdu[1] * jE[4 + c];
+      jQx[nx + c] += jdu[2] * jE[c] + jdu[3] * jE[4 + c];
     }
   }
   const ou = 2 * nx;
@@ -272,6 +285,61 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
   }
 }
 
+/**
+ * Add the hand force's joint torque Jᵀ F at the stage state jy and time t (s) to jTau, and its
+ * derivatives into jE: with F = K·v + F0, v = J q̇, ∂(Jᵀ F)/∂q̇ = Jᵀ K J and
+ * ∂(Jᵀ F)/∂q_k = (∂J/∂q_k)ᵀ F + Jᵀ K (∂J/∂q_k) q̇.
+ */
+function addHandForceTorque(b: Body, t: number): void {
+  const [l1, l2] = b.skeleton.l;
+  const q1 = jy[0];
+  const q2 = jy[1];
+  const qd1 = jy[2];
+  const qd2 = jy[3];
+  affineField(jField!, t, jFK, jF0);
+  const s1 = Math.sin(q1);
+  const c1 = Math.cos(q1);
+  const s12 = Math.sin(q1 + q2);
+  const c12 = Math.cos(q1 + q2);
+  // J = [[J11, J12], [J21, J22]]; ∂J/∂q1 = [[−J21, −J22], [J11, J12]], ∂J/∂q2 = [[−J22, −J22], [J12, J12]].
+  const J11 = -l1 * s1 - l2 * s12;
+  const J12 = -l2 * s12;
+  const J21 = l1 * c1 + l2 * c12;
+  const J22 = l2 * c12;
+  const [K11, K12, K21, K22] = jFK;
+  const vx = J11 * qd1 + J12 * qd2;
+  const vy = J21 * qd1 + J22 * qd2;
+  const Fx = K11 * vx + K12 * vy + jF0[0];
+  const Fy = K21 * vx + K22 * vy + jF0[1];
+  jTau[0] += J11 * Fx + J21 * Fy;
+  jTau[1] += J12 * Fx + J22 * Fy;
+  const dJ = [
+    [-J21, -J22, J11, J12],
+    [-J22, -J22, J12, J12],
+  ];
+  for (let k = 0; k < 2; k++) {
+    const [d11, d12, d21, d22] = dJ[k];
+    const dvx = d11 * qd1 + d12 * qd2;
+    const dvy = d21 * qd1 + d22 * qd2;
+    const dFx = K11 * dvx + K12 * dvy;
+    const dFy = K21 * dvx + K22 * dvy;
+    jE[k] = d11 * Fx + d21 * Fy + J11 * dFx + J21 * dFy;
+    jE[4 + k] = d12 * Fx + d22 * Fy + J12 * dFx + J22 * dFy;
+  }
+  // ∂F/∂q̇_k = K·(column k of J).
+  const cols = [
+    [J11, J21],
+    [J12, J22],
+  ];
+  for (let k = 0; k < 2; k++) {
+    const [jx0, jy0] = cols[k];
+    const dFx = K11 * jx0 + K12 * jy0;
+    const dFy = K21 * jx0 + K22 * jy0;
+    jE[2 + k] = J11 * dFx + J21 * dFy;
+    jE[6 + k] = J12 * dFx + J22 * dFy;
+  }
+}
+
 /** Next stage input y = clamp(x + a·k), D = I + a·K, Du = a·Ku (rows of clamped components zero); add w·K, w·Ku to the step Jacobian. */
 function advanceStage(b: Body, nx: number, nu: number, k: number, a: number, w: number): void {
   const ko = nx * k;
@@ -297,7 +365,7 @@ function zeroRows(mask: number, nx: number, nu: number, M: Float64Array, Mu: Flo
   }
 }
 
-function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: number, u: Num, ouIn: number, h: number, n: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number): void {
+function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: number, u: Num, ouIn: number, h: number, n: number, t0: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number): void {
   const act = b.actuator;
   const nx = 4 + act.nState;
   const nu = act.nInputs;
@@ -311,16 +379,17 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
   const nn = nx * nx;
   const nb = nx * nu;
   for (let s = 0; s < n; s++) {
+    const ts = t0 + s * h;
     for (let i = 0; i < nn; i++) jAs[i] = i % nx === ((i / nx) | 0) ? 1 : 0;
     jBs.fill(0, 0, nb);
     for (let i = 0; i < nx; i++) jy[i] = jx[i];
-    stage(b, a1, a2, a3, nx, nu, 0, true);
+    stage(b, a1, a2, a3, nx, nu, 0, true, ts);
     advanceStage(b, nx, nu, 0, 0.5 * h, h / 6);
-    stage(b, a1, a2, a3, nx, nu, 1, false);
+    stage(b, a1, a2, a3, nx, nu, 1, false, ts + 0.5 * h);
     advanceStage(b, nx, nu, 1, 0.5 * h, h / 3);
-    stage(b, a1, a2, a3, nx, nu, 2, false);
+    stage(b, a1, a2, a3, nx, nu, 2, false, ts + 0.5 * h);
     advanceStage(b, nx, nu, 2, h, h / 3);
-    stage(b, a1, a2, a3, nx, nu, 3, false);
+    stage(b, a1, a2, a3, nx, nu, 3, false, ts + h);
     for (let i = 0; i < nn; i++) jAs[i] += (h / 6) * jK[i];
     for (let i = 0; i < nb; i++) jBs[i] += (h / 6) * jKu[i];
     for (let i = 0; i < nx; i++) jx[i] += (h / 6) * (jk[i] + 2 * jk[nx + i] + 2 * jk[2 * nx + i] + jk[3 * nx + i]);
@@ -353,13 +422,21 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
   for (let i = 0; i < nb; i++) Bu[ob + i] = clipped & (1 << i % nu) ? 0 : jT[i];
 }
 
+/** Options of the Jacobian steps: a hand force given as a field description (a function has no Jacobian). */
+export interface JacobianStepOptions {
+  /** External hand force (affine in hand velocity, see affineField). Default none. */
+  handForce?: ForceField;
+  /** Time at the start of the step (s), passed to time-dependent fields. Default 0. */
+  t?: number;
+}
+
 /**
- * The same step as {@link stepBody} without hand force, plus its exact Jacobians A = ∂x′/∂x (nx × nx,
- * row-major) and Bu = ∂x′/∂u (nx × nu), chained analytically through the RK4 stages, the substeps and
- * every clamp; nx = 4 + actuator state size, nu = actuator inputs. `out` may alias x.
+ * The same step as {@link stepBody}, plus its exact Jacobians A = ∂x′/∂x (nx × nx, row-major) and
+ * Bu = ∂x′/∂u (nx × nu), chained analytically through the RK4 stages, the substeps, every clamp and
+ * the hand force; nx = 4 + actuator state size, nu = actuator inputs. `out` may alias x.
  */
-export function stepBodyWithJacobian(b: Body, x: Num, u: Num, dt: number, substeps: number, out: Num, A: Num, Bu: Num): void {
-  stepBodyBatchWithJacobian(b, 1, x, u, dt, substeps, out, A, Bu);
+export function stepBodyWithJacobian(b: Body, x: Num, u: Num, dt: number, substeps: number, out: Num, A: Num, Bu: Num, opts: JacobianStepOptions = {}): void {
+  stepBodyBatchWithJacobian(b, 1, x, u, dt, substeps, out, A, Bu, opts);
 }
 
 /**
@@ -367,7 +444,7 @@ export function stepBodyWithJacobian(b: Body, x: Num, u: Num, dt: number, subste
  * Xout [n, nx], A [n, nx, nx], Bu [n, nx, nu] out (row-major; Xout may alias X). Float32 buffers are
  * accepted and computed in float64 internally.
  */
-export function stepBodyBatchWithJacobian(b: Body, n: number, X: Num, U: Num, dt: number, substeps: number, Xout: Num, A: Num, Bu: Num): void {
+export function stepBodyBatchWithJacobian(b: Body, n: number, X: Num, U: Num, dt: number, substeps: number, Xout: Num, A: Num, Bu: Num, opts: JacobianStepOptions = {}): void {
   checkSubsteps(substeps);
   const nx = 4 + b.actuator.nState;
   const nu = b.actuator.nInputs;
@@ -377,7 +454,13 @@ export function stepBodyBatchWithJacobian(b: Body, n: number, X: Num, U: Num, dt
   ensureScratch(nx, nu);
   const [a1, a2, a3] = coeffs(b.skeleton);
   const h = dt / substeps;
-  for (let i = 0; i < n; i++) {
-    stepJacCore(b, a1, a2, a3, X, nx * i, U, nu * i, h, substeps, Xout, nx * i, A, nx * nx * i, Bu, nx * nu * i);
+  jField = opts.handForce && isActiveField(opts.handForce) ? opts.handForce : null;
+  const t0 = opts.t ?? 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      stepJacCore(b, a1, a2, a3, X, nx * i, U, nu * i, h, substeps, t0, Xout, nx * i, A, nx * nx * i, Bu, nx * nu * i);
+    }
+  } finally {
+    jField = null;
   }
 }

@@ -138,6 +138,53 @@ function accumulate(field: ForceField, t: number, pos: ArrayLike<number>, vel: A
   }
 }
 
+/**
+ * Every field kind is affine in the hand velocity and independent of the hand position:
+ * F = K·v + F0(t). Writes K (row-major [K11, K12, K21, K22], N·s/m) and F0 (N) at time t (s); the
+ * differentiable plant uses them for the force's exact Jacobian.
+ */
+export function affineField(field: ForceField, t: number, K: Float64Array, F0: Float64Array): void {
+  K.fill(0);
+  F0.fill(0);
+  accumulateAffine(field, t, K, F0);
+}
+
+function accumulateAffine(field: ForceField, t: number, K: Float64Array, F0: Float64Array): void {
+  switch (field.kind) {
+    case 'none':
+      return;
+    case 'curl':
+      K[1] += field.strength;
+      K[2] -= field.strength;
+      return;
+    case 'velocity':
+      K[0] += field.B[0][0];
+      K[1] += field.B[0][1];
+      K[2] += field.B[1][0];
+      K[3] += field.B[1][1];
+      return;
+    case 'viscous':
+      K[0] -= field.b;
+      K[3] -= field.b;
+      return;
+    case 'constant':
+      F0[0] += field.F[0];
+      F0[1] += field.F[1];
+      return;
+    case 'pulses':
+      for (const p of field.pulses) {
+        if (t >= p.start && t < p.start + p.duration) {
+          F0[0] += p.F[0];
+          F0[1] += p.F[1];
+        }
+      }
+      return;
+    case 'sum':
+      for (const f of field.fields) accumulateAffine(f, t, K, F0);
+      return;
+  }
+}
+
 /** True when the field can exert a non-zero force (lets callers skip the hand-force computation). */
 export function isActiveField(field: ForceField): boolean {
   switch (field.kind) {
