@@ -120,6 +120,13 @@ export function sweepStatus(sweepDir: string): { plan: SweepPlan; rows: ReturnTy
   return { plan, rows, counts };
 }
 
+/** `: <the last line of a running cell's log>` (its training progress), or nothing. */
+function lastLine(log: string): string {
+  if (!existsSync(log)) return '';
+  const line = readFileSync(log, 'utf8').trimEnd().split('\n').at(-1)?.split('\r').at(-1)?.trim();
+  return line ? `: ${line}` : '';
+}
+
 /** The status as text: a count line, then one line per cell (with its log when it failed or was interrupted). */
 export function formatSweepStatus(sweepDir: string, s: ReturnType<typeof sweepStatus>): string {
   const n = s.rows.length;
@@ -127,7 +134,7 @@ export function formatSweepStatus(sweepDir: string, s: ReturnType<typeof sweepSt
   const counts = order.filter((k) => s.counts[k]).map((k) => `${s.counts[k]} ${k}`).join(', ');
   const lines = [`sweep ${s.plan.spec.name} (${sweepDir}): ${n} cells — ${counts}`];
   for (const r of s.rows) {
-    const mark = r.state === 'done' ? `done, endpoint error ${((r.result?.metrics.endpoint_error_mean_m ?? NaN) * 100).toFixed(2)} cm, ${(r.result?.seconds.total ?? NaN).toFixed(0)} s` : `${r.state}${r.detail ? ` — ${r.detail}` : ''}`;
+    const mark = r.state === 'done' ? `done, endpoint error ${((r.result?.metrics.endpoint_error_mean_m ?? NaN) * 100).toFixed(2)} cm, ${(r.result?.seconds.total ?? NaN).toFixed(0)} s` : `${r.state}${r.detail ? ` — ${r.detail}` : ''}${r.state === 'running' ? lastLine(r.log) : ''}`;
     const log = r.state === 'failed' || r.state === 'interrupted' ? ` (log: ${r.log})` : '';
     lines.push(`  ${String(r.cell).padStart(3)}  ${cellLabel(r)}: ${mark}${log}`);
   }

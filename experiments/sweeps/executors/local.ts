@@ -98,7 +98,10 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
           return snapshot();
         },
         async collect(onChange) {
-          if (onChange) listeners.add(onChange);
+          if (onChange) {
+            listeners.add(onChange);
+            onChange(snapshot());
+          }
           try {
             await ended;
           } finally {
