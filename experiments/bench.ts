@@ -38,7 +38,7 @@ async function trainingMs(tf: typeof tfType, kind: 'rnn' | 'gru', iterations: nu
     iterations: iterations + warmup,
     batch: 64,
     network: { kind, hidden: 128 },
-    task: { kind: 'mixed', steps: 100, dt: 0.01 },
+    task: { kind: 'mixed', duration: 1, dt: 0.01 },
     checkpointEvery: 0,
   });
   const state = initTrainState(config);

@@ -13,7 +13,7 @@ import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
 import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { emptyLoss, lossComponentsSchema, type LossComponents } from './losses.ts';
 import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from './network.ts';
-import { trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
+import { convertStepUnits, printNotice, trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
 
 export const CHECKPOINT_FORMAT = 'reach-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -129,7 +129,10 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
     throw new CheckpointError(`${source} is corrupted: checksum mismatch (stored ${parsed.data.checksum}, computed ${crc32(bodyText)})`);
   }
   const b = parsed.data.body;
-  const configResult = trainConfigSchema.safeParse(b.config, KEY_HINTS);
+  const configResult = trainConfigSchema.safeParse(
+    convertStepUnits(b.config, (line) => printNotice(`${source}: ${line}`)),
+    KEY_HINTS,
+  );
   if (!configResult.success) throw new CheckpointError(`${source} has an incompatible training config: ${formatIssues(configResult.error, 'config')}`);
   if (b.network.inputs !== OBSERVATION_SIZE) {
     throw new CheckpointError(`${source}: the network takes ${b.network.inputs} inputs but this program's observation has ${OBSERVATION_SIZE}`);

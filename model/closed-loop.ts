@@ -21,7 +21,7 @@ export type { ArmEngine };
 export interface ClosedLoopOptions {
   /** Which arm the controller drives. */
   engine: ArmEngine;
-  /** Sensory feedback delays (control steps) and noise stds. */
+  /** Sensory feedback delays (s) and noise stds. */
   feedback: FeedbackOptions;
   /** External hand force during every trial (field, pulses; time from trial start). Default none. */
   field?: ForceField;
@@ -87,7 +87,7 @@ export function runClosedLoop(
   const env = new ReachEnv({
     arm,
     // The trials come from the batch; the env's task supplies only the trial length and step.
-    task: parseTaskSpec({ steps: T, dt, delay: [0, 0] }),
+    task: parseTaskSpec({ duration: T * dt, dt, delay: [0, 0] }),
     feedback: opts.feedback,
     engine: opts.engine,
     field: opts.field,
@@ -109,6 +109,11 @@ export function runClosedLoop(
         rec.handPosition.set(info.hand, o2);
         rec.handVelocity.set(info.handVelocity, o2);
         rec.inputs.set(observation, (b * T + t) * I);
+        if (!observation.every(Number.isFinite)) {
+          // The torques so far were finite (checked below): the arm, driven by them and the hand force, left the numbers.
+          const field = opts.field && opts.field.kind !== 'none' ? `the hand force field ${JSON.stringify(opts.field)} or ` : '';
+          throw new Error(`the observed arm state became non-finite in trial ${b} at t = ${(t * dt).toFixed(3)} s under finite torques: ${field}the torques are beyond what the ${opts.engine} arm can integrate`);
+        }
         controllerAct(controller, observation, noiseRng, hiddenNoise);
         if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
           throw new Error(`the controller produced a non-finite torque in trial ${b} at t = ${(t * dt).toFixed(3)} s`);

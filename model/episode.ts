@@ -12,7 +12,7 @@ import { shapeSize } from '../core/npy.ts';
 import { fillNormal, type Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handPosition } from '../sim/dynamics.ts';
-import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
+import { createFeedback, FEEDBACK_SIZE, feedbackDelaySteps, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
 import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { phaseAt, type TrialBatch } from '../sim/tasks/task-spec.ts';
@@ -26,7 +26,7 @@ import { TfMatmul } from './tf-matmul.ts';
 export interface EpisodeSetup {
   arm: ArmParams;
   network: NetworkSpec;
-  /** Sensory feedback delays (control steps) and noise. */
+  /** Sensory feedback delays (s) and noise. */
   feedback: FeedbackOptions;
   loss: LossSpec;
   /** RK4 substeps per control step in the training plant. */
@@ -109,7 +109,7 @@ export class Episode {
     this.S[0].set(trials.x0);
     for (const g of this.gS) g.fill(0);
 
-    const feedback = createFeedback(arm, rng ? this.setup.feedback : noiseless(this.setup.feedback), trials.x0, B);
+    const feedback = createFeedback(arm, rng ? this.setup.feedback : noiseless(this.setup.feedback), dt, trials.x0, B);
     const fbScratch = new Float64Array(B * FEEDBACK_SIZE);
     const loss = emptyLoss();
     const norm = 1 / (B * T);
@@ -239,9 +239,10 @@ export class Episode {
    * proprioceptive channels are the state itself, visual channels go through the hand-state Jacobian.
    */
   private feedbackBackward(t: number, gx: Float32Array, stride: number, hj: Float64Array): void {
-    const { arm, feedback } = this.setup;
-    const sv = delayedIndex(t, feedback.visionDelay ?? 0);
-    const sp = delayedIndex(t, feedback.proprioceptionDelay ?? 0);
+    const { arm, feedback, network } = this.setup;
+    const delays = feedbackDelaySteps(feedback, network.dt);
+    const sv = delayedIndex(t, delays.vision);
+    const sp = delayedIndex(t, delays.proprioception);
     const Sv = this.S[sv];
     const gSv = this.gS[sv];
     const gSp = this.gS[sp];

@@ -9,9 +9,9 @@ import { z } from 'zod';
 import { createRng, type Rng } from '../core/random.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { armParamsSchema, getArmPreset, type ArmParams } from '../sim/arm-params.ts';
-import { feedbackOptionsSchema } from '../sim/feedback.ts';
+import { convertStepDelays, feedbackDelaySteps, feedbackOptionsSchema } from '../sim/feedback.ts';
 import { DEFAULT_FEEDBACK, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
-import { parseTaskSpec, sampleTrials, taskSpecSchema } from '../sim/tasks/task-spec.ts';
+import { convertStepDuration, parseTaskSpec, sampleTrials, taskSpecSchema } from '../sim/tasks/task-spec.ts';
 import { adamStep, clipGradients, createAdamState, type AdamState } from './adam.ts';
 import { Episode, type Gradients } from './episode.ts';
 import { LOSS_NAMES, lossSpecSchema, type LossComponents } from './losses.ts';
@@ -23,8 +23,8 @@ export const trainConfigSchema = z.object({
   /** Arm: a preset name or a full parameter object. */
   arm: z.union([z.string(), armParamsSchema]).default('motornet'),
   /** Reaching task trained on. */
-  task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed', centerOutFraction: 0.85, steps: 120 })),
-  /** Sensory feedback delays (control steps) and noise stds; fields left out of a given object are 0. */
+  task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed', centerOutFraction: 0.85, duration: 1.2 })),
+  /** Sensory feedback delays (s, whole control steps of task.dt) and noise stds; fields left out of a given object are 0. */
   feedback: feedbackOptionsSchema.default(DEFAULT_FEEDBACK),
   /** Controller; `inputs` is set from the observation size. */
   network: networkSpecSchema.omit({ inputs: true, dt: true }).default(networkSpecSchema.omit({ inputs: true, dt: true }).parse({})),
@@ -60,20 +60,51 @@ export type TrainConfig = z.infer<typeof trainConfigSchema>;
 /** Joint torques the arm takes: the number of network outputs every controller must have. */
 export const ARM_INPUTS = 2;
 
+/** Where unit conversions of old configs are reported: one line on stderr (the browser console in the viewer). */
+export const printNotice = (line: string) => console.warn(`notice: ${line}`);
+
+/**
+ * A raw training config written when feedback delays and the trial length were counted in control
+ * steps, converted to seconds (at the config's task.dt); `notice` gets one line per conversion.
+ * Configs in seconds come back unchanged.
+ */
+export function convertStepUnits(input: unknown, notice: (line: string) => void = printNotice): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...input };
+  if (out.task !== undefined) {
+    const task = convertStepDuration(out.task);
+    if (task.note) notice(task.note);
+    out.task = task.task;
+  }
+  if (out.feedback !== undefined) {
+    const rawDt = (out.task as { dt?: unknown } | undefined)?.dt;
+    const feedback = convertStepDelays(out.feedback, typeof rawDt === 'number' ? rawDt : taskSpecSchema.parse({}).dt);
+    if (feedback.note) notice(feedback.note);
+    out.feedback = feedback.opts;
+  }
+  return out;
+}
+
 /**
  * Validate a training config, filling defaults (`undefined` is the all-default config); errors name each
- * offending field, and an unknown key the closest known one.
+ * offending field, and an unknown key the closest known one. Delays and trial lengths in control steps
+ * (older configs) are converted to seconds with a notice.
  */
-export function parseTrainConfig(input: unknown = {}): TrainConfig {
+export function parseTrainConfig(input: unknown = {}, notice: (line: string) => void = printNotice): TrainConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new Error(`invalid training config: expected a JSON object of settings (e.g. {"iterations": 500}), got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
   }
-  const r = trainConfigSchema.safeParse(input, KEY_HINTS);
+  const r = trainConfigSchema.safeParse(convertStepUnits(input, notice), KEY_HINTS);
   if (!r.success) throw new Error(`invalid training config: ${formatIssues(r.error, '(config)')}`);
   if (r.data.network.outputs !== ARM_INPUTS) {
     throw new Error(`invalid training config: network.outputs is ${r.data.network.outputs} but the arm takes ${ARM_INPUTS} joint torques (shoulder, elbow)`);
   }
   parseTaskSpec(r.data.task);
+  try {
+    feedbackDelaySteps(r.data.feedback, r.data.task.dt);
+  } catch (err) {
+    throw new Error(`invalid training config: ${(err as Error).message}`);
+  }
   return r.data;
 }
 

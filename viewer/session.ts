@@ -114,7 +114,7 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
   const start = centerOutStart(params, task);
   const goStep = Math.round((task.delay[0] + task.delay[1]) / 2 / task.dt);
   const x0 = Float64Array.of(task.startPosture[0], task.startPosture[1], 0, 0);
-  const feedbackBase = createFeedback(params, checkpoint.config.feedback, x0).opts;
+  const feedbackBase = createFeedback(params, checkpoint.config.feedback, task.dt, x0).opts;
   const s: Session = {
     name,
     checkpoint,
@@ -128,7 +128,7 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
     targets,
     arm: createMatterArm(params, { q0: [x0[0], x0[1]] }),
     controller: createController(checkpoint.network, checkpoint.params),
-    feedback: createFeedback(params, feedbackBase, x0),
+    feedback: createFeedback(params, feedbackBase, task.dt, x0),
     feedbackBase,
     rng: createRng(seed),
     phase: 'idle',
@@ -179,7 +179,7 @@ export function beginTrial(s: Session, k: number): void {
   s.arm = createMatterArm(s.params, { q0: [s.x0[0], s.x0[1]] });
   s.pulses = [];
   applyField(s);
-  s.feedback = createFeedback(s.params, scaledFeedback(s), s.x0);
+  s.feedback = createFeedback(s.params, scaledFeedback(s), s.dt, s.x0);
   resetController(s.controller);
   const target = k < 0 ? s.start : s.targets[k];
   s.target[0] = target[0];

@@ -17,13 +17,10 @@ export const OBSERVATION_SIZE = OBSERVATION_CHANNELS.length;
 /** Offset of the feedback block in the observation. */
 export const FEEDBACK_OFFSET = 3;
 
-/**
- * Default feedback for training and runs: MotorNet-like delays (proprioception 20 ms, vision 50 ms at
- * dt = 10 ms) and small sensor noise.
- */
+/** Default feedback for training and runs: MotorNet-like delays (proprioception 20 ms, vision 50 ms) and small sensor noise. */
 export const DEFAULT_FEEDBACK: Required<FeedbackOptions> = {
-  proprioceptionDelay: 2,
-  visionDelay: 5,
+  proprioceptionDelay: 0.02,
+  visionDelay: 0.05,
   jointAngleNoise: 0.001,
   jointVelocityNoise: 0.01,
   handPositionNoise: 0.001,

@@ -114,7 +114,7 @@ export class ReachEnv {
       this.matter = createMatterArm(arm, { q0: [x0[0], x0[1]], qd0: [x0[2], x0[3]] });
       this.matter.setForceField(this.opts.field);
     }
-    this.feedback = createFeedback(arm, this.opts.feedback, x0, 1);
+    this.feedback = createFeedback(arm, this.opts.feedback, task.dt, x0, 1);
     this.t = 0;
     observe(this.feedback, 0, tr.target, tr.goStep, this.rng, this.fbScratch, this.obs);
     return { observation: this.obs, info: this.info() };

@@ -13,18 +13,23 @@ import { randomInt, uniform, uniformIn, type Rng } from '../../core/random.ts';
 import { formatIssues, KEY_HINTS } from '../../core/zod-issues.ts';
 import type { ArmParams } from '../arm-params.ts';
 import { forwardKinematics, inverseKinematics } from '../dynamics.ts';
+import { wholeSteps } from '../time.ts';
 
 const DEG = Math.PI / 180;
 const pair = z.tuple([z.number(), z.number()]);
+/** Default control step (s). */
+const DEFAULT_DT = 0.01;
 
 export const taskSpecSchema = z
   .object({
     /** Which task: center-out, random, or a per-trial mixture of the two. */
     kind: z.enum(['center-out', 'random', 'mixed']).default('center-out'),
     /** Control step (s). */
-    dt: z.number().positive().max(0.1).default(0.01),
-    /** Trial length in control steps. */
-    steps: z.number().int().min(2).default(100),
+    dt: z.number().positive().max(0.1).default(DEFAULT_DT),
+    /** Trial length (s), a whole number of control steps. Default 1. */
+    duration: z.number().positive().optional(),
+    /** Trial length in control steps: resolved specs carry it (= duration / dt); configs written before durations were in seconds gave only this. */
+    steps: z.number().int().min(2).optional(),
     /** Number of center-out targets, evenly spaced, the first at 0 rad (+x). */
     targets: z.number().int().min(1).default(8),
     /** Center-out reach distance (m). */
@@ -41,6 +46,25 @@ export const taskSpecSchema = z
     limitMargin: z.number().min(0).default(10 * DEG),
   })
   .strict()
+  .transform((t, ctx) => {
+    const duration = t.duration ?? (t.steps !== undefined ? t.steps * t.dt : 1);
+    let steps: number;
+    try {
+      steps = wholeSteps(duration, t.dt, 'task duration');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['duration'], message: (err as Error).message });
+      return z.NEVER;
+    }
+    if (t.steps !== undefined && t.steps !== steps) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: `${t.steps} steps disagree with duration ${duration} s at dt = ${t.dt} s (${steps} steps)` });
+      return z.NEVER;
+    }
+    if (steps < 2) {
+      ctx.addIssue({ code: 'custom', path: ['duration'], message: `a trial needs at least 2 control steps, ${duration} s at dt = ${t.dt} s is ${steps}` });
+      return z.NEVER;
+    }
+    return { ...t, duration, steps };
+  })
   .refine((t) => t.delay[0] <= t.delay[1], { message: 'delay must be [min, max] with min <= max' })
   .refine((t) => Math.round(t.delay[1] / t.dt) < t.steps, { message: 'the longest delay must end before the trial does' });
 
@@ -77,6 +101,20 @@ export function phaseAt(s: number, goStep: number, reactionSteps: number): 'hold
   if (s <= goStep) return 'hold';
   if (s <= goStep + reactionSteps) return 'free';
   return 'reach';
+}
+
+/**
+ * A task spec written when trial lengths were counted in control steps (`steps` without `duration`)
+ * with the length in seconds, and a note of the conversion (null when nothing changed).
+ */
+export function convertStepDuration(task: unknown): { task: unknown; note: string | null } {
+  if (task === null || typeof task !== 'object' || Array.isArray(task)) return { task, note: null };
+  const t = task as Record<string, unknown>;
+  if (t.duration !== undefined || typeof t.steps !== 'number') return { task, note: null };
+  const dt = typeof t.dt === 'number' ? t.dt : DEFAULT_DT;
+  const { steps, ...rest } = t;
+  const duration = Number((steps * dt).toPrecision(12));
+  return { task: { ...rest, duration }, note: `task length given in control steps was converted to seconds: steps ${steps} → duration ${duration} s (dt = ${dt} s)` };
 }
 
 /** Parse and validate a task spec (defaults filled in); throws with the offending fields named. */

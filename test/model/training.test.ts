@@ -20,7 +20,7 @@ const small = (over: Record<string, unknown> = {}) =>
     iterations: 6,
     batch: 8,
     network: { hidden: 24, outputScale: 0.3 },
-    task: { kind: 'mixed', steps: 40, delay: [0.05, 0.15] },
+    task: { kind: 'mixed', duration: 0.4, delay: [0.05, 0.15] },
     loss: { activity: 0.05, effort: 0.01, weight: 1e-3 },
     checkpointEvery: 0,
     ...over,
@@ -150,7 +150,7 @@ describe('training loop', () => {
   });
 
   it('a short training run lowers the reaching loss on held-out trials', async () => {
-    const config = small({ iterations: 80, batch: 32, lr: 3e-3, task: { kind: 'center-out', steps: 40, delay: [0.05, 0.15] } });
+    const config = small({ iterations: 80, batch: 32, lr: 3e-3, task: { kind: 'center-out', duration: 0.4, delay: [0.05, 0.15] } });
     const arm = resolveArm(config.arm);
     const task = parseTaskSpec(config.task);
     const heldOut = sampleTrials(arm, task, 32, createRng(1234));

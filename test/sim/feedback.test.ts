@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { MOTORNET_ARM } from '../../sim/arm-params.ts';
 import { handPosition, handVelocity } from '../../sim/dynamics.ts';
-import { createFeedback, FEEDBACK_SIZE, pushFeedback, readFeedback } from '../../sim/feedback.ts';
+import { convertStepDelays, createFeedback, FEEDBACK_SIZE, pushFeedback, readFeedback } from '../../sim/feedback.ts';
 import { createRng } from '../../core/random.ts';
 
 const p = MOTORNET_ARM;
+const dt = 0.01;
 /** Distinct state at step t for arm i. */
 const stateAt = (t: number, i = 0) => [0.5 + 0.01 * t + 0.1 * i, 1 + 0.02 * t, 0.3 * t, -0.1 * t - i];
 
 describe('sensory feedback', () => {
-  it('a feedback delay of k steps returns the state of k steps ago (the initial state before history exists)', () => {
+  it('a feedback delay of k·dt seconds returns the state of k steps ago (the initial state before history exists)', () => {
     for (const [dp, dv] of [[0, 0], [3, 7], [5, 2]]) {
-      const fb = createFeedback(p, { proprioceptionDelay: dp, visionDelay: dv }, stateAt(0));
+      const fb = createFeedback(p, { proprioceptionDelay: dp * dt, visionDelay: dv * dt }, dt, stateAt(0));
       for (let t = 1; t <= 12; t++) {
         pushFeedback(fb, stateAt(t));
         const obs = readFeedback(fb);
@@ -31,7 +32,7 @@ describe('sensory feedback', () => {
   it('batched feedback keeps each arm its own history', () => {
     const n = 3;
     const batch = (t: number) => [0, 1, 2].flatMap((i) => stateAt(t, i));
-    const fb = createFeedback(p, { proprioceptionDelay: 2 }, batch(0), n);
+    const fb = createFeedback(p, { proprioceptionDelay: 0.02 }, dt, batch(0), n);
     for (let t = 1; t <= 5; t++) pushFeedback(fb, batch(t));
     const obs = readFeedback(fb);
     for (let i = 0; i < n; i++) expect(Array.from(obs.subarray(i * FEEDBACK_SIZE, i * FEEDBACK_SIZE + 4))).toEqual(stateAt(3, i));
@@ -39,8 +40,8 @@ describe('sensory feedback', () => {
 
   it('noise has the requested standard deviation per channel group and is reproducible from the seed', () => {
     const opts = { jointAngleNoise: 0.01, jointVelocityNoise: 0.1, handPositionNoise: 0.002, handVelocityNoise: 0 };
-    const fb = createFeedback(p, opts, stateAt(0));
-    const clean = readFeedback(createFeedback(p, {}, stateAt(0)));
+    const fb = createFeedback(p, opts, dt, stateAt(0));
+    const clean = readFeedback(createFeedback(p, {}, dt, stateAt(0)));
     const rng = createRng(5);
     const N = 4000;
     const sq = new Float64Array(FEEDBACK_SIZE);
@@ -58,12 +59,26 @@ describe('sensory feedback', () => {
   });
 
   it('rejects bad options, wrong state sizes and noise without a generator', () => {
-    expect(() => createFeedback(p, { visionDelay: -1 }, stateAt(0))).toThrow(/visionDelay: must be ≥ 0 control steps/);
-    expect(() => createFeedback(p, { proprioceptionDelay: 1.5 }, stateAt(0))).toThrow(/whole number/);
-    expect(() => createFeedback(p, { jointAngleNoise: -1 }, stateAt(0))).toThrow(/noise std must be ≥ 0/);
-    expect(() => createFeedback(p, {}, [1, 2, 3])).toThrow(/must hold 4 numbers/);
-    const fb = createFeedback(p, { handPositionNoise: 0.001 }, stateAt(0));
+    expect(() => createFeedback(p, { visionDelay: -1 }, dt, stateAt(0))).toThrow(/visionDelay: must be ≥ 0 s/);
+    expect(() => createFeedback(p, { proprioceptionDelay: 0.025 }, dt, stateAt(0))).toThrow(/proprioceptionDelay = 0.025 s is not a whole number of control steps of dt = 0.01 s/);
+    expect(() => createFeedback(p, { visionDelay: 5 }, dt, stateAt(0))).toThrow(/visionDelay: must be ≤ 0.5 s/);
+    expect(() => createFeedback(p, { jointAngleNoise: -1 }, dt, stateAt(0))).toThrow(/noise std must be ≥ 0/);
+    expect(() => createFeedback(p, {}, dt, [1, 2, 3])).toThrow(/must hold 4 numbers/);
+    const fb = createFeedback(p, { handPositionNoise: 0.001 }, dt, stateAt(0));
     expect(() => readFeedback(fb)).toThrow(/seeded Rng is required/);
     expect(() => pushFeedback(fb, [1, 2])).toThrow(/must hold 4 numbers/);
+  });
+
+  it('delays written in control steps (integers ≥ 1) convert to seconds at the given dt, with a note; seconds pass unchanged', () => {
+    const old = convertStepDelays({ proprioceptionDelay: 2, visionDelay: 5, jointAngleNoise: 0.001 }, 0.01);
+    expect(old.opts).toEqual({ proprioceptionDelay: 0.02, visionDelay: 0.05, jointAngleNoise: 0.001 });
+    expect(old.note).toMatch(/proprioceptionDelay 2 steps → 0.02 s, visionDelay 5 steps → 0.05 s/);
+    const now = convertStepDelays({ proprioceptionDelay: 0.02, visionDelay: 0 }, 0.01);
+    expect(now).toEqual({ opts: { proprioceptionDelay: 0.02, visionDelay: 0 }, note: null });
+    // The converted delay reads the state 5 steps back, as the step-valued one did.
+    const fb = createFeedback(p, { ...(old.opts as object), jointAngleNoise: 0 }, dt, stateAt(0));
+    for (let t = 1; t <= 8; t++) pushFeedback(fb, stateAt(t));
+    const h = handPosition(p, stateAt(3)[0], stateAt(3)[1]);
+    expect(readFeedback(fb)[4]).toBeCloseTo(h[0], 14);
   });
 });
