@@ -1,11 +1,12 @@
 /**
  * Benchmarks: training milliseconds per iteration at the standard configuration (leaky RNN, 128 units,
- * batch 64, 100 steps of 10 ms, torque-driven arm) and for the GRU, simulation steps per second of the
+ * batch 64, 100 steps of 10 ms, torque-driven arm) and for the GRU and LSTM, simulation steps per second of the
  * analytic and matter-js arms, and closed-loop trials per second. Wall-clock figures belong here, never
  * in tests.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
+import type { CellKind } from '../model/cells/index.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
 import { initTrainState, parseTrainConfig, train } from '../model/train.ts';
 import { getArmPreset } from '../sim/arm-params.ts';
@@ -20,6 +21,8 @@ export interface BenchResult {
   trainRnnMsPerIteration: number;
   /** Median training ms per iteration, GRU at the same sizes. */
   trainGruMsPerIteration: number;
+  /** Median training ms per iteration, LSTM at the same sizes. */
+  trainLstmMsPerIteration: number;
   /** Analytic arm, 10 ms control steps (1 RK4 substep) per second. */
   analyticStepsPerSecond: number;
   /** Analytic arm, 10 ms control steps with 10 RK4 substeps (1 ms) per second. */
@@ -32,7 +35,7 @@ export interface BenchResult {
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-async function trainingMs(tf: typeof tfType, kind: 'rnn' | 'gru', iterations: number, warmup: number): Promise<number> {
+async function trainingMs(tf: typeof tfType, kind: CellKind, iterations: number, warmup: number): Promise<number> {
   const config = parseTrainConfig({
     seed: 1,
     iterations: iterations + warmup,
@@ -78,6 +81,7 @@ export async function runBench(tf: typeof tfType, backend: BackendName, ck: Chec
     node: process.version,
     trainRnnMsPerIteration: await trainingMs(tf, 'rnn', opts.iterations, 3),
     trainGruMsPerIteration: await trainingMs(tf, 'gru', opts.iterations, 3),
+    trainLstmMsPerIteration: await trainingMs(tf, 'lstm', opts.iterations, 3),
     analyticStepsPerSecond,
     analyticSubsteppedStepsPerSecond,
     matterStepsPerSecond,

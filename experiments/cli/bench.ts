@@ -34,6 +34,7 @@ export function register(program: Command): void {
         ['backend', r.backend],
         ['train, leaky RNN 128, batch 64, 100 steps (ms/iteration)', r.trainRnnMsPerIteration.toFixed(1)],
         ['train, GRU 128, batch 64, 100 steps (ms/iteration)', r.trainGruMsPerIteration.toFixed(1)],
+        ['train, LSTM 128, batch 64, 100 steps (ms/iteration)', r.trainLstmMsPerIteration.toFixed(1)],
         ['analytic arm, 10 ms steps, 1 RK4 substep (steps/s)', r.analyticStepsPerSecond.toFixed(0)],
         ['analytic arm, 10 ms steps, 10 RK4 substeps (steps/s)', r.analyticSubsteppedStepsPerSecond.toFixed(0)],
         ['matter-js arm, 10 ms steps of 10 × 1 ms (steps/s)', r.matterStepsPerSecond.toFixed(0)],
