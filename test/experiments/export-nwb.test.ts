@@ -73,7 +73,7 @@ describe('NWB export: file-level requirements (nwb.file.yaml, NWBFile)', () => {
 
   it('required root datasets with their values; date-times are ISO 8601 with a time zone', () => {
     expect(dataset('/identifier').value).toBe('synthetic-run-21');
-    expect(String(dataset('/session_description').value)).toMatch(/two-joint arm.*6 trials of 7 samples at dt = 0\.01 s/);
+    expect(dataset('/session_description').value as string).toMatch(/two-joint arm.*6 trials of 7 samples at dt = 0\.01 s/);
     expect(dataset('/session_start_time').value).toBe(SESSION_START);
     expect(dataset('/timestamps_reference_time').value).toBe(SESSION_START);
     const created = dataset('/file_create_date');
@@ -83,7 +83,7 @@ describe('NWB export: file-level requirements (nwb.file.yaml, NWBFile)', () => {
 
   it('required groups: acquisition, analysis, processing, stimulus/presentation, stimulus/templates, general', () => {
     for (const path of ['/acquisition', '/analysis', '/processing', '/stimulus', '/stimulus/presentation', '/stimulus/templates', '/general']) group(path);
-    expect(String(dataset('/general/notes').value)).toContain('"seed":21');
+    expect(dataset('/general/notes').value as string).toContain('"seed":21');
     expect(attr(dataset('/general/source_script'), 'file_name')).toBe('experiments/export/nwb.ts');
   });
 
@@ -95,7 +95,7 @@ describe('NWB export: file-level requirements (nwb.file.yaml, NWBFile)', () => {
       if (keys.includes('neurodata_type')) {
         typedCount++;
         expect(['core', 'hdmf-common'], obj.path).toContain(attr(obj, 'namespace'));
-        const id = String(attr(obj, 'object_id'));
+        const id = attr(obj, 'object_id') as string;
         expect(id).toMatch(UUID4);
         expect(ids.has(id), `${obj.path} object_id is unique`).toBe(false);
         ids.add(id);
@@ -125,7 +125,7 @@ describe('NWB export: TimeSeries (nwb.base.yaml) in ProcessingModules', () => {
     for (const m of ['rnn', 'behavior', 'simulation']) {
       const g = group(`/processing/${m}`);
       expect(attr(g, 'neurodata_type')).toBe('ProcessingModule');
-      expect(String(attr(g, 'description')).length).toBeGreaterThan(10);
+      expect((attr(g, 'description') as string).length).toBeGreaterThan(10);
     }
     expect(attr(group('/processing/behavior/Position'), 'neurodata_type')).toBe('Position');
     expect(attr(group('/processing/behavior/BehavioralTimeSeries'), 'neurodata_type')).toBe('BehavioralTimeSeries');
@@ -137,7 +137,7 @@ describe('NWB export: TimeSeries (nwb.base.yaml) in ProcessingModules', () => {
       const g = group(path);
       expect(attr(g, 'neurodata_type')).toBe(type);
       expect(attr(g, 'namespace')).toBe('core');
-      expect(String(attr(g, 'description'))).toBe(a.description);
+      expect(attr(g, 'description') as string).toBe(a.description);
       const data = dataset(`${path}/data`);
       expect(data.shape).toEqual([K * T, ...a.shape.slice(2)]);
       const values = data.value as Float32Array | Float64Array | Int32Array;
@@ -176,7 +176,7 @@ describe('NWB export: /intervals/trials (nwb.epoch.yaml TimeIntervals, hdmf-comm
     expect(attr(table, 'neurodata_type')).toBe('TimeIntervals');
     expect(attr(table, 'namespace')).toBe('core');
     expect(attr(table, 'colnames')).toEqual(columns);
-    expect(String(attr(table, 'description')).length).toBeGreaterThan(10);
+    expect((attr(table, 'description') as string).length).toBeGreaterThan(10);
     const id = dataset('/intervals/trials/id');
     expect(attr(id, 'neurodata_type')).toBe('ElementIdentifiers');
     expect(attr(id, 'namespace')).toBe('hdmf-common');
@@ -185,7 +185,7 @@ describe('NWB export: /intervals/trials (nwb.epoch.yaml TimeIntervals, hdmf-comm
       const d = dataset(`/intervals/trials/${c}`);
       expect(attr(d, 'neurodata_type')).toBe('VectorData');
       expect(attr(d, 'namespace')).toBe('hdmf-common');
-      expect(String(attr(d, 'description')).length).toBeGreaterThan(3);
+      expect((attr(d, 'description') as string).length).toBeGreaterThan(3);
       expect(d.shape?.[0], `${c} has one row per trial`).toBe(K);
     }
     expect(table.keys().sort()).toEqual([...columns, 'id'].sort());
@@ -210,7 +210,7 @@ describe('NWB export: /intervals/trials (nwb.epoch.yaml TimeIntervals, hdmf-comm
       const d = dataset(`/scratch/${name}`);
       expect(attr(d, 'neurodata_type')).toBe('ScratchData');
       expect(d.shape).toEqual(arr(name).shape);
-      expect(String(attr(d, 'notes'))).toContain(arr(name).description);
+      expect(attr(d, 'notes') as string).toContain(arr(name).description);
     }
   });
 });

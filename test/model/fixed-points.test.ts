@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, uniformIn } from '../../core/random.ts';
-import { findFixedPoints, stepMap } from '../../model/fixed-points.ts';
+import { findFixedPoints } from '../../model/fixed-points.ts';
 import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from '../../model/network.ts';
 
 function zeroParams(spec: NetworkSpec): NetworkParams {

@@ -39,7 +39,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
   const errors: string[] = [];
 
   /** Evaluate f(window.__reach) in the page. */
-  const hook = <T>(f: (r: Hook) => T): Promise<T> => page.evaluate(`(${f.toString()})(window.__reach)`) as Promise<T>;
+  const hook = <T>(f: (r: Hook) => T): Promise<T> => page.evaluate<T>(`(${f.toString()})(window.__reach)`);
   const read = () =>
     hook((r) => ({
       hand: r.hand,
@@ -74,7 +74,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     } catch (err) {
       const state = await read();
       const focus = await page.evaluate(() => (document as unknown as { activeElement: { outerHTML: string } | null }).activeElement?.outerHTML.slice(0, 80));
-      throw new Error(`trial to target ${k} via ${via} did not run: ${JSON.stringify(state)}, focus ${focus}: ${(err as Error).message}`);
+      throw new Error(`trial to target ${k} via ${via} did not run: ${JSON.stringify(state)}, focus ${focus}: ${(err as Error).message}`, { cause: err });
     }
     return { trace: await hook((r) => r.trialTrace()), goTime: await hook((r) => r.goTime), target: targets[k] };
   };
@@ -323,7 +323,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     const samples = (await hook((r) => r.trialTrace())).times.length;
     const get = async (button: string) => {
       const [dl] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.locator(button).click()]);
-      return { name: dl.suggestedFilename(), bytes: readFileSync((await dl.path())!) };
+      return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
     };
     const csv = await get('#download-csv');
     const npy = await get('#download-npy');
