@@ -45,8 +45,9 @@ import { accel, applyJointLimits, coeffs, MAX_JOINT_SPEED, type ArmState, type H
 
 const { Bodies, Body, Composite, Constraint, Engine } = Matter;
 
-/** Angles this close to a joint limit (rad) count as resting on it. */
-const STOP_TOLERANCE = 1e-6;
+/** Angles this close to a joint limit (rad), at speeds below STOP_SPEED_TOLERANCE (rad/s), count as resting on it. */
+const STOP_TOLERANCE = 1e-4;
+const STOP_SPEED_TOLERANCE = 5e-2;
 
 /** Matter length units per metre. */
 export const MM_PER_M = 1000;
@@ -99,6 +100,7 @@ export class MatterArm {
   private readonly tau = new Float64Array(2);
   private readonly qdd = new Float64Array(2);
   private readonly reaction = new Float64Array(2);
+  private readonly xLimited = new Float64Array(4);
 
   constructor(params: ArmParams, opts: MatterArmOptions) {
     const substepMs = opts.substepMs ?? 1;
@@ -290,10 +292,13 @@ export class MatterArm {
       Fx += F[0];
       Fy += F[1];
     }
-    // Matter's joints drift by ~1e-8 rad around a stop the arm rests on: read such angles as on it.
+    // Matter's joints creep by ~1e-7 rad and ~1e-3 rad/s around a stop the arm rests on: read that as resting on it.
     for (let j = 0; j < 2; j++) {
-      if (Math.abs(x[j] - p.qMin[j]) < STOP_TOLERANCE) x[j] = p.qMin[j];
-      else if (Math.abs(x[j] - p.qMax[j]) < STOP_TOLERANCE) x[j] = p.qMax[j];
+      const lim = Math.abs(x[j] - p.qMin[j]) < STOP_TOLERANCE ? p.qMin[j] : Math.abs(x[j] - p.qMax[j]) < STOP_TOLERANCE ? p.qMax[j] : NaN;
+      if (!Number.isNaN(lim)) {
+        x[j] = lim;
+        if (Math.abs(x[2 + j]) < STOP_SPEED_TOLERANCE) x[2 + j] = 0;
+      }
     }
     const [a1, a2, a3] = coeffs(p);
     // The analytic q̈ and, for a joint resting on a stop and pushed into it, the stop's reaction torque.
@@ -314,7 +319,22 @@ export class MatterArm {
     this.substepCount++;
     if (act.nState > 0) stepActuatorState(act, this.actuatorState, this.u, h);
     this.readState(this.x);
-    if (applyJointLimits(p, this.x)) this.setState(this.x);
+    this.xLimited.set(this.x.subarray(0, 4));
+    if (applyJointLimits(p, this.xLimited) && this.beyondCreep()) this.setState(this.xLimited);
+  }
+
+  /**
+   * Whether the limits moved the state by more than the creep of a joint held on its stop. Placing the
+   * bodies restarts matter's constraint solver without its warm start, which for a few updates lets the
+   * links accelerate wrongly; a joint held by the stop reaction creeps by less than the tolerances and is
+   * left alone (getState reports it on the stop).
+   */
+  private beyondCreep(): boolean {
+    for (let j = 0; j < 2; j++) {
+      if (Math.abs(this.xLimited[j] - this.x[j]) > STOP_TOLERANCE) return true;
+      if (Math.abs(this.xLimited[2 + j] - this.x[2 + j]) > STOP_SPEED_TOLERANCE) return true;
+    }
+    return false;
   }
 
   /**
