@@ -13,7 +13,8 @@ import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { ReachEnv, type ArmEngine } from '../sim/tasks/reach-env.ts';
 import { parseTaskSpec, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { cellOf, type StatePart } from './cells/index.ts';
-import { controllerAct, createController, resetController } from './controller-step.ts';
+import { controllerAdvance, controllerReadout, createController, resetController } from './controller-step.ts';
+import { beginTrial, endTrial, intervene, type InterventionPlan } from './interventions/apply.ts';
 import type { NetworkParams, NetworkSpec } from './network.ts';
 
 export type { ArmEngine };
@@ -29,6 +30,19 @@ export interface ClosedLoopOptions {
   hiddenNoise?: number;
   /** RK4 substeps per control step for the analytic engine. Default 10 (1 ms, like matter-js). */
   analyticSubsteps?: number;
+  /** Interventions (model/interventions/), planned for the run's trials. Default none. */
+  interventions?: InterventionPlan;
+  /** Index in the plan of this batch's first trial (runs played in pieces). Default 0. */
+  trialOffset?: number;
+}
+
+/** Which intervention acted where: intervention k acted at step t of trial b ⇔ mask[(b·T + t)·K + k] = 1. */
+export interface InterventionRecord {
+  ids: string[];
+  /** [trials, times, interventions]. */
+  mask: Uint8Array;
+  /** Movement onset as the interventions detected it, online (step; −1: none): [trials]. */
+  onsetStep: Int32Array;
 }
 
 /** Everything recorded in a set of closed-loop trials; arrays are [trials, times, …] row-major. */
@@ -53,6 +67,8 @@ export interface Recording {
   /** Hand velocity (m/s): [trials, times, 2]. */
   handVelocity: Float64Array;
   engine: ArmEngine;
+  /** Present when the run had interventions. */
+  interventions?: InterventionRecord;
 }
 
 /**
@@ -84,6 +100,10 @@ export function runClosedLoop(
     handVelocity: new Float64Array(B * T * 2),
     engine: opts.engine,
   };
+  const plan = opts.interventions;
+  const offset = opts.trialOffset ?? 0;
+  const K = plan ? plan.ids.length : 0;
+  if (plan) rec.interventions = { ids: plan.ids, mask: new Uint8Array(B * T * K), onsetStep: new Int32Array(B).fill(-1) };
   const env = new ReachEnv({
     arm,
     // The trials come from the batch; the env's task supplies only the trial length and step.
@@ -102,19 +122,35 @@ export function runClosedLoop(
     for (let b = 0; b < B; b++) {
       let { observation, info } = env.reset({ ...(b === 0 ? { seed } : {}), options: { trials, index: b } });
       resetController(controller);
+      const handVelocity = new Float64Array(2);
+      const tr = plan
+        ? beginTrial(
+            plan,
+            { trial: offset + b, dt, steps: T, goStep: trials.isCatch[b] ? -1 : trials.goStep[b], start: trials.start.subarray(b * 2, b * 2 + 2), baseField: opts.field },
+            { controller, observation: controller.input, handVelocity, setHandForce: (f) => env.setForceField(f) },
+          )
+        : null;
       for (let t = 0; t < T; t++) {
         const o2 = (b * T + t) * 2;
         rec.jointAngles.set(info.state.subarray(0, 2), o2);
         rec.jointVelocities.set(info.state.subarray(2, 4), o2);
         rec.handPosition.set(info.hand, o2);
         rec.handVelocity.set(info.handVelocity, o2);
-        rec.inputs.set(observation, (b * T + t) * I);
+        controller.input.set(observation);
+        if (tr) {
+          handVelocity.set(info.handVelocity);
+          intervene(tr, 'before-cell', t);
+        }
+        rec.inputs.set(controller.input, (b * T + t) * I);
         if (!observation.every(Number.isFinite)) {
           // The torques so far were finite (checked below): the arm, driven by them and the hand force, left the numbers.
           const field = opts.field && opts.field.kind !== 'none' ? `the hand force field ${JSON.stringify(opts.field)} or ` : '';
           throw new Error(`the observed arm state became non-finite in trial ${b} at t = ${(t * dt).toFixed(3)} s under finite torques: ${field}the torques are beyond what the ${opts.engine} arm can integrate`);
         }
-        controllerAct(controller, observation, noiseRng, hiddenNoise);
+        controllerAdvance(controller, controller.input, noiseRng, hiddenNoise);
+        if (tr) intervene(tr, 'after-cell', t);
+        controllerReadout(controller);
+        if (tr) intervene(tr, 'plant', t);
         if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
           throw new Error(`the controller produced a non-finite torque in trial ${b} at t = ${(t * dt).toFixed(3)} s`);
         }
@@ -123,6 +159,11 @@ export function runClosedLoop(
         rec.torques[o2] = tau[0];
         rec.torques[o2 + 1] = tau[1];
         ({ observation, info } = env.step(tau));
+      }
+      if (tr) {
+        const r = endTrial(tr);
+        rec.interventions!.mask.set(r.mask, b * T * K);
+        rec.interventions!.onsetStep[b] = r.onsetStep;
       }
     }
   } finally {

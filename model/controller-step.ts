@@ -81,6 +81,12 @@ export function controllerStep(
  * noise of std `hiddenNoise` from `rng`) and read out the torques into `c.tau` (N·m).
  */
 export function controllerAct(c: Controller, observation: Float32Array, rng: Rng | undefined, hiddenNoise = 0): void {
+  controllerAdvance(c, observation, rng, hiddenNoise);
+  controllerReadout(c);
+}
+
+/** The cell step of {@link controllerAct} alone: `c.state` and `c.h` advance, `c.tau` is not read out yet. */
+export function controllerAdvance(c: Controller, observation: Float32Array, rng: Rng | undefined, hiddenNoise = 0): void {
   if (observation !== c.input) c.input.set(observation);
   const noisy = hiddenNoise > 0;
   if (noisy) {
@@ -90,5 +96,9 @@ export function controllerAct(c: Controller, observation: Float32Array, rng: Rng
   c.cell.forward(c.spec, c.params, c.matmul, c.state, c.input, 1, c.cache, c.scratch, noisy ? c.noise : undefined);
   c.state.set(c.cache.state);
   c.h.set(c.cache.h);
+}
+
+/** The readout of {@link controllerAct} alone: torques (N·m) from `c.h` into `c.tau`. */
+export function controllerReadout(c: Controller): void {
   readout(c.spec, c.params, c.h, 1, c.tau);
 }

@@ -13,6 +13,7 @@ import { fillNormal, type Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handPosition } from '../sim/dynamics.ts';
 import { createFeedback, FEEDBACK_SIZE, feedbackDelaySteps, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
+import type { ForceField } from '../sim/force-fields.ts';
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
 import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { phaseAt, type TrialBatch } from '../sim/tasks/task-spec.ts';
@@ -33,6 +34,8 @@ export interface EpisodeSetup {
   substeps: number;
   /** Std of Gaussian noise added to the hidden pre-activations each step (activity units). */
   hiddenNoise: number;
+  /** External hand force on every trial (time from trial start, s), e.g. a curl field to adapt to. Default none. */
+  handForce?: ForceField;
 }
 
 /** Gradients by parameter name, same shapes as the parameters. */
@@ -125,7 +128,7 @@ export class Episode {
       const cache = this.caches[t];
       this.cell.forward(spec, params, this.mm.matmul, sPrev, this.x, B, cache, this.scratch, noise);
       readout(spec, params, cache.h, B, this.U[t]);
-      plantForward(arm, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t]);
+      plantForward(arm, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t], { handForce: this.setup.handForce, t: t * dt });
       pushFeedback(feedback, this.S[t + 1]);
       sPrev = cache.state;
 

@@ -6,7 +6,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArmParams } from '../sim/arm-params.ts';
-import { stepArmBatchWithJacobian } from '../sim/dynamics.ts';
+import { stepArmBatchWithJacobian, type JacobianStepOptions } from '../sim/dynamics.ts';
 
 /** Per-step Jacobians of a batch: A = ∂x'/∂x [batch, 4, 4], Bu = ∂x'/∂τ [batch, 4, 2]. */
 export interface PlantJacobians {
@@ -19,8 +19,9 @@ export function allocPlantJacobians(batch: number): PlantJacobians {
 }
 
 /**
- * x' = step(x, τ) for a batch: x [batch, 4] (rad, rad/s), τ [batch, 2] (N·m) held over dt (s).
- * Writes x' into `out` and the Jacobians into `jac`.
+ * x' = step(x, τ) for a batch: x [batch, 4] (rad, rad/s), τ [batch, 2] (N·m) held over dt (s), with an
+ * optional hand force (a field description; `opts.t` the step's start time, s). Writes x' into `out`
+ * and the Jacobians into `jac`.
  */
 export function plantForward(
   arm: ArmParams,
@@ -31,8 +32,9 @@ export function plantForward(
   substeps: number,
   out: Float64Array,
   jac: PlantJacobians,
+  opts: JacobianStepOptions = {},
 ): void {
-  stepArmBatchWithJacobian(arm, batch, x, tau, dt, substeps, out, jac.A, jac.Bu);
+  stepArmBatchWithJacobian(arm, batch, x, tau, dt, substeps, out, jac.A, jac.Bu, opts);
 }
 
 /**

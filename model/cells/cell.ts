@@ -60,6 +60,8 @@ export interface Cell<C extends StepCache = StepCache, S = unknown, T = unknown>
   readonly matrices: readonly string[];
   /** Parameter names and shapes of the cell (the readout's are added by model/network.ts). */
   paramShapes(spec: NetworkSpec): Record<string, number[]>;
+  /** The recurrent weights: rows [from, to) of matrix `name` multiply the previous output h (scaling them scales recurrence, zero removes it). */
+  recurrentRows(spec: NetworkSpec): Array<{ name: string; rows: [number, number] }>;
   /** Fill the cell's freshly allocated, zeroed parameters from a seeded generator. */
   init(spec: NetworkSpec, params: NetworkParams, rng: Rng): void;
   createCache(spec: NetworkSpec, batch: number): C;

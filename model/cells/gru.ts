@@ -45,6 +45,10 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     return { Wx: [i, 3 * n], Wh: [n, 3 * n], b: [3 * n], bh: [n] };
   },
 
+  recurrentRows({ hidden: n }: NetworkSpec) {
+    return [{ name: 'Wh', rows: [0, n] }];
+  },
+
   init(spec, params, rng) {
     const inStd = spec.inputScale / Math.sqrt(spec.inputs);
     const wx = params.Wx.data;

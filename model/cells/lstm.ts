@@ -41,6 +41,10 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
     return { Wx: [i + n, 4 * n], b: [4 * n] };
   },
 
+  recurrentRows({ hidden: n, inputs: i }: NetworkSpec) {
+    return [{ name: 'Wx', rows: [i, i + n] }];
+  },
+
   init(spec, params, rng) {
     const { hidden: n, inputs: ni } = spec;
     const inStd = spec.inputScale / Math.sqrt(ni);

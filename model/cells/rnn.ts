@@ -35,6 +35,10 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
     return { Wx: [i + n, n], b: [n] };
   },
 
+  recurrentRows({ hidden: n, inputs: i }: NetworkSpec) {
+    return [{ name: 'Wx', rows: [i, i + n] }];
+  },
+
   init(spec, params, rng) {
     const { hidden: n, inputs: ni } = spec;
     const inStd = spec.inputScale / Math.sqrt(ni);

@@ -120,6 +120,12 @@ export class ReachEnv {
     return { observation: this.obs, info: this.info() };
   }
 
+  /** Change the external hand force from the next step on (until changed again; reset keeps it). */
+  setForceField(field: ForceField): void {
+    this.opts.field = field;
+    this.matter?.setForceField(field);
+  }
+
   /** Apply joint torques (N·m) for one control step. */
   step(action: Float64Array | Float32Array | number[]): StepResult {
     if (!this.feedback) throw new Error('step: call reset() first');
