@@ -52,10 +52,11 @@ async function bench(opts: RawOptions): Promise<void> {
   if (iterations !== undefined && iterations < 1) throw new Error(`--iterations must be at least 1, got ${iterations}`);
   const r = await runSweepBench({ jobs, iterations, progress: (m) => say(`bench: ${m}`) });
   process.stderr.write(
-    `sweep of ${r.cells} cells (16-unit RNN, ${r.iterations} iterations each), ${r.cores} cores:\n` +
-      `  one after another   ${r.sequentialSeconds.toFixed(1)} s\n` +
-      `  ${r.jobs} at a time        ${r.parallelSeconds.toFixed(1)} s\n` +
-      `  speed-up            ${r.speedup.toFixed(2)}×\n`,
+    `sweep of ${r.cells} cells (16-unit RNN, ${r.iterations} iterations each) on ${r.cores} cores\n` +
+      `                       cells     whole sweep (with results.csv, report.html)\n` +
+      `  one after another  ${r.sequentialSeconds.toFixed(1).padStart(6)} s  ${r.sequentialSweepSeconds.toFixed(1).padStart(6)} s\n` +
+      `  ${`${r.jobs} at a time`.padEnd(17)} ${r.parallelSeconds.toFixed(1).padStart(6)} s  ${r.parallelSweepSeconds.toFixed(1).padStart(6)} s\n` +
+      `  speed-up           ${r.speedup.toFixed(2).padStart(6)}×  ${r.sweepSpeedup.toFixed(2).padStart(6)}×\n`,
   );
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }

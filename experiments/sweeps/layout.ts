@@ -2,7 +2,6 @@
  * A sweep is a directory:
  *
  *   sweep.json            the spec and its cells (index, swept values, seed, resolved training config)
- *   (sweep directory).lock  held by the runner while it runs (experiments/io/out-dir.ts)
  *   cells/<NNN>/          one cell: cell.json (its values, seed and resolved training config),
  *                         status.json (written by the cell as it goes), result.json (written last:
  *                         a cell is finished exactly when result.json is there and valid)
@@ -11,6 +10,8 @@
  *   logs/cell-<NNN>.log   the cell process's output, whichever executor ran it
  *   slurm/                the sbatch script and the ids of submitted jobs
  *   results.csv, report.html
+ *
+ * and `<sweep directory>.lock` beside it is held by the runner while it runs (experiments/io/out-dir.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';

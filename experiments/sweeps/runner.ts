@@ -34,6 +34,8 @@ export interface SweepOutcome {
   rows: ResultRow[];
   results: string;
   report: string;
+  /** Wall time (s) of the cells (submit to the last one ended) and of writing results.csv and report.html. */
+  seconds: { cells: number; outputs: number };
 }
 
 /** A cell's state as its files tell it (a running status whose process is gone on this host is interrupted). */
@@ -81,6 +83,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepO
     const todo = plan.cells.filter((c) => !skipped.includes(c.index)).map((c) => c.index);
     say(`${n} cells: ${skipped.length} finished already, ${todo.length} to run (${o.executor.name} executor) → ${o.out}`);
     let submitted: CellProgress[] = [];
+    const t0 = performance.now();
     if (todo.length > 0 && !o.signal?.aborted) {
       const job = await o.executor.submit(o.out, plan, todo);
       const stop = () => {
@@ -104,8 +107,10 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepO
         o.signal?.removeEventListener('abort', stop);
       }
     }
+    const t1 = performance.now();
     const written = await writeSweepOutputs(o.out, plan);
-    return { dir: o.out, plan, skipped, submitted, ...written };
+    const seconds = { cells: (t1 - t0) / 1000, outputs: (performance.now() - t1) / 1000 };
+    return { dir: o.out, plan, skipped, submitted, ...written, seconds };
   } finally {
     release();
   }

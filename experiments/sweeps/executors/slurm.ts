@@ -124,8 +124,10 @@ export function slurmExecutor(o: SlurmExecutorOptions = {}): Executor {
         let queue: Map<number, { state: string; reason: string }>;
         try {
           queue = parseSqueue(await tool('squeue', ['-h', '-r', '-j', jobId, '-o', '%i|%T|%r']), jobId);
-        } catch {
-          return last; // A busy controller: ask again at the next poll rather than call running tasks ended.
+        } catch (err) {
+          // A job purged from the controller (MinJobAge after its end) is an "invalid job id": nothing queued.
+          if (!/invalid job id/i.test(String((err as { stderr?: string }).stderr))) return last; // a busy controller: ask again next time
+          queue = new Map();
         }
         const gone = indices.filter((i) => !queue.has(i));
         let sacct = new Map<number, string>();
