@@ -116,8 +116,9 @@ export function convertStepDelays(opts: unknown, dt: number): { opts: unknown; n
   for (const key of ['proprioceptionDelay', 'visionDelay']) {
     const v = out[key];
     if (typeof v === 'number' && Number.isInteger(v) && v >= 1) {
-      out[key] = Number((v * dt).toPrecision(12));
-      changed.push(`${key} ${v} steps → ${out[key]} s`);
+      const seconds = Number((v * dt).toPrecision(12));
+      out[key] = seconds;
+      changed.push(`${key} ${v} steps → ${seconds} s`);
     }
   }
   return { opts: out, note: changed.length ? `feedback delays given in control steps were converted to seconds at dt = ${dt} s: ${changed.join(', ')}` : null };
