@@ -3,6 +3,7 @@
  * run itself (experiments/run.ts) so that the CLI can show them without loading the arm and network.
  */
 import type { ArmEngine } from '../model/closed-loop.ts';
+import type { InterventionSpec } from '../model/interventions/spec.ts';
 import type { FeedbackOptions } from '../sim/feedback.ts';
 import { NO_FIELD, type ForceField } from '../sim/force-fields.ts';
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   feedback?: FeedbackOptions;
   /** Seed of the sensory noise (and of random trials). Default 1. */
   seed: number;
+  /** Interventions on the run's trials (model/interventions/spec.ts). Default none. */
+  interventions?: InterventionSpec;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {

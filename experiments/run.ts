@@ -8,6 +8,7 @@ import { createRng } from '../core/random.ts';
 import { reachMetrics, type ReachMetrics } from '../model/analysis/kinematics.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
 import { runClosedLoop, type ArmEngine, type Recording } from '../model/closed-loop.ts';
+import { planInterventions } from '../model/interventions/apply.ts';
 import { OBSERVATION_CHANNELS } from '../sim/tasks/observation.ts';
 import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
@@ -65,7 +66,8 @@ const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.lengt
 /** Run the controller of `ck` closed loop and measure every reach. */
 export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
   const trials = makeTrials(ck, o);
-  const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field }, o.seed);
+  const interventions = o.interventions?.interventions.length ? planInterventions(o.interventions, trials.batch, ck.network.hidden) : undefined;
+  const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field, interventions }, o.seed);
   const { batch: B, steps: T, dt } = trials;
   const metrics: Array<ReachMetrics | null> = [];
   const records: TrialRecord[] = [];
@@ -121,7 +123,7 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
   const n = ck.network.hidden;
   const xy = ['x', 'y'];
   const joints = ['shoulder', 'elbow'];
-  const per = (name: string, data: Float32Array | Float64Array, last: number, unit: string, lastAxis: string, description: string, columns?: string[]): RunArray => ({
+  const per = (name: string, data: RunArray['data'], last: number, unit: string, lastAxis: string, description: string, columns?: string[]): RunArray => ({
     name,
     data,
     shape: [B, T, last],
@@ -145,6 +147,12 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
     per('hand_velocity', rec.handVelocity, 2, 'm/s', 'xy', 'hand velocity', xy),
     { name: 'targets', data: rec.trials.target, shape: [B, 2], unit: 'm', axes: ['trials', 'xy'], description: 'target hand position', columns: xy },
     { name: 'readout_weights', data: readoutT, shape: [ck.network.outputs, n], unit: 'N*m', axes: ['outputs', 'units'], description: 'readout W_out: torque = W_out · hidden + b_out' },
+    ...(rec.interventions
+      ? [
+          per('interventions', Int32Array.from(rec.interventions.mask), rec.interventions.ids.length, '1', 'interventions', '1 where the intervention acted at this sample (the spec is in config.json under options.interventions)', rec.interventions.ids),
+          { name: 'intervention_onset', data: Float64Array.from(rec.interventions.onsetStep, (s) => (s < 0 ? NaN : s * rec.trials.dt)), shape: [B], unit: 's', axes: ['trials'], description: 'movement onset as the interventions detected it online (hand speed first ≥ onsetSpeed after go), from trial start; NaN: none' },
+        ]
+      : []),
   ];
 }
 

@@ -17,8 +17,15 @@ interface RawOptions {
   evalAfter: string;
   field: string;
   seed: string;
+  interventions?: string;
   force?: boolean;
   json?: boolean;
+}
+
+/** The intervention spec in a JSON file, validated (errors name the file). */
+export async function loadInterventionSpec(path: string) {
+  const [{ readJsonFile }, { parseInterventionSpec }] = await Promise.all([import('../io/files.ts'), import('../../model/interventions/spec.ts')]);
+  return parseInterventionSpec(readJsonFile(path), `intervention spec ${path}`);
 }
 
 export function register(program: Command): void {
@@ -35,6 +42,7 @@ export function register(program: Command): void {
     .option('--eval-after <s>', 'measure the endpoint error this long after go (s)', String(DEFAULT_RUN_OPTIONS.evalAfter))
     .option('--field <spec>', 'hand force: none, curl:13, viscous:b, constant:Fx,Fy, pulse:start,dur,Fx,Fy (joined by +)', 'none')
     .option('--seed <n>', 'seed of the sensory noise', String(DEFAULT_RUN_OPTIONS.seed))
+    .option('--interventions <file>', 'JSON intervention spec (model/interventions/spec.ts): what to do on which trials and steps')
     .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (opts: RawOptions) => {
@@ -49,6 +57,7 @@ export function register(program: Command): void {
         seed: parseIntStrict(opts.seed, '--seed'),
       };
       if (o.repeats < 1) throw new Error(`--repeats must be at least 1, got ${o.repeats}`);
+      if (opts.interventions !== undefined) o.interventions = await loadInterventionSpec(opts.interventions);
       const [{ recordRun }, { loadCheckpointFile }] = await Promise.all([import('../run.ts'), import('../training.ts')]);
       const ck = loadCheckpointFile(opts.checkpoint);
       process.stderr.write(`run: ${opts.checkpoint} (${ck.network.kind} ${ck.network.hidden} units) on the ${o.engine} arm, ${o.task}, field ${opts.field}\n`);
