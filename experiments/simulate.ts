@@ -1,35 +1,59 @@
 /**
- * Open-loop simulation of either arm (analytic RK4 or matter-js) under a torque sequence: the library
- * behind `reach simulate`. No file I/O here.
+ * Open-loop simulation of any body (torque arm or six-muscle arm26; analytic or matter-js) under an input
+ * sequence: the library behind `reach simulate`. No file I/O here.
  */
-import type { ArmParams } from '../sim/arm-params.ts';
-import { handPosition, handVelocity, stepArm, type Vec2 } from '../sim/dynamics.ts';
+import { allocMusclePaths, fibreLength, musclePaths } from '../sim/actuators/arm26.ts';
+import { stepBody } from '../sim/body-step.ts';
+import { restBodyState, type Body } from '../sim/body.ts';
+import { handPosition, handVelocity, type Vec2 } from '../sim/dynamics.ts';
 import { isActiveField, type ForceField } from '../sim/force-fields.ts';
-import { createMatterArm } from '../sim/matter-arm.ts';
+import { createMatterBody } from '../sim/matter-arm.ts';
+import { motorNetState, stepMotorNet } from '../sim/motornet-step.ts';
 
 export type EngineName = 'analytic' | 'matter';
+
+/**
+ * How the analytic engine integrates: classical RK4 (`rk4`, the project's integrator) or MotorNet's own
+ * stepping (`motornet-rk4`, `motornet-euler`; sim/motornet-step.ts), to reproduce MotorNet trajectories.
+ */
+export type IntegratorName = 'rk4' | 'motornet-rk4' | 'motornet-euler';
+export const INTEGRATORS: readonly IntegratorName[] = ['rk4', 'motornet-rk4', 'motornet-euler'];
 
 /** Inputs of {@link simulateOpenLoop}. */
 export interface OpenLoopInput {
   /** Which arm model integrates the motion. */
   engine: EngineName;
-  /** Arm parameters. */
-  params: ArmParams;
-  /** Torques [steps, 2] (N·m), row-major, held over each control step. */
-  torques: Float64Array;
+  /** The body: skeleton + actuator. */
+  body: Body;
+  /** Inputs [steps, nInputs], row-major, held over each control step: torques (N·m) or excitations (0–1). */
+  inputs: Float64Array;
   /** Control step (s). */
   dt: number;
-  /** Integration substeps per control step: RK4 steps (analytic) or engine updates (matter-js). */
+  /** Integration substeps per control step: RK4 (or MotorNet) steps (analytic) or engine updates (matter-js). */
   substeps: number;
-  /** Initial joint angles (rad). */
+  /** Initial joint angles (rad); the actuator starts at rest. */
   q0: Vec2;
   /** Initial joint velocities (rad/s). */
   qd0: Vec2;
   /** External hand force field. */
   field: ForceField;
+  /** Analytic integration scheme. Default 'rk4'. */
+  integrator?: IntegratorName;
 }
 
-/** Recorded trajectory; every [steps + 1, 2] array starts with the initial state. */
+/** Muscle read-outs, each [steps + 1, muscles] starting with the initial state. */
+export interface MuscleRecord {
+  /** Activation (dimensionless, 0–1). */
+  activation: Float64Array;
+  /** Fibre length = musculotendon length − rigid tendon (m). */
+  length: Float64Array;
+  /** Lengthening velocity (m/s; negative when shortening). */
+  velocity: Float64Array;
+  /** Tension (N). */
+  force: Float64Array;
+}
+
+/** Recorded trajectory; every [steps + 1, …] array starts with the initial state. */
 export interface OpenLoopResult {
   steps: number;
   /** [steps + 1] (s). */
@@ -42,21 +66,36 @@ export interface OpenLoopResult {
   handPosition: Float64Array;
   /** [steps + 1, 2] (m/s). */
   handVelocity: Float64Array;
+  /** Muscle read-outs (muscle bodies only). */
+  muscles: MuscleRecord | null;
   /** Wall-clock time of the integration loop (ms), for reporting speed. */
   wallMs: number;
 }
 
-/** Run the torque sequence open loop and record the state after every control step. */
+/** Run the input sequence open loop and record the state after every control step. */
 export function simulateOpenLoop(input: OpenLoopInput): OpenLoopResult {
-  const { params: p, dt, substeps, torques } = input;
-  const steps = torques.length / 2;
-  if (!Number.isInteger(steps)) throw new Error(`torques must hold [steps, 2] values, got ${torques.length}`);
-  const times = new Float64Array(steps + 1);
-  const q = new Float64Array(2 * (steps + 1));
-  const qd = new Float64Array(2 * (steps + 1));
-  const hand = new Float64Array(2 * (steps + 1));
-  const handVel = new Float64Array(2 * (steps + 1));
-  const record = (k: number, x: ArrayLike<number>, hp: Vec2, hv: Vec2) => {
+  const { body, dt, substeps, inputs } = input;
+  const p = body.skeleton;
+  const act = body.actuator;
+  const nu = act.nInputs;
+  const steps = inputs.length / nu;
+  if (!Number.isInteger(steps)) throw new Error(`inputs must hold [steps, ${nu}] values, got ${inputs.length}`);
+  const integrator = input.integrator ?? 'rk4';
+  if (integrator !== 'rk4' && input.engine !== 'analytic') throw new Error(`integrator '${integrator}' needs the analytic engine`);
+  if (integrator !== 'rk4' && isActiveField(input.field)) throw new Error(`integrator '${integrator}' takes no force field`);
+  const T1 = steps + 1;
+  const times = new Float64Array(T1);
+  const q = new Float64Array(2 * T1);
+  const qd = new Float64Array(2 * T1);
+  const hand = new Float64Array(2 * T1);
+  const handVel = new Float64Array(2 * T1);
+  const m = body.muscles;
+  const nm = m ? m.muscles.length : 0;
+  const muscles: MuscleRecord | null = m
+    ? { activation: new Float64Array(nm * T1), length: new Float64Array(nm * T1), velocity: new Float64Array(nm * T1), force: new Float64Array(nm * T1) }
+    : null;
+  const paths = allocMusclePaths(nm);
+  const record = (k: number, x: Float64Array, hp: Vec2, hv: Vec2) => {
     times[k] = k * dt;
     q[2 * k] = x[0];
     q[2 * k + 1] = x[1];
@@ -66,38 +105,51 @@ export function simulateOpenLoop(input: OpenLoopInput): OpenLoopResult {
     hand[2 * k + 1] = hp[1];
     handVel[2 * k] = hv[0];
     handVel[2 * k + 1] = hv[1];
+    if (m && muscles) {
+      musclePaths(m, x[0], x[1], x[2], x[3], paths);
+      act.forces(x, 0, inputs, 0, muscles.force, nm * k);
+      for (let i = 0; i < nm; i++) {
+        muscles.activation[nm * k + i] = x[4 + i];
+        muscles.length[nm * k + i] = fibreLength(m, i, paths.length[i]);
+        muscles.velocity[nm * k + i] = paths.velocity[i];
+      }
+    }
   };
-  const x = new Float64Array([input.q0[0], input.q0[1], input.qd0[0], input.qd0[1]]);
+  const x = restBodyState(body, input.q0, input.qd0);
   record(0, x, handPosition(p, x[0], x[1]), handVelocity(p, x[0], x[1], x[2], x[3]));
-  const tau = new Float64Array(2);
   const field = isActiveField(input.field) ? input.field : undefined;
   let wallMs: number;
   if (input.engine === 'analytic') {
     const t0 = performance.now();
+    let mn = integrator === 'rk4' ? null : motorNetState(body, x);
     for (let k = 0; k < steps; k++) {
-      tau[0] = torques[2 * k];
-      tau[1] = torques[2 * k + 1];
-      stepArm(p, x, tau, dt, x, { substeps, handForce: field, t: k * dt });
+      const u = inputs.subarray(nu * k, nu * k + nu);
+      if (mn) {
+        for (let s = 0; s < substeps; s++) mn = stepMotorNet(body, mn, u, dt / substeps, integrator === 'motornet-euler' ? 'euler' : 'rk4');
+        x.set(mn.x);
+      } else {
+        stepBody(body, x, u, dt, x, { substeps, handForce: field, t: k * dt });
+      }
       record(k + 1, x, handPosition(p, x[0], x[1]), handVelocity(p, x[0], x[1], x[2], x[3]));
     }
     wallMs = performance.now() - t0;
   } else {
-    const arm = createMatterArm(p, { q0: input.q0, qd0: input.qd0, substepMs: (dt * 1000) / substeps });
+    const arm = createMatterBody(body, { q0: input.q0, qd0: input.qd0, substepMs: (dt * 1000) / substeps });
     try {
       if (field) arm.setForceField(field);
       const t0 = performance.now();
       for (let k = 0; k < steps; k++) {
-        tau[0] = torques[2 * k];
-        tau[1] = torques[2 * k + 1];
-        arm.step(tau, dt);
-        record(k + 1, arm.getState(x), arm.handPosition(), arm.handVelocity());
+        arm.step(inputs.subarray(nu * k, nu * k + nu), dt);
+        arm.getState(x);
+        x.set(arm.actuatorState, 4);
+        record(k + 1, x, arm.handPosition(), arm.handVelocity());
       }
       wallMs = performance.now() - t0;
     } finally {
       arm.dispose();
     }
   }
-  return { steps, times, jointAngles: q, jointVelocities: qd, handPosition: hand, handVelocity: handVel, wallMs };
+  return { steps, times, jointAngles: q, jointVelocities: qd, handPosition: hand, handVelocity: handVel, muscles, wallMs };
 }
 
 /** Length of the hand path (m): the sum of distances between successive recorded hand positions. */

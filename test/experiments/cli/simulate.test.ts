@@ -119,7 +119,7 @@ describe('reach simulate', () => {
       [['--torques', 'nan.csv'], /nan\.csv: line 3 must hold two numbers, got 'NaN,2'/],
       [['--torques', 'nan.npy'], /torque row 1, column 1 is NaN \(must be finite\)/],
       [['--torques', 'noheader.csv'], /header 'tau1,tau2'/],
-      [['--torques', 'reach.npy', '--arm', 'x'], /unknown arm preset 'x' \(known: motornet, li-todorov\)/],
+      [['--torques', 'reach.npy', '--arm', 'x'], /unknown arm preset 'x' \(known: motornet, li-todorov, arm26\)/],
       [['--torques', 'reach.npy', '--arm-file', 'badarm.json'], /invalid arm parameters: m\.0: mass must be > 0/],
       [['--torques', 'reach.npy', '--dt', '0'], /--dt must be a positive number of seconds/],
       [['--torques', 'reach.npy', '--dt', 'abc'], /--dt must be a number/],
