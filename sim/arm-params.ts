@@ -192,5 +192,5 @@ export const armParamsSchema = z
 export function parseArmParams(input: unknown): ArmParams {
   const r = armParamsSchema.safeParse(input, KEY_HINTS);
   if (!r.success) throw new Error(`invalid arm parameters: ${formatIssues(r.error, '(arm)')}`);
-  return r.data as ArmParams;
+  return r.data;
 }

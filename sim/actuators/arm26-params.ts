@@ -183,5 +183,5 @@ export const muscleSetParamsSchema = z
 export function parseMuscleSetParams(input: unknown): MuscleSetParams {
   const r = muscleSetParamsSchema.safeParse(input, KEY_HINTS);
   if (!r.success) throw new Error(`invalid muscle parameters: ${formatIssues(r.error, '(muscles)')}`);
-  return r.data as MuscleSetParams;
+  return r.data;
 }
