@@ -37,7 +37,7 @@ export class TfMatmul {
     if (w.shape[0] !== k) throw new Error(`matmul: ${weight} has ${w.shape[0]} rows, input has ${k} columns`);
     const at = this.tf.tensor2d(a.subarray(0, m * k), [m, k]);
     const c = this.tf.matMul(at, w);
-    out.set(c.dataSync() as Float32Array);
+    out.set(c.dataSync());
     at.dispose();
     c.dispose();
   };
@@ -47,7 +47,7 @@ export class TfMatmul {
     const at = this.tf.tensor2d(aT.subarray(0, k * m), [k, m]);
     const bt = this.tf.tensor2d(b.subarray(0, m * n), [m, n]);
     const c = this.tf.matMul(at, bt);
-    out.set(c.dataSync() as Float32Array);
+    out.set(c.dataSync());
     at.dispose();
     bt.dispose();
     c.dispose();

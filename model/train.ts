@@ -103,7 +103,7 @@ export function parseTrainConfig(input: unknown = {}, notice: (line: string) => 
   try {
     feedbackDelaySteps(r.data.feedback, r.data.task.dt);
   } catch (err) {
-    throw new Error(`invalid training config: ${(err as Error).message}`);
+    throw new Error(`invalid training config: ${(err as Error).message}`, { cause: err });
   }
   return r.data;
 }
