@@ -3,6 +3,7 @@
  * run's hidden units): PCA, jPCA, tangling and cosine tuning from model/analysis, gathered into one
  * JSON-ready result with the projections a figure needs (PC1–PC2 trajectories, the top jPC plane).
  */
+import { formatShape } from '../core/npy.ts';
 import { jpca, type JpcaOptions } from '../model/analysis/jpca.ts';
 import { pca } from '../model/analysis/pca.ts';
 import { matmul } from '../model/analysis/linalg.ts';
@@ -87,6 +88,8 @@ export interface AnalysisResult {
     varCaptEachPC: number[];
     varCaptEachJPC: number[];
     varCaptEachPlane: number[];
+    /** Why the jPC planes may mean nothing (e.g. M_skew ≈ 0); empty when none. */
+    warnings: string[];
     /** M_skew eigenvalues (rad/bin), by decreasing |λ|, +imag first. */
     MskewEigenvalues: { re: number[]; im: number[] };
     /** M_best eigenvalues (per bin), by decreasing real part. */
@@ -197,6 +200,7 @@ export function analyzeActivity(activity: ArrayLike<number>, shape: readonly num
       R2_Mskew_kD: r.R2_Mskew_kD,
       R2_Mbest_2D: r.R2_Mbest_2D,
       R2_Mskew_2D: r.R2_Mskew_2D,
+      warnings: r.warnings,
       varCaptEachPC: Array.from(r.varCaptEachPC),
       varCaptEachJPC: Array.from(r.varCaptEachJPC),
       varCaptEachPlane: Array.from(r.varCaptEachPlane),
@@ -270,7 +274,7 @@ function cube(data: Float64Array, shape: Shape3): Cube {
 export function summarizeAnalysis(r: AnalysisResult): string {
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
   const lines = [
-    `activity [${r.input.shape.join(', ')}], dt ${r.input.dt} s, window ${f(r.input.window.start, 4)}…${f(r.input.window.end, 4)} s (bins ${r.input.window.first}…${r.input.window.last})`,
+    `activity ${formatShape(r.input.shape)}, dt ${r.input.dt} s, window ${f(r.input.window.start, 4)}…${f(r.input.window.end, 4)} s (bins ${r.input.window.first}…${r.input.window.last})`,
   ];
   if (r.pca) {
     const cum = r.pca.explainedFraction.reduce((s, v) => s + v, 0);
@@ -281,6 +285,7 @@ export function summarizeAnalysis(r: AnalysisResult): string {
     lines.push(
       `jPCA (${j.numPCs} PCs): R2_Mskew_kD ${f(j.R2_Mskew_kD)}, R2_Mbest_kD ${f(j.R2_Mbest_kD)}, R2_Mskew_2D ${f(j.R2_Mskew_2D)}, R2_Mbest_2D ${f(j.R2_Mbest_2D)}`,
       `      planes: ${j.planes.map((p, i) => `#${i + 1} ${f(p.frequencyHz, 2)} Hz, ${f(p.varianceFraction)} var`).join('; ')}`,
+      ...j.warnings.map((w) => `      warning: ${w}`),
     );
   }
   if (r.tangling) {

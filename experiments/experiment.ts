@@ -77,10 +77,10 @@ async function trainFirst(o: ExperimentOptions, root: string, progress: (m: stri
   const { tf, backend } = await initBackend(o.train!.backend);
   const dir = join(root, 'train');
   progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
-  const { state, interrupted, wallTime } = await runTraining(tf, backend, o.train!.config, { out: dir });
+  const { state, interrupted } = await runTraining(tf, backend, o.train!.config, { out: dir });
   if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
   const checkpointPath = join(dir, 'controller.json');
-  writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, wallTime, false)));
+  writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, false)));
   return checkpointPath;
 }
 

@@ -205,7 +205,7 @@ export function writeRun(dir: string, ck: Checkpoint, checkpointPath: string, o:
     packageVersion: PACKAGE_VERSION,
     seed: o.seed,
     backend: 'none (closed-loop runs use the plain-JS forward pass)',
-    checkpoint: { path: checkpointPath, backend: ck.backend, createdAt: ck.createdAt, training: ck.training },
+    checkpoint: { path: checkpointPath, backend: ck.backend, training: ck.training },
     options: o,
     arm: ck.arm,
     network: ck.network,

@@ -73,7 +73,7 @@ function readLogLines(path: string): TrainState['log'] {
  * checkpoint (its training directory) and must cover every iteration the checkpoint holds. Only a
  * restarted optimizer may go on without it (its log then starts at the next iteration).
  */
-function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord; priorWall: number } {
+function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord } {
   const ck = loadCheckpointFile(opts.resume);
   const done = ck.training.iterations;
   const restart = !ck.resume || opts.restartOptimizer === true;
@@ -92,7 +92,7 @@ function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: stri
   const log = complete ? earlier.slice(0, done) : [];
   const state = restart ? { ...restartedTrainState(config, ck.params, done), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
   const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored' };
-  return { state, record, priorWall: ck.training.wallTime };
+  return { state, record };
 }
 
 /** The resumes config.json of a training directory already records. */
@@ -123,22 +123,22 @@ export function loadCheckpointFile(path: string): Checkpoint {
   return parseCheckpoint(readFileSync(path, 'utf8'), path);
 }
 
-export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: string, wallTime: number, withResume: boolean): Checkpoint {
+/** The checkpoint of a training state; `withResume` adds the optimizer and generator state. */
+export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: string, withResume: boolean): Checkpoint {
   return {
     packageVersion: PACKAGE_VERSION,
     backend,
-    createdAt: new Date().toISOString(),
     config,
     arm: resolveArm(config.arm),
     network: networkSpecOf(config),
     params: state.params,
-    training: summarizeTraining(state, wallTime),
+    training: summarizeTraining(state),
     ...(withResume ? { resume: { adam: state.adam, rng: state.rng, lr: state.lr, badSteps: state.badSteps } } : {}),
   };
 }
 
 /** Train to `config.iterations`, writing the training directory while holding its lock. Returns the final state. */
-export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; wallTime: number }> {
+export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean }> {
   ensureDir(opts.out);
   return withOutputLock(opts.out, () => {
     prepareTrainingDir(opts);
@@ -146,13 +146,12 @@ export async function runTraining(tf: typeof tfType, backend: BackendName, confi
   });
 }
 
-async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; wallTime: number }> {
+async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean }> {
   let state: TrainState;
-  let priorWall = 0;
   let resumes: ResumeRecord[] = [];
   if (opts.resume) {
     const r = resumeState(config, { ...opts, resume: opts.resume });
-    ({ state, priorWall } = r);
+    state = r.state;
     resumes = [...(resolve(dirname(opts.resume)) === resolve(opts.out) ? earlierResumes(opts.out) : []), r.record];
   } else {
     state = initTrainState(config);
@@ -166,9 +165,9 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
   };
   process.once('SIGINT', onSigint);
   const t0 = performance.now();
-  const wall = () => priorWall + (performance.now() - t0) / 1000;
+  const wall = () => (performance.now() - t0) / 1000;
   const save = (s: TrainState) => {
-    writeFileAtomic(join(opts.out, 'checkpoint.json'), serializeCheckpoint(makeCheckpoint(config, s, backend, wall(), true)));
+    writeFileAtomic(join(opts.out, 'checkpoint.json'), serializeCheckpoint(makeCheckpoint(config, s, backend, true)));
     writeJsonAtomic(join(opts.out, 'log.json'), { backend, packageVersion: PACKAGE_VERSION, iterations: s.log });
   };
   try {
@@ -192,6 +191,6 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  progress.done(`${interrupted ? 'stopped' : 'finished'} at iteration ${state.iteration} in ${wall().toFixed(1)} s on ${backend}`);
-  return { state, interrupted, wallTime: wall() };
+  progress.done(`${interrupted ? 'stopped' : 'finished'} at iteration ${state.iteration} after ${wall().toFixed(1)} s on ${backend}`);
+  return { state, interrupted };
 }

@@ -3,7 +3,10 @@
  * config, the arm parameters, a training summary, the package version and the tfjs backend, plus
  * optionally the optimizer and generator state for `--resume`. It loads the same way in Node and in the
  * browser, and is validated on load: truncation, corruption (CRC-32) and incompatibility each get an
- * error that names what is wrong.
+ * error that names what is wrong. It holds nothing about when or how fast it was written, so the same
+ * seed, config and backend give byte-identical checkpoints; wall times live in the training log (`ms`
+ * per iteration). Files written before this rule carry `createdAt` and `training.wallTime`: they are
+ * read and ignored.
  */
 import { z } from 'zod';
 import { base64ToBytes, bytesToBase64, crc32 } from '../core/base64.ts';
@@ -21,8 +24,6 @@ export const CHECKPOINT_VERSION = 1;
 /** What a training run produced. */
 export interface TrainingSummary {
   iterations: number;
-  /** Training wall time (s). */
-  wallTime: number;
   /** Loss components averaged over the last 50 iterations. */
   finalLoss: LossComponents;
   /** Mean batch endpoint error averaged over the last 50 iterations (m). */
@@ -32,7 +33,6 @@ export interface TrainingSummary {
 export interface Checkpoint {
   packageVersion: string;
   backend: string;
-  createdAt: string;
   config: TrainConfig;
   arm: ArmParams;
   network: NetworkSpec;
@@ -55,12 +55,13 @@ const fileSchema = z.strictObject({
   body: z.strictObject({
     packageVersion: z.string(),
     backend: z.string(),
-    createdAt: z.string(),
+    /** Written by earlier versions; ignored. */
+    createdAt: z.string().optional(),
     config: z.unknown(),
     arm: armParamsSchema,
     network: networkSpecSchema,
     params: z.record(z.string(), encoded),
-    training: z.strictObject({ iterations: z.number().int(), wallTime: z.number(), finalLoss: lossComponentsSchema.strict(), endpointError: z.number().nullable() }),
+    training: z.strictObject({ iterations: z.number().int(), wallTime: z.number().optional(), finalLoss: lossComponentsSchema.strict(), endpointError: z.number().nullable() }),
     resume: z
       .strictObject({
         adam: z.strictObject({ step: z.number().int(), m: z.record(z.string(), z.string()), v: z.record(z.string(), z.string()) }),
@@ -85,7 +86,6 @@ export function serializeCheckpoint(ck: Checkpoint): string {
   const body = {
     packageVersion: ck.packageVersion,
     backend: ck.backend,
-    createdAt: ck.createdAt,
     config: ck.config,
     arm: ck.arm,
     network: ck.network,
@@ -160,12 +160,11 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
   const ck: Checkpoint = {
     packageVersion: b.packageVersion,
     backend: b.backend,
-    createdAt: b.createdAt,
     config: configResult.data,
     arm: b.arm,
     network: b.network,
     params,
-    training: { ...b.training, endpointError: b.training.endpointError ?? NaN },
+    training: { iterations: b.training.iterations, finalLoss: b.training.finalLoss, endpointError: b.training.endpointError ?? NaN },
   };
   if (b.resume) {
     const r = b.resume;
@@ -191,7 +190,7 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
 export const SUMMARY_WINDOW = 50;
 
 /** Summary of the last `n` log lines. */
-export function summarizeTraining(state: TrainState, wallTime: number, n = SUMMARY_WINDOW): TrainingSummary {
+export function summarizeTraining(state: TrainState, n = SUMMARY_WINDOW): TrainingSummary {
   const tail = state.log.slice(-n).filter((e) => !e.event);
   const finalLoss = emptyLoss();
   for (const e of tail) {
@@ -200,5 +199,5 @@ export function summarizeTraining(state: TrainState, wallTime: number, n = SUMMA
   // A batch of only catch trials has no endpoint error.
   const errors = tail.map((e) => e.endpointError).filter(Number.isFinite);
   const endpointError = errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : NaN;
-  return { iterations: state.iteration, wallTime, finalLoss, endpointError };
+  return { iterations: state.iteration, finalLoss, endpointError };
 }

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { formatShape } from '../../core/npy.ts';
+import { readActivity } from '../io/activity-input.ts';
 import { readNpyFile, writeJsonAtomic } from '../io/files.ts';
 import { ANALYSES, analyzeActivity, summarizeAnalysis, type AnalysisName } from '../analyze.ts';
 import { parseNullFlags } from './null-flags.ts';
@@ -35,7 +37,7 @@ const RUN_ONLY = ['checkpoint', 'log', 'jpcaWindow', 'tuningWindow', 'prepWindow
 const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 async function dispatch(opts: RawOptions): Promise<void> {
-  if (!opts.input === !opts.run) throw new Error('give exactly one of --input FILE.npy (a [conditions, times, units] array) or --run DIR (a run directory)');
+  if (!opts.input === !opts.run) throw new Error('give exactly one of --input FILE (a [conditions, times, units] array: .npy, long CSV condition,time,unit,value, or a reach CSV export) or --run DIR (a run directory)');
   if (opts.run) {
     const wrong = INPUT_ONLY.filter((k) => opts[k] !== undefined);
     if (wrong.length) throw new Error(`only with --input, not with --run: ${wrong.map(flag).join(', ')}`);
@@ -82,9 +84,13 @@ function parseAnalyses(text: string): AnalysisName[] {
 /** Times (s) from a 1-D `.npy`; returns them and the uniform bin width they imply. */
 function readTimes(path: string, expected: number): { times: Float64Array; dt: number } {
   const arr = readNpyFile(path);
-  if (arr.shape.length !== 1) throw new Error(`${path}: times must be 1-D [times] (s), got shape [${arr.shape.join(', ')}]`);
+  if (arr.shape.length !== 1) throw new Error(`${path}: times must be 1-D [times] (s), got shape ${formatShape(arr.shape)}`);
   if (arr.shape[0] !== expected) throw new Error(`${path}: ${arr.shape[0]} times given but the input has ${expected} time bins`);
-  const times = Float64Array.from(arr.data);
+  return binWidth(Float64Array.from(arr.data), path);
+}
+
+/** The uniform bin width of increasing, evenly spaced times (s); `path` names their source in errors. */
+function binWidth(times: Float64Array, path: string): { times: Float64Array; dt: number } {
   if (times.length < 2) throw new Error(`${path}: need at least 2 times to know the bin width`);
   for (let i = 0; i < times.length; i++) if (!Number.isFinite(times[i])) throw new Error(`${path}: time ${i} is not finite`);
   // 12 significant digits drop the rounding noise of (last − first)/(n − 1), e.g. 0.010000000000000002.
@@ -111,20 +117,18 @@ function run(opts: RawOptions & { input: string }): void {
   const o = parsed.data;
   if (opts.angles && opts.anglesDeg) throw new Error('give either --angles or --angles-deg, not both');
 
-  const input = readNpyFile(opts.input);
-  if (input.shape.length !== 3) {
-    throw new Error(`${opts.input}: input must be 3-D [conditions, times, units], got shape [${input.shape.join(', ')}]`);
-  }
+  const input = readActivity(opts.input);
   const [nc, nt, nu] = input.shape;
   process.stderr.write(`analyze: ${opts.input}: [${nc} conditions, ${nt} times, ${nu} units] ${input.dtype}\n`);
 
   let dt = o.dt;
   let times: Float64Array | undefined;
-  if (opts.times) {
-    const t = readTimes(opts.times, nt);
+  if (input.times && opts.times) throw new Error(`${opts.input} carries its own times; drop --times`);
+  if (input.times || opts.times) {
+    const t = input.times ? binWidth(input.times, opts.input) : readTimes(opts.times as string, nt);
     times = t.times;
     if (dt !== undefined && Math.abs(dt - t.dt) > 1e-6 * t.dt) {
-      throw new Error(`--dt ${dt} s disagrees with the bin width ${t.dt} s of ${opts.times}`);
+      throw new Error(`--dt ${dt} s disagrees with the bin width ${t.dt} s of ${opts.times ?? opts.input}`);
     }
     dt = t.dt;
   }
@@ -134,7 +138,7 @@ function run(opts: RawOptions & { input: string }): void {
   if (opts.anglesDeg) angles = parseNumberList('--angles-deg', opts.anglesDeg).map((d) => (d * Math.PI) / 180);
   if (opts.angles) {
     const a = readNpyFile(opts.angles);
-    if (a.shape.length !== 1) throw new Error(`${opts.angles}: angles must be 1-D [conditions] (rad), got shape [${a.shape.join(', ')}]`);
+    if (a.shape.length !== 1) throw new Error(`${opts.angles}: angles must be 1-D [conditions] (rad), got shape ${formatShape(a.shape)}`);
     angles = Array.from(a.data);
   }
   if (angles && angles.length !== nc) throw new Error(`${angles.length} angles given for ${nc} conditions`);
@@ -183,7 +187,7 @@ export function register(program: Command): void {
       'Analyse a [conditions, times, units] .npy recording (--input): PCA, jPCA (Churchland 2012), tangling (Russo 2018), cosine tuning, and with --null their p-values against surrogate data; ' +
         'or a run directory (--run): the same on onset-aligned condition averages of the hidden units, plus tangling of the torques, output-null/potent split, alignment index, kinematics, fixed points, figures and report.html.',
     )
-    .option('--input <file>', '.npy activity [conditions, times, units] (float32/float64)')
+    .option('--input <file>', 'activity [conditions, times, units]: .npy (float32/float64), long CSV condition,time,unit,value (time in s), or a reach CSV export (data.csv or its folder: hidden_* averaged per condition and time)')
     .option('--run <dir>', 'run directory written by reach run / reach experiment')
     .option('--dt <s>', 'bin width (s)')
     .option('--times <file>', '.npy bin times [times] (s); alternative to --dt')

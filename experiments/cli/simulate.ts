@@ -54,7 +54,7 @@ export function readTorqueFile(path: string): Float64Array {
     const arr = readNpyFile(path);
     if (arr.dtype === 'int32') throw new Error(`${path}: torques must be float32 or float64, got int32`);
     if (arr.shape.length !== 2 || arr.shape[1] !== 2) {
-      throw new Error(`${path}: torques must have shape [T, 2] (N·m), got [${arr.shape.join(', ')}]`);
+      throw new Error(`${path}: torques must have shape [T, 2] (N·m), got ${formatShape(arr.shape)}`);
     }
     data = Float64Array.from(arr.data);
   } else if (extname(path).toLowerCase() === '.csv') {

@@ -51,9 +51,9 @@ export function register(program: Command): void {
       const { tf, backend } = await initBackend(backendChoice);
       process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
       if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
-      const { state, interrupted, wallTime } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true });
+      const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true });
       if (opts.export && !interrupted) {
-        writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, wallTime, false)));
+        writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
         process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);
       }
       if (opts.json) {

@@ -53,7 +53,9 @@ export function lockOutput(out: string): () => void {
     try {
       fd = openSync(path, 'wx');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new Error(`cannot write ${out}: creating its lock ${path} failed (${code ?? (err as Error).message})`);
+      if (attempt > 2) throw err;
       let holder: number;
       try {
         holder = Number(readFileSync(path, 'utf8').trim());

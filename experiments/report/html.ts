@@ -97,7 +97,7 @@ function summaryRows(a: RunAnalysis): Row[] {
 
 function setupRows(run: RunData, a: RunAnalysis): Array<[string, string]> {
   const c = run.config as {
-    checkpoint?: { path?: string; training?: { iterations?: number; endpointError?: number | null; wallTime?: number } };
+    checkpoint?: { path?: string; training?: { iterations?: number; endpointError?: number | null } };
     network?: { kind?: string; hidden?: number; tau?: number; dt?: number };
     options?: { engine?: string; task?: string; repeats?: number; goTime?: number; duration?: number; seed?: number; field?: { kind?: string } };
     arm?: { name?: string };
@@ -107,7 +107,7 @@ function setupRows(run: RunData, a: RunAnalysis): Array<[string, string]> {
   if (c.checkpoint?.path) rows.push(['Controller', c.checkpoint.path]);
   if (c.network) rows.push(['Network', `${c.network.kind ?? '?'}, ${c.network.hidden ?? '?'} units, τ = ${c.network.tau ?? '?'} s, dt = ${c.network.dt ?? a.run.dt} s`]);
   const t = c.checkpoint?.training;
-  if (t) rows.push(['Training', `${t.iterations ?? '?'} iterations, ${fmt(t.wallTime ?? NaN, 0)} s; batch endpoint error ${t.endpointError != null ? `${(t.endpointError * 100).toFixed(2)} cm` : '–'}`]);
+  if (t) rows.push(['Training', `${t.iterations ?? '?'} iterations; batch endpoint error ${t.endpointError != null ? `${(t.endpointError * 100).toFixed(2)} cm` : '–'}`]);
   if (c.arm?.name) rows.push(['Arm', c.arm.name]);
   const o = c.options;
   if (o) {

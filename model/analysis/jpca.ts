@@ -122,6 +122,11 @@ export interface JpcaResult {
   planes: JpcPlane[];
   /** Frequency of the plane-1 rotation (Hz). */
   rotationHz: number;
+  /**
+   * Why the planes may mean nothing, e.g. M_skew ≈ 0 (a non-rotational input): then every plane is an
+   * arbitrary basis of directions without rotation. Empty when there is no such reason.
+   */
+  warnings: string[];
   /** Window data projected onto the jPCs (jPCA.m `proj`): [conditions, windowTimes, k]. */
   projection: Float64Array;
   /** All times projected onto the jPCs (`projAllTimes`): [conditions, times, k]. */
@@ -249,12 +254,29 @@ export function jpca(activity: ArrayLike<number>, shape: readonly number[], opti
     R2_Mskew_2D,
     planes,
     rotationHz: planes[0].frequencyHz,
+    warnings: rotationWarnings(Mskew, Mbest, R2_Mskew_kD),
     projection: proj.data,
     projectionAllTimes: projAll.data,
     pcProjection: ared.data,
     pcProjectionAllTimes: pcAll.data,
     crossCondMeanAllTimes: crossMean.data,
   };
+}
+
+/** Below this fraction of dX explained by M_skew, the data hold no rotation worth the name. */
+export const MIN_ROTATIONAL_R2 = 0.01;
+
+/**
+ * M_skew ≈ 0: the rotational fit explains almost none of dX (R2_Mskew_kD < MIN_ROTATIONAL_R2), or M_skew
+ * is zero next to M_best to rounding. Its eigenvectors, hence the jPC planes, are then arbitrary.
+ */
+function rotationWarnings(Mskew: Matrix, Mbest: Matrix, R2_Mskew_kD: number): string[] {
+  const skew = Math.sqrt(sumSquares(Mskew));
+  const best = Math.sqrt(sumSquares(Mbest));
+  if (R2_Mskew_kD >= MIN_ROTATIONAL_R2 && skew > 1e-9 * best) return [];
+  return [
+    `M_skew ≈ 0 (‖M_skew‖/‖M_best‖ = ${(best > 0 ? skew / best : 0).toPrecision(3)}, R2_Mskew_kD = ${R2_Mskew_kD.toPrecision(3)}): the data show no rotational dynamics, so the jPC planes and their rotation frequencies are arbitrary`,
+  ];
 }
 
 function resolveWindow(options: JpcaOptions, nt: number): [number, number] {

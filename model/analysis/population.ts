@@ -4,6 +4,7 @@
  * and stacking conditions into a [conditions·times, units] matrix, with the conventions of the
  * Churchland-lab code (jPCA.m) and Russo's tangleAnalysis.m.
  */
+import { formatShape } from '../../core/npy.ts';
 import { matrix, type Matrix } from './linalg.ts';
 
 /** Shape of a population cube: [conditions, times, units]. */
@@ -12,10 +13,10 @@ export type Shape3 = readonly [number, number, number];
 /** Check that `data` holds a finite [conditions, times, units] cube; throws naming the first problem. */
 export function checkActivity(data: ArrayLike<number>, shape: readonly number[], name = 'activity'): Shape3 {
   if (shape.length !== 3) {
-    throw new Error(`${name} must be 3-D [conditions, times, units], got shape [${shape.join(', ')}]`);
+    throw new Error(`${name} must be 3-D [conditions, times, units], got shape ${formatShape(shape)}`);
   }
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 1) throw new Error(`${name} shape [${shape.join(', ')}] has an empty or invalid dimension`);
+    if (!Number.isInteger(d) || d < 1) throw new Error(`${name} shape ${formatShape(shape)} has an empty or invalid dimension`);
   }
   const [c, t, u] = shape;
   if (data.length !== c * t * u) {

@@ -6,6 +6,7 @@
  * PDs is tested for bimodality with the axial Rayleigh test (Scott et al. 2001; Lillicrap & Scott
  * 2013) and for unimodality with the ordinary Rayleigh test.
  */
+import { formatShape } from '../../core/npy.ts';
 import { leastSquares, matrix } from './linalg.ts';
 import { axialRayleighTest, fSurvival, rayleighTest, type AxialRayleighResult, type RayleighResult } from './stats.ts';
 
@@ -56,9 +57,9 @@ export function cosineTuning(
   angles: ArrayLike<number>,
   options: TuningOptions = {},
 ): TuningResult {
-  if (shape.length !== 2) throw new Error(`responses must be 2-D [observations, units], got shape [${shape.join(', ')}]`);
+  if (shape.length !== 2) throw new Error(`responses must be 2-D [observations, units], got shape ${formatShape(shape)}`);
   const [n, u] = shape;
-  if (!Number.isInteger(n) || !Number.isInteger(u) || u < 1) throw new Error(`invalid responses shape [${shape.join(', ')}]`);
+  if (!Number.isInteger(n) || !Number.isInteger(u) || u < 1) throw new Error(`invalid responses shape ${formatShape(shape)}`);
   if (responses.length !== n * u) throw new Error(`responses has ${responses.length} values but shape [${n}, ${u}] needs ${n * u}`);
   if (angles.length !== n) throw new Error(`${angles.length} angles given for ${n} observations`);
   if (n < 4) throw new Error(`cosine tuning needs at least 4 observations (3 coefficients + 1 residual degree of freedom), got ${n}`);

@@ -137,12 +137,11 @@ beforeAll(() => {
   const ck: Checkpoint = {
     packageVersion: 'test',
     backend: 'none',
-    createdAt: '2024-01-01T00:00:00Z',
     config,
     arm: resolveArm(config.arm),
     network: net.network,
     params: net.params,
-    training: { iterations: 0, wallTime: 0, finalLoss: { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: 0 },
+    training: { iterations: 0, finalLoss: { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: 0 },
   };
   ckPath = join(dir, 'planted-controller.json');
   writeFileSync(ckPath, serializeCheckpoint(ck));

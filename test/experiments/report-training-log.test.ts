@@ -36,7 +36,7 @@ describe('training logs for the loss curve', () => {
 
   it("fingerprints a log by the final loss a checkpoint records, and tells a log from another controller's", () => {
     const iterations = rawLog();
-    const training = summarizeTraining({ iteration: 1000, log: iterations } as unknown as TrainState, 1);
+    const training = summarizeTraining({ iteration: 1000, log: iterations } as unknown as TrainState);
     const log = readTrainingLog(full);
     expect(logMismatch(log, training)).toBeNull();
     // Decimated and written next to a model, it still matches; a log of another run does not.

@@ -10,12 +10,11 @@ function makeCheckpoint(withResume: boolean): Checkpoint {
   return {
     packageVersion: '0.0.0-test',
     backend: 'cpu',
-    createdAt: '2026-01-01T00:00:00.000Z',
     config,
     arm: resolveArm(config.arm),
     network: networkSpecOf(config),
     params: state.params,
-    training: { iterations: 0, wallTime: 0, finalLoss: { position: 1, hold: 0, effort: 0, activity: 0, weight: 0, total: 1 }, endpointError: 0.01 },
+    training: { iterations: 0, finalLoss: { position: 1, hold: 0, effort: 0, activity: 0, weight: 0, total: 1 }, endpointError: 0.01 },
     ...(withResume ? { resume: { adam: state.adam, rng: state.rng, lr: state.lr, badSteps: 0 } } : {}),
   };
 }

@@ -22,12 +22,11 @@ function checkpoint(hidden = 24): Checkpoint {
   return {
     packageVersion: 'test',
     backend: 'none',
-    createdAt: '2026-01-01T00:00:00Z',
     config,
     arm: resolveArm(config.arm),
     network,
     params: initParams(network, createRng(3)),
-    training: { iterations: 0, wallTime: 0, finalLoss: { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: NaN },
+    training: { iterations: 0, finalLoss: { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: NaN },
   };
 }
 
