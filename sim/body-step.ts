@@ -247,6 +247,8 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
     }
     return;
   }
+  // The actuator block of D and Du is diagonal (each state variable follows its own input), so only the
+  // diagonal entries of the actuator rows enter.
   for (let c = 0; c < nx; c++) {
     const d0 = jD[c];
     const d1 = jD[nx + c];
@@ -256,11 +258,11 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
     jK[nx + c] = d3;
     let v1 = jQx[0] * d0 + jQx[1] * d1 + jQx[2] * d2 + jQx[3] * d3;
     let v2 = jQx[nx] * d0 + jQx[nx + 1] * d1 + jQx[nx + 2] * d2 + jQx[nx + 3] * d3;
-    for (let i = 0; i < ns; i++) {
-      const d = jD[(4 + i) * nx + c];
-      v1 += jQx[4 + i] * d;
-      v2 += jQx[nx + 4 + i] * d;
-      jK[(4 + i) * nx + c] = jdR[2 * i] * d;
+    if (c >= 4) {
+      const d = jD[c * nx + c];
+      v1 += jQx[c] * d;
+      v2 += jQx[nx + c] * d;
+      jK[c * nx + c] = jdR[2 * (c - 4)] * d;
     }
     jK[2 * nx + c] = v1;
     jK[3 * nx + c] = v2;
@@ -274,11 +276,11 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
     jKu[nu + c] = d3;
     let v1 = jQx[0] * d0 + jQx[1] * d1 + jQx[2] * d2 + jQx[3] * d3;
     let v2 = jQx[nx] * d0 + jQx[nx + 1] * d1 + jQx[nx + 2] * d2 + jQx[nx + 3] * d3;
-    for (let i = 0; i < ns; i++) {
-      const d = jDu[(4 + i) * nu + c];
-      v1 += jQx[4 + i] * d;
-      v2 += jQx[nx + 4 + i] * d;
-      jKu[(4 + i) * nu + c] = jdR[2 * i] * d + (c === i ? jdR[2 * i + 1] : 0);
+    if (c < ns) {
+      const d = jDu[(4 + c) * nu + c];
+      v1 += jQx[4 + c] * d;
+      v2 += jQx[nx + 4 + c] * d;
+      jKu[(4 + c) * nu + c] = jdR[2 * c] * d + jdR[2 * c + 1];
     }
     jKu[2 * nu + c] = v1 + jQu[c];
     jKu[3 * nu + c] = v2 + jQu[nu + c];
@@ -344,9 +346,13 @@ function addHandForceTorque(b: Body, t: number): void {
 function advanceStage(b: Body, nx: number, nu: number, k: number, a: number, w: number): void {
   const ko = nx * k;
   for (let i = 0; i < nx; i++) jy[i] = jx[i] + a * jk[ko + i];
-  for (let i = 0; i < nx * nx; i++) {
-    jD[i] = a * jK[i] + (i % nx === ((i / nx) | 0) ? 1 : 0);
-    jAs[i] += w * jK[i];
+  for (let r = 0; r < nx; r++) {
+    const ro = r * nx;
+    for (let c = 0; c < nx; c++) {
+      const i = ro + c;
+      jD[i] = a * jK[i] + (r === c ? 1 : 0);
+      jAs[i] += w * jK[i];
+    }
   }
   for (let i = 0; i < nx * nu; i++) {
     jDu[i] = a * jKu[i];
@@ -380,7 +386,8 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
   const nb = nx * nu;
   for (let s = 0; s < n; s++) {
     const ts = t0 + s * h;
-    for (let i = 0; i < nn; i++) jAs[i] = i % nx === ((i / nx) | 0) ? 1 : 0;
+    jAs.fill(0, 0, nn);
+    for (let r = 0; r < nx; r++) jAs[r * nx + r] = 1;
     jBs.fill(0, 0, nb);
     for (let i = 0; i < nx; i++) jy[i] = jx[i];
     stage(b, a1, a2, a3, nx, nu, 0, true, ts);
@@ -402,14 +409,21 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
       // S ← As·S, T ← As·T + Bs.
       for (let r = 0; r < nx; r++) {
         const ro = r * nx;
+        // Zero entries of As (the actuator block is diagonal) are skipped.
         for (let c = 0; c < nx; c++) {
           let v = jAs[ro] * jS[c];
-          for (let m = 1; m < nx; m++) v += jAs[ro + m] * jS[m * nx + c];
+          for (let m = 1; m < nx; m++) {
+            const a = jAs[ro + m];
+            if (a !== 0) v += a * jS[m * nx + c];
+          }
           jTmp[ro + c] = v;
         }
         for (let c = 0; c < nu; c++) {
           let v = jAs[ro] * jT[c];
-          for (let m = 1; m < nx; m++) v += jAs[ro + m] * jT[m * nu + c];
+          for (let m = 1; m < nx; m++) {
+            const a = jAs[ro + m];
+            if (a !== 0) v += a * jT[m * nu + c];
+          }
           jTmpU[r * nu + c] = v + jBs[r * nu + c];
         }
       }
