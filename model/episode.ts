@@ -45,6 +45,17 @@ export interface EpisodeResult {
   loss: LossComponents;
   /** Mean hand-to-target distance over trials at the last step (m), catch trials excluded. */
   endpointError: number;
+  /** The sum and count behind `endpointError`, for combining shards of a batch. */
+  endpointSum: number;
+  endpointCount: number;
+}
+
+/** How an episode's terms are scaled: what a shard of a larger batch needs. */
+export interface EpisodeScaling {
+  /** Trials the per-trial means run over (the whole batch when this episode is one shard of it). Default: the episode's batch. */
+  meanOver?: number;
+  /** Add the L2 weight penalty (once per batch: a shard leaves it to whoever sums the shards). Default true. */
+  weightPenalty?: boolean;
 }
 
 /** What `Episode.run` computes besides the loss: nothing, the gradients, or the gradients and their flow back in time. */
@@ -68,13 +79,18 @@ export class Episode {
   private readonly noise: Float32Array;
   private readonly grads: Gradients;
   private readonly setup: EpisodeSetup;
+  private readonly meanOver: number;
+  private readonly addsWeightPenalty: boolean;
 
-  constructor(tf: typeof tfType, setup: EpisodeSetup, batch: number, steps: number) {
+  constructor(tf: typeof tfType, setup: EpisodeSetup, batch: number, steps: number, scaling: EpisodeScaling = {}) {
     const { hidden: n, inputs: ni } = setup.network;
     if (ni !== OBSERVATION_SIZE) throw new Error(`network has ${ni} inputs but the task observation has ${OBSERVATION_SIZE}`);
     this.setup = setup;
     this.batch = batch;
     this.steps = steps;
+    this.meanOver = scaling.meanOver ?? batch;
+    this.addsWeightPenalty = scaling.weightPenalty ?? true;
+    if (!(this.meanOver >= batch)) throw new Error(`an episode of ${batch} trials cannot average over ${this.meanOver}`);
     this.mm = new TfMatmul(tf);
     this.S = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
     this.gS = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
@@ -97,9 +113,10 @@ export class Episode {
   /**
    * Run the episode. With `mode` 'gradients', also backpropagate and return ∂loss/∂params (the returned
    * arrays are reused by the next call); with 'gradientFlow', also ‖∂loss/∂h_t‖ over the batch for each
-   * step t (the error signal reaching the hidden output of step t, all later steps included).
+   * step t (the error signal reaching the hidden output of step t, all later steps included), and its
+   * square before the root in `gradientFlowSquared` (shards of a batch add those).
    */
-  run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, mode: EpisodeMode): EpisodeResult & { grads?: Gradients; gradientFlow?: number[] } {
+  run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, mode: EpisodeMode): EpisodeResult & { grads?: Gradients; gradientFlow?: number[]; gradientFlowSquared?: Float64Array } {
     const gradients = mode !== 'forward';
     const { arm, network: spec, loss: ls, substeps, hiddenNoise } = this.setup;
     const B = this.batch;
@@ -115,7 +132,7 @@ export class Episode {
     const feedback = createFeedback(arm, rng ? this.setup.feedback : noiseless(this.setup.feedback), dt, trials.x0, B);
     const fbScratch = new Float64Array(B * FEEDBACK_SIZE);
     const loss = emptyLoss();
-    const norm = 1 / (B * T);
+    const norm = 1 / (this.meanOver * T);
     const dirs = new Float64Array(B * 2);
     for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
     const hj = new Float64Array(16);
@@ -158,11 +175,7 @@ export class Episode {
       for (let i = 0; i < h.length; i++) a += h[i] * h[i];
       loss.activity += (ls.activity * a * norm) / n;
     }
-    for (const name of weightNames(spec)) {
-      let w = 0;
-      for (const v of params[name].data) w += v * v;
-      loss.weight += ls.weight * w;
-    }
+    if (this.addsWeightPenalty) loss.weight = weightPenalty(spec, ls, params, null);
     loss.total = loss.position + loss.hold + loss.effort + loss.activity + loss.weight;
 
     let endpointError = 0;
@@ -173,14 +186,14 @@ export class Episode {
       endpointError += Math.hypot(hs[0] - trials.target[b * 2], hs[1] - trials.target[b * 2 + 1]);
       counted++;
     }
-    endpointError = counted ? endpointError / counted : NaN;
-    if (!gradients) return { loss, endpointError };
-    const flow = mode === 'gradientFlow' ? new Array<number>(T).fill(0) : null;
+    const ends = { endpointError: counted ? endpointError / counted : NaN, endpointSum: endpointError, endpointCount: counted };
+    if (!gradients) return { loss, ...ends };
+    const flow = mode === 'gradientFlow' ? new Float64Array(T) : null;
     this.backward(params, norm, flow);
-    return { loss, endpointError, grads: this.grads, ...(flow ? { gradientFlow: flow } : {}) };
+    return { loss, ...ends, grads: this.grads, ...(flow ? { gradientFlow: Array.from(flow, Math.sqrt), gradientFlowSquared: flow } : {}) };
   }
 
-  private backward(params: NetworkParams, norm: number, flow: number[] | null): void {
+  private backward(params: NetworkParams, norm: number, flow: Float64Array | null): void {
     const { network: spec, loss: ls } = this.setup;
     const B = this.batch;
     const T = this.steps;
@@ -218,7 +231,7 @@ export class Episode {
       if (flow) {
         let sq = 0;
         for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) sq += gs[b * S + j] ** 2;
-        flow[t] = Math.sqrt(sq);
+        flow[t] = sq;
       }
 
       const sPrev = t === 0 ? this.s0 : this.caches[t - 1].state;
@@ -230,11 +243,7 @@ export class Episode {
     }
 
     this.cell.finish(spec, this.mm, this.tape, B, T, g);
-    for (const name of weightNames(spec)) {
-      const p = params[name].data;
-      const gw = g[name];
-      for (let i = 0; i < p.length; i++) gw[i] += 2 * ls.weight * p[i];
-    }
+    if (this.addsWeightPenalty) weightPenalty(spec, ls, params, g);
   }
 
   /**
@@ -271,4 +280,19 @@ export class Episode {
 /** The weight matrices subject to the L2 penalty (biases are not). */
 export function weightNames(spec: NetworkSpec): string[] {
   return [...cellOf(spec).matrices, 'Wout'];
+}
+
+/** The L2 weight penalty of `params`; with `grads`, also adds its gradient to them. */
+export function weightPenalty(spec: NetworkSpec, ls: LossSpec, params: NetworkParams, grads: Record<string, Float32Array | Float64Array> | null): number {
+  let loss = 0;
+  for (const name of weightNames(spec)) {
+    const p = params[name].data;
+    let w = 0;
+    for (const v of p) w += v * v;
+    loss += ls.weight * w;
+    if (!grads) continue;
+    const gw = grads[name];
+    for (let i = 0; i < p.length; i++) gw[i] += 2 * ls.weight * p[i];
+  }
+  return loss;
 }

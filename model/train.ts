@@ -2,7 +2,8 @@
  * Training by backpropagation through time through the differentiable arm: Adam on fresh mini-batches of
  * trials, global gradient-norm clipping, and a NaN/Inf guard (the step is skipped, the event logged, the
  * learning rate reduced; after `maxBadSteps` consecutive bad steps training stops with an error).
- * The loop is deterministic for a given seed and backend: the only randomness is the `Rng` in the state.
+ * The loop is deterministic for a given seed and backend: the only randomness is the `Rng` in the state,
+ * and the gradient does not depend on where the shards of a batch run (model/shards.ts).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -13,9 +14,10 @@ import { convertStepDelays, feedbackDelaySteps, feedbackOptionsSchema } from '..
 import { DEFAULT_FEEDBACK, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { convertStepDuration, parseTaskSpec, sampleTrials, taskSpecSchema } from '../sim/tasks/task-spec.ts';
 import { adamStep, clipGradients, createAdamState, type AdamState } from './adam.ts';
-import { Episode, type Gradients } from './episode.ts';
+import type { EpisodeSetup, Gradients } from './episode.ts';
 import { LOSS_NAMES, lossSpecSchema, type LossComponents } from './losses.ts';
 import { initParams, networkSpecSchema, type NetworkParams } from './network.ts';
+import { combineShards, localShardRunner, planShards, type ShardRunnerFactory } from './shards.ts';
 
 export const trainConfigSchema = z.object({
   /** Seed of every random draw (weights, trials, noise). */
@@ -207,6 +209,23 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
 }
 
+export interface TrainOptions {
+  /** Where the shards of each batch are computed (model/shards.ts). Default: one after another in this thread. */
+  shards?: ShardRunnerFactory;
+}
+
+/** The episode setup of a training config. */
+export function episodeSetupOf(config: TrainConfig): EpisodeSetup {
+  return {
+    arm: resolveArm(config.arm),
+    network: networkSpecOf(config),
+    feedback: config.feedback,
+    loss: config.loss,
+    substeps: config.substeps,
+    hiddenNoise: config.hiddenNoise,
+  };
+}
+
 /** Let pending events (a Ctrl-C handler, I/O) run between iterations. */
 const yieldToEvents = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
@@ -214,31 +233,20 @@ const yieldToEvents = () => new Promise<void>((resolve) => (typeof setImmediate 
  * Run training from `state` until `config.iterations` (or until stopped). Mutates and returns the state.
  * Asynchronous only so that signals and I/O are serviced between iterations; the numbers do not depend on it.
  */
-export async function train(tf: typeof tfType, config: TrainConfig, state: TrainState, hooks: TrainHooks = {}): Promise<TrainState> {
-  const arm = resolveArm(config.arm);
+export async function train(tf: typeof tfType, config: TrainConfig, state: TrainState, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainState> {
+  const setup = episodeSetupOf(config);
   const task = parseTaskSpec(config.task);
-  const episode = new Episode(
-    tf,
-    {
-      arm,
-      network: networkSpecOf(config),
-      feedback: config.feedback,
-      loss: config.loss,
-      substeps: config.substeps,
-      hiddenNoise: config.hiddenNoise,
-    },
-    config.batch,
-    task.steps,
-  );
+  const shards = await (options.shards ?? localShardRunner(tf))(setup, config.batch, task.steps);
   try {
     while (state.iteration < config.iterations) {
       await yieldToEvents();
       if (hooks.shouldStop?.()) break;
       const t0 = performance.now();
-      const trials = sampleTrials(arm, task, config.batch, state.rng);
+      const trials = sampleTrials(setup.arm, task, config.batch, state.rng);
+      const plan = planShards(config.batch, state.rng);
       const flowDue = config.gradientFlowEvery > 0 && state.iteration % config.gradientFlowEvery === 0;
-      const result = episode.run(state.params, trials, state.rng, flowDue ? 'gradientFlow' : 'gradients');
-      const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads!);
+      const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients'));
+      const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads);
       state.iteration++;
       if (config.lrDecay < 1 && state.iteration % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
       const entry: IterationLog = {
@@ -262,7 +270,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
     if (err instanceof TrainingDivergedError) hooks.onCheckpoint?.(state);
     throw err;
   } finally {
-    episode.dispose();
+    await shards.dispose();
   }
   hooks.onCheckpoint?.(state);
   return state;

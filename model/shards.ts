@@ -1,0 +1,176 @@
+/**
+ * A training batch cut into shards of a fixed number of trials, so that its gradient can be computed on
+ * several threads and still not depend on how many there are or on which thread took which shard:
+ * - the shards depend on the batch size alone (SHARD_TRIALS trials each, the last one possibly shorter);
+ * - each shard draws its sensory and hidden noise from its own generator, seeded from the training
+ *   generator in shard order before any shard runs;
+ * - a shard's loss terms are means over the whole batch (model/episode.ts, `meanOver`), so the batch's
+ *   loss and gradient are the plain sums of its shards', added in shard order in float64 and rounded to
+ *   float32 once, with the L2 weight penalty added once.
+ * A shard is the same computation wherever it runs, so the sum is bit-identical for any number of workers.
+ * Where shards run is a `ShardRunner`: this thread (`localShardRunner`) or worker threads
+ * (experiments/parallel/), which model/ does not know about.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { createRng, nextUint32, type Rng } from '../core/random.ts';
+import type { TrialBatch } from '../sim/tasks/task-spec.ts';
+import { Episode, weightPenalty, type EpisodeMode, type EpisodeSetup, type Gradients } from './episode.ts';
+import { emptyLoss, LOSS_NAMES, type LossComponents } from './losses.ts';
+import type { NetworkParams } from './network.ts';
+
+/** Trials per shard. Fixed (not derived from the machine) so that results never depend on the machine. */
+export const SHARD_TRIALS = 16;
+
+/** One shard of a batch: trials [start, start + count), noise from a generator seeded with `seed`. */
+export interface Shard {
+  index: number;
+  start: number;
+  count: number;
+  seed: number;
+}
+
+/** The shards of a batch; draws one seed per shard from `rng`, in shard order. */
+export function planShards(batch: number, rng: Rng): Shard[] {
+  const shards: Shard[] = [];
+  for (let start = 0, index = 0; start < batch; start += SHARD_TRIALS, index++) {
+    shards.push({ index, start, count: Math.min(SHARD_TRIALS, batch - start), seed: nextUint32(rng) });
+  }
+  return shards;
+}
+
+/** Trials [start, start + count) of a batch, as a batch of their own (copies, so they post cheaply to a worker). */
+export function shardTrials(trials: TrialBatch, { start, count }: { start: number; count: number }): TrialBatch {
+  const rows = <A extends Float64Array | Int32Array | Uint8Array>(a: A, width: number) => a.slice(start * width, (start + count) * width) as A;
+  return {
+    batch: count,
+    steps: trials.steps,
+    dt: trials.dt,
+    x0: rows(trials.x0, 4),
+    start: rows(trials.start, 2),
+    target: rows(trials.target, 2),
+    goStep: rows(trials.goStep, 1),
+    isCatch: rows(trials.isCatch, 1),
+    condition: rows(trials.condition, 1),
+    targetAngle: rows(trials.targetAngle, 1),
+  };
+}
+
+/** What one shard contributes to its batch (loss terms already scaled as parts of the batch mean; no weight penalty). */
+export interface ShardResult {
+  index: number;
+  loss: LossComponents;
+  endpointSum: number;
+  endpointCount: number;
+  /** ∂(shard's part of the loss)/∂params: own copies. */
+  grads: Gradients;
+  /** Σ over the shard's trials of ‖∂L/∂h_t‖² per step (gradient-flow iterations only). */
+  gradientFlowSquared?: Float64Array;
+}
+
+/** A batch's loss, endpoint error and gradient, combined from its shards. */
+export interface BatchResult {
+  loss: LossComponents;
+  endpointError: number;
+  grads: Gradients;
+  gradientFlow?: number[];
+}
+
+/** Episodes for the shards of one batch size, one per shard length, made on first use. Owns tfjs tensors: dispose() it. */
+export class ShardEpisodes {
+  private readonly episodes = new Map<number, Episode>();
+
+  constructor(
+    private readonly tf: typeof tfType,
+    private readonly setup: EpisodeSetup,
+    private readonly batch: number,
+    private readonly steps: number,
+  ) {}
+
+  /** Run one shard of `trials` (the whole batch) with `params`. */
+  run(params: NetworkParams, trials: TrialBatch, shard: Shard, mode: EpisodeMode): ShardResult {
+    const part = trials.batch === shard.count ? trials : shardTrials(trials, shard);
+    let episode = this.episodes.get(shard.count);
+    if (!episode) {
+      episode = new Episode(this.tf, this.setup, shard.count, this.steps, { meanOver: this.batch, weightPenalty: false });
+      this.episodes.set(shard.count, episode);
+    }
+    const r = episode.run(params, part, createRng(shard.seed), mode);
+    const grads: Gradients = {};
+    for (const [name, g] of Object.entries(r.grads ?? {})) grads[name] = g.slice();
+    return {
+      index: shard.index,
+      loss: r.loss,
+      endpointSum: r.endpointSum,
+      endpointCount: r.endpointCount,
+      grads,
+      ...(r.gradientFlowSquared ? { gradientFlowSquared: r.gradientFlowSquared } : {}),
+    };
+  }
+
+  dispose(): void {
+    for (const e of this.episodes.values()) e.dispose();
+    this.episodes.clear();
+  }
+}
+
+/**
+ * Add the shards of a batch in shard order (float64), add the weight penalty once, round the gradient to
+ * float32. `results` may come in any order; every shard 0…n−1 must be there once.
+ */
+export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, params: NetworkParams, results: readonly ShardResult[]): BatchResult {
+  const ordered = [...results].sort((a, b) => a.index - b.index);
+  ordered.forEach((r, i) => {
+    if (r.index !== i) throw new Error(`shard results: expected shard ${i}, got ${r.index}`);
+  });
+  const loss = emptyLoss();
+  let endpointSum = 0;
+  let endpointCount = 0;
+  const sums: Record<string, Float64Array> = {};
+  for (const [name, p] of Object.entries(params)) sums[name] = new Float64Array(p.data.length);
+  let flow: Float64Array | null = ordered.length > 0 && ordered[0].gradientFlowSquared ? new Float64Array(ordered[0].gradientFlowSquared.length) : null;
+  for (const r of ordered) {
+    for (const k of LOSS_NAMES) loss[k] += r.loss[k];
+    endpointSum += r.endpointSum;
+    endpointCount += r.endpointCount;
+    for (const [name, s] of Object.entries(sums)) {
+      const g = r.grads[name];
+      for (let i = 0; i < s.length; i++) s[i] += g[i];
+    }
+    if (flow && r.gradientFlowSquared) for (let t = 0; t < flow.length; t++) flow[t] += r.gradientFlowSquared[t];
+    else flow = null;
+  }
+  loss.weight = weightPenalty(setup.network, setup.loss, params, sums);
+  loss.total = loss.position + loss.hold + loss.effort + loss.activity + loss.weight;
+  const grads: Gradients = {};
+  for (const [name, s] of Object.entries(sums)) grads[name] = Float32Array.from(s);
+  return {
+    loss,
+    endpointError: endpointCount ? endpointSum / endpointCount : NaN,
+    grads,
+    ...(flow ? { gradientFlow: Array.from(flow, Math.sqrt) } : {}),
+  };
+}
+
+/** Computes the shards of a batch somewhere: in this thread, or on worker threads. */
+export interface ShardRunner {
+  /** Threads that compute shards. */
+  readonly workers: number;
+  /** The results of every shard (in any order). */
+  run(params: NetworkParams, trials: TrialBatch, shards: readonly Shard[], mode: EpisodeMode): Promise<ShardResult[]>;
+  dispose(): Promise<void>;
+}
+
+/** Makes the shard runner of a training (episode setup, whole batch size, steps per trial). */
+export type ShardRunnerFactory = (setup: EpisodeSetup, batch: number, steps: number) => Promise<ShardRunner>;
+
+/** Shards computed one after another in this thread. */
+export function localShardRunner(tf: typeof tfType): ShardRunnerFactory {
+  return (setup, batch, steps) => {
+    const episodes = new ShardEpisodes(tf, setup, batch, steps);
+    return Promise.resolve({
+      workers: 1,
+      run: (params, trials, shards, mode) => Promise.resolve(shards.map((s) => episodes.run(params, trials, s, mode))),
+      dispose: () => Promise.resolve(episodes.dispose()),
+    });
+  };
+}
