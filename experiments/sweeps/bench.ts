@@ -42,7 +42,7 @@ export interface SweepBenchResult {
 export const benchSpec = (iterations: number) =>
   parseSweepSpec({
     name: 'bench',
-    base: { iterations, batch: 16, network: { hidden: 16 }, task: { kind: 'mixed', steps: 60, delay: [0.1, 0.2] }, checkpointEvery: 0 },
+    base: { iterations, batch: 16, network: { hidden: 16 }, task: { kind: 'mixed', duration: 0.6, delay: [0.1, 0.2] }, checkpointEvery: 0 },
     axes: { 'loss.activity': [0, 0.01] },
     seeds: [1, 2],
     run: { repeats: 1 },

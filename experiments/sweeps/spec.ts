@@ -16,25 +16,27 @@ import { formatIssues, KEY_HINTS } from '../../core/zod-issues.ts';
 import { BACKEND_CHOICES } from '../../model/backend.ts';
 import { parseTrainConfig, trainConfigSchema, type TrainConfig } from '../../model/train.ts';
 import { readJsonFile } from '../io/files.ts';
+import { EXPERIMENT_RUN_OPTIONS } from '../run-options.ts';
 import { configPathError, setConfigPath } from './config-paths.ts';
 
 const jsonValue: z.ZodType<unknown> = z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 
-/** Closed-loop run of every cell (see experiments/run.ts RunOptions; the seed is the cell's). */
+/** Closed-loop run of every cell (experiments/run-options.ts; defaults those of `reach experiment`; the seed is the cell's). */
+const RUN = EXPERIMENT_RUN_OPTIONS;
 const runSchema = z
   .object({
-    /** Arm the controller drives: matter or analytic. Default matter. */
-    engine: z.enum(['matter', 'analytic']).default('matter'),
-    /** center-out conditions or random reaches. Default center-out. */
-    task: z.enum(['center-out', 'random']).default('center-out'),
-    /** Repetitions of each center-out target, or the number of random reaches. Default 5. */
-    repeats: z.number().int().min(1).default(5),
-    /** Go cue of center-out trials (s). Default 0.3. */
-    goTime: z.number().positive().default(0.3),
-    /** Trial duration (s). Default 1.4. */
-    duration: z.number().positive().default(1.4),
-    /** Time after go at which the endpoint error is measured (s). Default 0.8. */
-    evalAfter: z.number().positive().default(0.8),
+    /** Arm the controller drives: matter or analytic. */
+    engine: z.enum(['matter', 'analytic']).default(RUN.engine),
+    /** center-out conditions or random reaches. */
+    task: z.enum(['center-out', 'random']).default(RUN.task),
+    /** Repetitions of each center-out target, or the number of random reaches. */
+    repeats: z.number().int().min(1).default(RUN.repeats),
+    /** Go cue of center-out trials (s). */
+    goTime: z.number().positive().default(RUN.goTime),
+    /** Trial duration (s). */
+    duration: z.number().positive().default(RUN.duration),
+    /** Time after go at which the endpoint error is measured (s). */
+    evalAfter: z.number().positive().default(RUN.evalAfter),
   })
   .strict();
 

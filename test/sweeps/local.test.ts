@@ -14,7 +14,7 @@ const root = mkdtempSync(join(tmpdir(), 'reach-sweep-local-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Cells that train for a few iterations of a few short trials: seconds each. */
-const base = { iterations: 3, batch: 4, network: { hidden: 12 }, task: { kind: 'mixed', steps: 40, delay: [0.1, 0.2] }, checkpointEvery: 0 };
+const base = { iterations: 3, batch: 4, network: { hidden: 12 }, task: { kind: 'mixed', duration: 0.4, delay: [0.1, 0.2] }, checkpointEvery: 0 };
 const small = { run: { repeats: 1 }, analysis: { fixedPoints: false } };
 
 const csvRows = (path: string) => {

@@ -30,7 +30,7 @@ afterAll(async () => {
 /** 4 cells of a 16-unit RNN: activity penalty 0 or 0.05 × seeds 1, 2; a few iterations of short trials. */
 const spec = parseSweepSpec({
   name: 'slurm-test',
-  base: { iterations: 10, batch: 8, network: { hidden: 16 }, task: { kind: 'mixed', steps: 50, delay: [0.1, 0.2] }, checkpointEvery: 0 },
+  base: { iterations: 10, batch: 8, network: { hidden: 16 }, task: { kind: 'mixed', duration: 0.5, delay: [0.1, 0.2] }, checkpointEvery: 0 },
   axes: { 'loss.activity': [0, 0.05] },
   seeds: [1, 2],
   run: { repeats: 1 },
@@ -46,6 +46,7 @@ describe('a sweep as a Slurm job array on a single-node cluster', () => {
     if (!cluster) return ctx.skip(skip);
     const local = await runSweep(spec, { out: join(root, 'local'), executor: localExecutor({ jobs: 2 }) });
     const slurm = await runSweep(spec, { out: join(root, 'slurm'), executor: slurmExecutor({ env: cluster.env, pollSeconds: 1 }) });
+    process.stderr.write(`4 cells, 2 at a time: local pool ${local.seconds.cells.toFixed(1)} s, Slurm job array ${slurm.seconds.cells.toFixed(1)} s\n`);
     expect(slurm.submitted.map((c) => c.state)).toEqual(['done', 'done', 'done', 'done']);
     expect(local.submitted.map((c) => c.state)).toEqual(['done', 'done', 'done', 'done']);
     expect(readFileSync(join(root, 'slurm', 'slurm', 'sweep.sbatch'), 'utf8')).toContain('#SBATCH --array=0-3\n');
