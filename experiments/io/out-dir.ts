@@ -54,7 +54,7 @@ export function lockOutput(out: string): () => void {
       fd = openSync(path, 'wx');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new Error(`cannot write ${out}: creating its lock ${path} failed (${code ?? (err as Error).message})`);
+      if (code !== 'EEXIST') throw new Error(`cannot write ${out}: creating its lock ${path} failed (${code ?? (err as Error).message})`, { cause: err });
       if (attempt > 2) throw err;
       let holder: number;
       try {
