@@ -55,6 +55,8 @@ export interface ExperimentOptions {
   formats?: readonly ExportFormat[];
   /** Progress messages. */
   progress?: (message: string) => void;
+  /** Threads for training (shards of each batch) and the analysis; the results do not depend on it. Default: the number of cores. */
+  workers?: number;
 }
 
 export interface ExperimentResult {
@@ -77,7 +79,7 @@ async function trainFirst(o: ExperimentOptions, root: string, progress: (m: stri
   const { tf, backend } = await initBackend(o.train!.backend);
   const dir = join(root, 'train');
   progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
-  const { state, interrupted } = await runTraining(tf, backend, o.train!.config, { out: dir });
+  const { state, interrupted } = await runTraining(tf, backend, o.train!.config, { out: dir, workers: o.workers });
   if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
   const checkpointPath = join(dir, 'controller.json');
   writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, false)));

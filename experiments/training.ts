@@ -16,6 +16,7 @@ import { lossComponentsSchema } from '../model/losses.ts';
 import { ensureDir, readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
 import { removeStaleTemps, withOutputLock } from './io/out-dir.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
+import { defaultWorkers, shardRunnerFor } from './parallel/shard-pool.ts';
 import { createProgress } from './progress.ts';
 
 export interface TrainRunOptions {
@@ -27,6 +28,8 @@ export interface TrainRunOptions {
   restartOptimizer?: boolean;
   /** Start a fresh training in a directory that holds another one (its files are deleted first). Default false: refused. */
   force?: boolean;
+  /** Threads that compute the shards of each batch (the weights do not depend on it). Default: the number of cores. */
+  workers?: number;
 }
 
 /** The files that make a directory a training directory. */
@@ -178,7 +181,7 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
         if (e.event) process.stderr.write(`\ntrain: ${e.event}\n`);
         progress.update(e.iteration, `loss ${e.loss.total.toExponential(3)} endpoint ${(e.endpointError * 100).toFixed(2)} cm ${e.ms.toFixed(0)} ms/it [${backend}]`);
       },
-    });
+    }, { shards: shardRunnerFor(tf, backend, opts.workers ?? defaultWorkers()) });
   } catch (err) {
     if (!(err instanceof TrainingDivergedError)) throw err;
     const skipped = err.iteration - err.lastUpdate;

@@ -4,13 +4,14 @@
  * run is analysed, exported and written up as report.html; a summary is printed.
  */
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../../model/backend.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { EXPERIMENT_RUN_OPTIONS } from '../run-options.ts';
-import { parseBackend, parseEngine, parseIntStrict } from './options.ts';
+import { parseBackend, parseEngine, parseIntStrict, parseWorkers } from './options.ts';
 
 /** The default training config (the one `npm run train:default` uses). */
 export const DEFAULT_TRAIN_CONFIG = resolve(DEFAULT_CHECKPOINT, '../default-train.json');
@@ -31,6 +32,7 @@ interface RawOptions {
   fixedPoints: boolean;
   force?: boolean;
   json?: boolean;
+  workers?: string;
 }
 
 const formatsSchema = z
@@ -55,6 +57,7 @@ async function run(opts: RawOptions): Promise<void> {
   const repeats = parseIntStrict(opts.repeats, '--repeats');
   if (repeats < 1) throw new Error(`--repeats must be at least 1, got ${repeats}`);
   const seed = parseIntStrict(opts.seed, '--seed');
+  const workers = parseWorkers(opts.workers);
   const formats: ExportFormat[] = opts.formats === 'none' ? [] : (() => {
     const f = formatsSchema.safeParse(opts.formats);
     if (!f.success) throw new Error(f.error.issues.map((i) => i.message).join('; '));
@@ -81,6 +84,7 @@ async function run(opts: RawOptions): Promise<void> {
     keepLogPath: opts.keepLog ? resolve(opts.keepLog) : undefined,
     formats,
     progress: say,
+    workers,
   });
   const wall = (performance.now() - t0) / 1000;
   const stages = Object.entries(r.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
@@ -115,5 +119,6 @@ export function register(program: Command): void {
     .option('--no-fixed-points', 'skip the fixed-point analysis')
     .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--workers <n>', `threads for training and analysis (the results do not depend on it; default: the number of cores, ${availableParallelism()} here)`)
     .action((opts: RawOptions) => run(opts));
 }

@@ -1,4 +1,5 @@
 /** Parsing of command-line option values shared by the sub-commands; errors name the flag. */
+import { availableParallelism } from 'node:os';
 import { BACKEND_CHOICES, type BackendChoice } from '../../model/backend.ts';
 import type { ArmEngine } from '../../model/closed-loop.ts';
 
@@ -23,3 +24,11 @@ export function parseChoice<T extends string>(text: string, flag: string, choice
 
 export const parseBackend = (text: string): BackendChoice => parseChoice(text, '--backend', BACKEND_CHOICES);
 export const parseEngine = (text: string): ArmEngine => parseChoice(text, '--engine', ['matter', 'analytic'] as const);
+
+/** `--workers`: threads computing training shards, a whole number ≥ 1, or the number of cores when omitted. */
+export function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const n = parseIntStrict(text, '--workers');
+  if (n < 1) throw new Error(`--workers must be at least 1, got ${n}`);
+  return n;
+}

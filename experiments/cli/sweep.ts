@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseChoice, parseIntStrict, parsePositive } from './options.ts';
+import { parseChoice, parseIntStrict, parsePositive, parseWorkers } from './options.ts';
 
 interface RawOptions {
   out?: string;
@@ -25,11 +25,12 @@ interface RawOptions {
   poll: string;
   bench?: boolean;
   iterations?: string;
+  workers?: string;
 }
 
 const say = (m: string) => process.stderr.write(`sweep: ${m}\n`);
 
-async function runOneCell(dir: string, indexText: string | undefined): Promise<void> {
+async function runOneCell(dir: string, indexText: string | undefined, workers: number): Promise<void> {
   if (indexText === undefined) throw new Error('--run-cell DIR INDEX: the cell index is missing');
   const index = parseIntStrict(indexText, 'INDEX');
   const { markInterrupted, runCell } = await import('../sweeps/cell.ts');
@@ -40,7 +41,7 @@ async function runOneCell(dir: string, indexText: string | undefined): Promise<v
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   }
-  const r = await runCell(dir, index, { progress: (m) => process.stderr.write(`cell ${index}: ${m}\n`) });
+  const r = await runCell(dir, index, { progress: (m) => process.stderr.write(`cell ${index}: ${m}\n`), workers });
   process.stderr.write(`cell ${index}: done in ${r.seconds.total.toFixed(1)} s\n`);
 }
 
@@ -62,7 +63,7 @@ async function bench(opts: RawOptions): Promise<void> {
 }
 
 async function sweep(specPath: string | undefined, opts: RawOptions): Promise<void> {
-  if (opts.runCell) return runOneCell(resolve(opts.runCell), specPath);
+  if (opts.runCell) return runOneCell(resolve(opts.runCell), specPath, parseWorkers(opts.workers));
   if (opts.bench) return bench(opts);
   if (opts.iterations !== undefined) throw new Error('--iterations applies only with --bench');
   if (opts.status) {
@@ -76,6 +77,7 @@ async function sweep(specPath: string | undefined, opts: RawOptions): Promise<vo
   const jobs = opts.jobs === undefined ? cores : parseIntStrict(opts.jobs, '--jobs');
   if (jobs < 1) throw new Error(`--jobs must be at least 1, got ${jobs}`);
   if (opts.jobs !== undefined && executorName !== 'local') throw new Error('--jobs applies to the local executor; on Slurm use --max-concurrent');
+  if (opts.workers !== undefined && executorName !== 'local') throw new Error('--workers applies to the local executor; on Slurm each cell uses its --cpus-per-task');
   const slurmFlags = { partition: opts.partition, time: opts.time, mem: opts.mem, account: opts.account, cpusPerTask: opts.cpusPerTask, maxConcurrent: opts.maxConcurrent };
   if (executorName !== 'slurm' && Object.values(slurmFlags).some((v) => v !== undefined)) throw new Error('--partition, --time, --mem, --account, --cpus-per-task and --max-concurrent apply to --executor slurm');
 
@@ -86,7 +88,7 @@ async function sweep(specPath: string | undefined, opts: RawOptions): Promise<vo
   const { slurmExecutor } = await import('../sweeps/executors/slurm.ts');
   const executor =
     executorName === 'local'
-      ? localExecutor({ jobs })
+      ? localExecutor({ jobs, ...(opts.workers === undefined ? {} : { workers: parseWorkers(opts.workers) }) })
       : slurmExecutor({
           pollSeconds: parsePositive(opts.poll, '--poll'),
           ...(opts.partition ? { partition: opts.partition } : {}),
@@ -150,6 +152,7 @@ export function register(program: Command): void {
     .option('--poll <s>', 'slurm: seconds between looks at the queue', '2')
     .option('--bench', 'benchmark: 4 small cells one after another, then on a pool of --jobs processes; prints the speed-up')
     .option('--iterations <n>', 'with --bench: training iterations per cell (default 60)')
+    .option('--workers <n>', 'local: threads per cell for training and analysis (default: the cores shared out among the --jobs, at least 1)')
     .addOption(new Option('--run-cell <dir>', 'run one cell of the sweep in DIR in this process (the index is the argument); used by the executors').hideHelp())
     .action((spec: string | undefined, opts: RawOptions) => sweep(spec, opts));
 }

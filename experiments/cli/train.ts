@@ -1,8 +1,9 @@
 /** `reach train`: train a controller by BPTT through the differentiable arm. */
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, initBackend } from '../../model/backend.ts';
-import { parseBackend, parseIntStrict } from './options.ts';
+import { parseBackend, parseIntStrict, parseWorkers } from './options.ts';
 
 /** The options as commander gives them (strings; flags as booleans). */
 interface RawOptions {
@@ -16,6 +17,7 @@ interface RawOptions {
   export?: string;
   force?: boolean;
   json?: boolean;
+  workers?: string;
 }
 
 export function register(program: Command): void {
@@ -32,8 +34,10 @@ export function register(program: Command): void {
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--force', 'start a fresh training in an --out that holds another one (its files are deleted)')
     .option('--json', 'print the training summary as JSON on stdout')
+    .option('--workers <n>', `threads computing each batch (the weights do not depend on it; default: the number of cores, ${availableParallelism()} here)`)
     .action(async (opts: RawOptions) => {
       const backendChoice = parseBackend(opts.backend);
+      const workers = parseWorkers(opts.workers);
       if (opts.resume && (opts.config || opts.seed !== undefined)) {
         throw new Error('--resume continues with the checkpoint\'s own config and random state; --config and --seed cannot be combined with it');
       }
@@ -49,9 +53,9 @@ export function register(program: Command): void {
       };
       const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
       const { tf, backend } = await initBackend(backendChoice);
-      process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed} → ${opts.out}\n`);
+      process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
       if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
-      const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true });
+      const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true, workers });
       if (opts.export && !interrupted) {
         writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
         process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);

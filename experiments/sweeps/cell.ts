@@ -18,6 +18,8 @@ import { cellLabel } from './spec.ts';
 export interface RunCellOptions {
   /** Progress messages (default none). */
   progress?: (message: string) => void;
+  /** Threads for the cell's training and analysis (the results do not depend on it). Default: the number of cores. */
+  workers?: number;
 }
 
 /** The status a cell process leaves when a signal stops it (the caller exits right after). */
@@ -50,6 +52,7 @@ export async function runCell(sweepDir: string, index: number, o: RunCellOptions
       fixedPoints: plan.spec.analysis.fixedPoints,
       formats: [],
       progress: o.progress,
+      workers: o.workers,
     });
     const ck = loadCheckpointFile(r.checkpointPath);
     const seconds = { ...r.seconds, total: (performance.now() - t0) / 1000 };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { trainConfigSchema } from '../../model/train.ts';
 import { configPathError, setConfigPath } from '../../experiments/sweeps/config-paths.ts';
+import { localExecutor } from '../../experiments/sweeps/executors/local.ts';
 import { arrayRanges, parseSacct, parseSqueue, sbatchScript } from '../../experiments/sweeps/executors/slurm.ts';
 import { planSweep } from '../../experiments/sweeps/layout.ts';
 import { METRIC_COLUMNS, resultsCsv, WALL_CLOCK_COLUMNS, type ResultRow } from '../../experiments/sweeps/results.ts';
@@ -83,6 +85,19 @@ describe('results.csv', () => {
   });
 });
 
+describe('the local executor', () => {
+  it('shares the cores out among its jobs: jobs × threads per cell ≤ cores, at least one thread', () => {
+    const plan = planSweep(parseSweepSpec({ name: 'w', axes: { 'loss.activity': [0, 0.1] }, seeds: [1] }));
+    const threadsOf = (jobs: number) => Number(/--workers (\d+) --run-cell/.exec(localExecutor({ jobs }).describe('/data/sw', plan, [0, 1]))![1]);
+    const cores = availableParallelism();
+    for (const jobs of [1, 2, 3, 2 * cores]) {
+      expect(threadsOf(jobs)).toBe(Math.max(1, Math.floor(cores / jobs)));
+      expect(jobs * threadsOf(jobs) <= cores || threadsOf(jobs) === 1).toBe(true);
+    }
+    expect(localExecutor({ jobs: 1, workers: 3 }).describe('/data/sw', plan, [0])).toMatch(/--workers 3 --run-cell/);
+  });
+});
+
 describe('the Slurm executor', () => {
   it('writes array indices as Slurm does: consecutive runs collapsed', () => {
     expect(arrayRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8');
@@ -97,7 +112,8 @@ describe('the Slurm executor', () => {
     for (const line of ['#SBATCH --job-name=reach-act', '#SBATCH --array=0-2,4%2', '#SBATCH --output=/data/sw/logs/cell-%3a.log', '#SBATCH --cpus-per-task=2', '#SBATCH --partition=short', '#SBATCH --time=00:20:00', '#SBATCH --mem=2G']) {
       expect(script.split('\n')).toContain(line);
     }
-    expect(script).toMatch(/\nexec \S+ \S+bin\/reach\.js sweep --run-cell \/data\/sw "\$SLURM_ARRAY_TASK_ID"\n/);
+    // Each cell trains and analyses on the CPUs its task was given.
+    expect(script).toMatch(/\nexec \S+ \S+bin\/reach\.js sweep --workers 2 --run-cell \/data\/sw "\$SLURM_ARRAY_TASK_ID"\n/);
   });
 
   it('reads array task states from squeue and sacct, skipping other jobs and job steps', () => {

@@ -18,6 +18,8 @@ export interface LocalExecutorOptions {
   jobs?: number;
   /** Seconds a cell has to exit after SIGINT before it is killed. Default 20. */
   killAfter?: number;
+  /** Threads per cell (training shards, analysis). Default: the cores shared out among the jobs, at least 1 (jobs × workers ≤ cores). */
+  workers?: number;
 }
 
 /** How a cell's process ended, from its exit and what it left on disk. */
@@ -33,14 +35,15 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
   const jobs = o.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`jobs must be a whole number ≥ 1, got ${jobs}`);
   const killAfter = o.killAfter ?? 20;
+  const workers = o.workers ?? Math.max(1, Math.floor(availableParallelism() / jobs));
   return {
     name: 'local',
     describe(sweepDir, plan, indices) {
       const lines = indices.map((i) => {
-        const [cmd, args] = cellCommand(sweepDir, i);
+        const [cmd, args] = cellCommand(sweepDir, i, workers);
         return `${[cmd, ...args].map(shellQuote).join(' ')} > ${shellQuote(cellLogPath(sweepDir, i, plan.cells.length))} 2>&1`;
       });
-      return `# ${indices.length} cells, ${Math.min(jobs, indices.length)} at a time on this machine\n${lines.join('\n')}\n`;
+      return `# ${indices.length} cells, ${Math.min(jobs, indices.length)} at a time on this machine, ${workers} thread${workers > 1 ? 's' : ''} each\n${lines.join('\n')}\n`;
     },
     async submit(sweepDir: string, plan: SweepPlan, indices: readonly number[]): Promise<SweepJob> {
       const n = plan.cells.length;
@@ -61,7 +64,7 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
         const log = cellLogPath(sweepDir, index, n);
         mkdirSync(dirname(log), { recursive: true });
         const fd = openSync(log, 'w');
-        const [cmd, args] = cellCommand(sweepDir, index);
+        const [cmd, args] = cellCommand(sweepDir, index, workers);
         let child: ChildProcess;
         try {
           child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });

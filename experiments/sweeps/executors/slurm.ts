@@ -53,7 +53,7 @@ export function sbatchScript(sweepDir: string, plan: SweepPlan, indices: readonl
     ...(o.mem ? [`--mem=${o.mem}`] : []),
     ...(o.account ? [`--account=${o.account}`] : []),
   ];
-  const [cmd, args] = cellCommand(dir, 'INDEX');
+  const [cmd, args] = cellCommand(dir, 'INDEX', o.cpusPerTask ?? 1);
   const line = [cmd, ...args.slice(0, -1)].map(shellQuote).join(' ') + ' "$SLURM_ARRAY_TASK_ID"';
   return [
     '#!/bin/bash',
