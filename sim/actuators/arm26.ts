@@ -51,6 +51,38 @@ export function maxVelocity(p: MuscleSetParams, m: number): number {
   return p.hill.maxVelocity * p.optimalFibreLength[m];
 }
 
+/**
+ * Muscle proprioception at joint state (q1, q2, q̇1, q̇2): normalised fibre lengths l/l_opt into len and
+ * normalised lengthening velocities v/v_max into vel; with dLen/dVel non-null, their Jacobians
+ * ∂/∂(q1, q2, q̇1, q̇2) (muscles × 4, row-major), for sensory feedback and its backward pass.
+ */
+export function muscleSense(p: MuscleSetParams, q1: number, q2: number, qd1: number, qd2: number, len: Num, vel: Num, dLen: Num | null, dVel: Num | null): void {
+  const n = p.muscles.length;
+  const paths = musclePaths(p, q1, q2, qd1, qd2, allocMusclePaths(n));
+  const a2 = p.geometry.quadratic;
+  for (let m = 0; m < n; m++) {
+    const lopt = p.optimalFibreLength[m];
+    const vmax = maxVelocity(p, m);
+    const slack = paths.length[m] > p.tendonLength[m];
+    len[m] = fibreLength(p, m, paths.length[m]) / lopt;
+    vel[m] = paths.velocity[m] / vmax;
+    const r1 = paths.momentArm[m];
+    const r2 = paths.momentArm[n + m];
+    if (dLen) {
+      dLen[4 * m] = slack ? r1 / lopt : 0;
+      dLen[4 * m + 1] = slack ? r2 / lopt : 0;
+      dLen[4 * m + 2] = 0;
+      dLen[4 * m + 3] = 0;
+    }
+    if (dVel) {
+      dVel[4 * m] = (2 * a2[0][m] * qd1) / vmax;
+      dVel[4 * m + 1] = (2 * a2[1][m] * qd2) / vmax;
+      dVel[4 * m + 2] = r1 / vmax;
+      dVel[4 * m + 3] = r2 / vmax;
+    }
+  }
+}
+
 /** The muscle actuator of `p` (six muscles for arm26). Parameters are read, not copied: do not mutate them afterwards. */
 export function createMuscleActuator(p: MuscleSetParams): Actuator {
   const n = p.muscles.length;

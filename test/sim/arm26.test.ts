@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng, uniformIn } from '../../core/random.ts';
-import { allocMusclePaths, musclePaths } from '../../sim/actuators/arm26.ts';
+import { allocMusclePaths, musclePaths, muscleSense } from '../../sim/actuators/arm26.ts';
 import { ARM26_MUSCLES, parseMuscleSetParams } from '../../sim/actuators/arm26-params.ts';
 import { activationRate, hillForce } from '../../sim/actuators/hill-muscle.ts';
 import { stepBody, stepBodyBatchWithJacobian } from '../../sim/body-step.ts';
@@ -42,6 +42,35 @@ describe('arm26 muscle geometry and Hill-type muscle', () => {
         musclePaths(P, q1 - (j === 0 ? eps : 0), q2 - (j === 1 ? eps : 0), 0, 0, b);
         for (let m = 0; m < 6; m++) {
           expect(c.momentArm[6 * j + m]).toBeCloseTo((a.length[m] - b.length[m]) / (2 * eps), 8);
+        }
+      }
+    }
+  });
+
+  it('muscle proprioception (normalised fibre length and velocity) has the Jacobian of central finite differences', () => {
+    const rng = createRng(4);
+    const len = new Float64Array(6);
+    const vel = new Float64Array(6);
+    const dLen = new Float64Array(24);
+    const dVel = new Float64Array(24);
+    const lp = new Float64Array(6);
+    const vp = new Float64Array(6);
+    const lm = new Float64Array(6);
+    const vm = new Float64Array(6);
+    const eps = 1e-6;
+    for (let t = 0; t < 20; t++) {
+      const x = [uniformIn(rng, 0.1, 2.2), uniformIn(rng, 0.1, 2.6), uniformIn(rng, -3, 3), uniformIn(rng, -3, 3)];
+      muscleSense(P, x[0], x[1], x[2], x[3], len, vel, dLen, dVel);
+      for (let c = 0; c < 4; c++) {
+        const xp = x.slice();
+        const xm = x.slice();
+        xp[c] += eps;
+        xm[c] -= eps;
+        muscleSense(P, xp[0], xp[1], xp[2], xp[3], lp, vp, null, null);
+        muscleSense(P, xm[0], xm[1], xm[2], xm[3], lm, vm, null, null);
+        for (let m = 0; m < 6; m++) {
+          expect(dLen[4 * m + c]).toBeCloseTo((lp[m] - lm[m]) / (2 * eps), 7);
+          expect(dVel[4 * m + c]).toBeCloseTo((vp[m] - vm[m]) / (2 * eps), 7);
         }
       }
     }
