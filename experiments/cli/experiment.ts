@@ -11,7 +11,7 @@ import { BACKEND_CHOICES } from '../../model/backend.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { EXPERIMENT_RUN_OPTIONS } from '../run-options.ts';
-import { parseBackend, parseEngine, parseIntStrict, parseWorkers } from './options.ts';
+import { parseBackend, parseChoice, parseEngine, parseIntStrict, parseWorkers } from './options.ts';
 
 /** The default training config (the one `npm run train:default` uses). */
 export const DEFAULT_TRAIN_CONFIG = resolve(DEFAULT_CHECKPOINT, '../default-train.json');
@@ -33,7 +33,12 @@ interface RawOptions {
   force?: boolean;
   json?: boolean;
   workers?: string;
+  protocol: string;
+  protocolSpec?: string;
 }
+
+/** Protocols of `--protocol`; `default` is the center-out experiment. */
+export const PROTOCOLS = ['default', 'curl-adaptation', 'visuomotor-rotation', 'ablation'] as const;
 
 const formatsSchema = z
   .string()
@@ -47,6 +52,9 @@ function timestamp(d: Date): string {
 
 async function run(opts: RawOptions): Promise<void> {
   const t0 = performance.now();
+  const protocol = parseChoice(opts.protocol, '--protocol', PROTOCOLS);
+  if (protocol !== 'default') return runNamedProtocol(protocol, opts, t0);
+  if (opts.protocolSpec !== undefined) throw new Error('--protocol-spec applies only with --protocol curl-adaptation, visuomotor-rotation or ablation');
   const [{ runFullExperiment }, { loadTrainConfig }, { formatRunSummary }] = await Promise.all([
     import('../experiment.ts'),
     import('../training.ts'),
@@ -100,6 +108,34 @@ async function run(opts: RawOptions): Promise<void> {
   if (opts.json) process.stdout.write(JSON.stringify({ out, report: r.report, seconds: { total: wall, ...r.seconds }, run: r.runSummary, summary: r.analysis.summary }, null, 2) + '\n');
 }
 
+function parseFormats(formats: string): ExportFormat[] {
+  if (formats === 'none') return [];
+  const f = formatsSchema.safeParse(formats);
+  if (!f.success) throw new Error(f.error.issues.map((i) => i.message).join('; '));
+  return [...new Set(f.data)];
+}
+
+async function runNamedProtocol(protocol: Exclude<(typeof PROTOCOLS)[number], 'default'>, opts: RawOptions, t0: number): Promise<void> {
+  if (opts.train || opts.iterations !== undefined) throw new Error('--train and --iterations apply only to the default protocol');
+  const { runProtocol } = await import('../protocols/index.ts');
+  const out = resolve(opts.out ?? `runs/${protocol}-${timestamp(new Date())}`);
+  const say = (m: string) => process.stderr.write(`experiment: ${m}\n`);
+  say(`${protocol} → ${out}`);
+  const r = await runProtocol({
+    protocol,
+    out,
+    force: opts.force === true,
+    checkpointPath: resolve(opts.checkpoint),
+    specPath: opts.protocolSpec ? resolve(opts.protocolSpec) : undefined,
+    seed: parseIntStrict(opts.seed, '--seed'),
+    formats: parseFormats(opts.formats),
+    progress: say,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  process.stderr.write(`\n${JSON.stringify(r.summary, null, 2)}\n\nreport:   ${r.report}\nanalysis: ${r.analysisJson}\ndone in ${wall.toFixed(1)} s\n`);
+  if (opts.json) process.stdout.write(JSON.stringify({ out, report: r.report, seconds: wall, ...r.summary }, null, 2) + '\n');
+}
+
 export function register(program: Command): void {
   program
     .command('experiment')
@@ -117,6 +153,8 @@ export function register(program: Command): void {
     .option('--log <file>', 'training log.json for the loss curve (default: the training just run, else <checkpoint>.log.json)')
     .option('--keep-log <file>', 'also write the training log, decimated, to this file (e.g. models/default-controller.log.json)')
     .option('--no-fixed-points', 'skip the fixed-point analysis')
+    .option('--protocol <name>', `${PROTOCOLS.join(', ')} (default: center-out reaches, analysis and report)`, 'default')
+    .option('--protocol-spec <file>', 'JSON settings of the protocol (trial counts, field, learning rate, fractions…; see experiments/protocols/); --seed overrides its seed')
     .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--workers <n>', `threads for training and analysis (the results do not depend on it; default: the number of cores, ${availableParallelism()} here)`)
