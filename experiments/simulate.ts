@@ -9,15 +9,9 @@ import { handPosition, handVelocity, type Vec2 } from '../sim/dynamics.ts';
 import { isActiveField, type ForceField } from '../sim/force-fields.ts';
 import { createMatterBody } from '../sim/matter-arm.ts';
 import { motorNetState, stepMotorNet } from '../sim/motornet-step.ts';
+import type { EngineName, IntegratorName } from './simulate-options.ts';
 
-export type EngineName = 'analytic' | 'matter';
-
-/**
- * How the analytic engine integrates: classical RK4 (`rk4`, the project's integrator) or MotorNet's own
- * stepping (`motornet-rk4`, `motornet-euler`; sim/motornet-step.ts), to reproduce MotorNet trajectories.
- */
-export type IntegratorName = 'rk4' | 'motornet-rk4' | 'motornet-euler';
-export const INTEGRATORS: readonly IntegratorName[] = ['rk4', 'motornet-rk4', 'motornet-euler'];
+export { INTEGRATORS, type EngineName, type IntegratorName } from './simulate-options.ts';
 
 /** Inputs of {@link simulateOpenLoop}. */
 export interface OpenLoopInput {

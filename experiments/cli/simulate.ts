@@ -13,7 +13,7 @@ import { BODY_PRESETS, getBodyPreset, torqueBody, type Body } from '../../sim/bo
 import type { Vec2 } from '../../sim/dynamics.ts';
 import { NO_FIELD, parseFieldSpec, type ForceField } from '../../sim/force-fields.ts';
 import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from '../io/files.ts';
-import { INTEGRATORS, type EngineName, type IntegratorName } from '../simulate.ts';
+import { INTEGRATORS, type EngineName, type IntegratorName } from '../simulate-options.ts';
 
 interface RawOptions {
   torques?: string;
