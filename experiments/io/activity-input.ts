@@ -45,6 +45,24 @@ export function forEachLine(path: string, fn: (line: string, lineNumber: number)
   }
 }
 
+/** The first line of a text file, read a chunk at a time until its end. */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(1 << 16);
+  const chunks: Buffer[] = [];
+  try {
+    for (let got = readSync(fd, buf); got > 0; got = readSync(fd, buf)) {
+      const chunk = buf.subarray(0, got);
+      const end = chunk.indexOf(10);
+      chunks.push(Buffer.from(end >= 0 ? chunk.subarray(0, end) : chunk));
+      if (end >= 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/\r$/, '');
+}
+
 /** Labels in a stable order: numerically when every label is a number, else in order of appearance. */
 function ordered(labels: Map<string, number>): string[] {
   const keys = [...labels.keys()];
@@ -151,15 +169,7 @@ export function readActivity(path: string): ActivityInput {
   }
   if (extname(path).toLowerCase() === '.csv') {
     if (!existsSync(path)) throw new Error(`cannot read ${path}: ENOENT`);
-    let header: string[] = [];
-    try {
-      forEachLine(path, (line) => {
-        header = line.split(',').map((h) => h.trim());
-        throw header; // only the first line is needed here
-      });
-    } catch (stop) {
-      if (stop !== header) throw stop;
-    }
+    const header = firstLine(path).split(',').map((h) => h.trim());
     if (header.join(',') === 'condition,time,unit,value') return readLongCsv(path);
     if (header[0] === 'trial' && header.includes('time_s')) return readExportCsv(path, header);
     throw new Error(`${path}: a CSV input must be a long table with header condition,time,unit,value, or data.csv of a reach CSV export; its header is '${header.slice(0, 5).join(',')}${header.length > 5 ? ',…' : ''}'`);
