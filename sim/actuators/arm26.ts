@@ -93,21 +93,44 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
   const ar = new Float64Array(3);
   const clip = (v: number) => (v > 1 ? 1 : v > floor ? v : floor);
 
-  /** Forces (N) into f[of…]; with `d` non-null also the per-muscle partials [∂F/∂a, ∂F/∂L, ∂F/∂V] into d[3m…]. */
+  // Per-muscle constants in flat arrays: the force evaluation runs 4 × substeps times per body and step.
+  const Fmax = Float64Array.from(p.maxIsometricForce);
+  const lopt = Float64Array.from(p.optimalFibreLength);
+  const vmax = Float64Array.from(p.muscles, (_, m) => maxVelocity(p, m));
+  const tendon = Float64Array.from(p.tendonLength);
+  const g = p.geometry;
+  const a0 = Float64Array.from(g.offset);
+  const a11 = Float64Array.from(g.linear[0]);
+  const a12 = Float64Array.from(g.linear[1]);
+  const a21 = Float64Array.from(g.quadratic[0]);
+  const a22 = Float64Array.from(g.quadratic[1]);
+  const [ref1, ref2] = g.referencePosture;
+  const slack = p.passiveSlackLength;
+
+  /**
+   * Forces (N) into f[of…] and the moment arms into paths.momentArm (the same polynomial as
+   * {@link musclePaths}); with `d` non-null also the per-muscle partials [∂F/∂a, ∂F/∂L, ∂F/∂V] into d[3m…].
+   */
   function muscleForces(x: Num, ox: number, f: Num, of: number, d: Float64Array | null): void {
-    musclePaths(p, x[ox], x[ox + 1], x[ox + 2], x[ox + 3], paths);
+    const d1 = x[ox] - ref1;
+    const d2 = x[ox + 1] - ref2;
+    const qd1 = x[ox + 2];
+    const qd2 = x[ox + 3];
+    const r = paths.momentArm;
     for (let m = 0; m < n; m++) {
-      const lopt = p.optimalFibreLength[m];
-      const vmax = maxVelocity(p, m);
-      const L = paths.length[m] - p.tendonLength[m];
-      const a = x[ox + 4 + m];
-      hillForce(p.hill, p.passiveSlackLength, a, (L > 0 ? L : 0) / lopt, paths.velocity[m] / vmax, hf);
-      const F = p.maxIsometricForce[m];
+      const r1 = a11[m] + 2 * a21[m] * d1;
+      const r2 = a12[m] + 2 * a22[m] * d2;
+      r[m] = r1;
+      r[n + m] = r2;
+      const L = a0[m] + (a11[m] + a21[m] * d1) * d1 + (a12[m] + a22[m] * d2) * d2 - tendon[m];
+      const V = r1 * qd1 + r2 * qd2;
+      hillForce(p.hill, slack, x[ox + 4 + m], (L > 0 ? L : 0) / lopt[m], V / vmax[m], hf);
+      const F = Fmax[m];
       f[of + m] = F * hf[0];
       if (d) {
         d[3 * m] = F * hf[1];
-        d[3 * m + 1] = L > 0 ? (F * hf[2]) / lopt : 0;
-        d[3 * m + 2] = (F * hf[3]) / vmax;
+        d[3 * m + 1] = L > 0 ? (F * hf[2]) / lopt[m] : 0;
+        d[3 * m + 2] = (F * hf[3]) / vmax[m];
       }
     }
   }
