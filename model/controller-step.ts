@@ -1,8 +1,9 @@
 /**
  * One control step of a trained controller on a single arm: observation from the delayed, noisy
  * feedback → recurrent step → torque readout. Closed-loop runs (Node, observations from ReachEnv) and
- * the live viewer (browser, {@link controllerStep}) both act through {@link controllerAct}, so the
- * network the viewer shows is the one the experiments measure.
+ * the live viewer (browser) both step through {@link controllerAdvance} and {@link controllerReadout}
+ * (with model/interventions/ between them), so the network the viewer shows is the one the experiments
+ * measure.
  *
  * The buffers are allocated once in {@link createController}; a step allocates nothing.
  */
@@ -57,23 +58,6 @@ export function createController(spec: NetworkSpec, params: NetworkParams): Cont
 export function resetController(c: Controller): void {
   c.h.fill(0);
   c.state.fill(0);
-}
-
-/**
- * Control step t of a trial: observe (target (m), hold cue while t < goStep, feedback with noise from
- * `rng`), then {@link controllerAct}.
- */
-export function controllerStep(
-  c: Controller,
-  feedback: FeedbackState,
-  t: number,
-  target: ArrayLike<number>,
-  goStep: ArrayLike<number>,
-  rng: Rng | undefined,
-  hiddenNoise = 0,
-): void {
-  observe(feedback, t, target, goStep, rng, c.fbScratch, c.input);
-  controllerAct(c, c.input, rng, hiddenNoise);
 }
 
 /**

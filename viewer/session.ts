@@ -11,7 +11,10 @@
  */
 import { createRng, type Rng } from '../core/random.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
-import { controllerStep, createController, resetController, type Controller } from '../model/controller-step.ts';
+import { controllerAdvance, controllerReadout, createController, resetController, type Controller } from '../model/controller-step.ts';
+import { beginTrial as beginInterventionTrial, endTrial as endInterventionTrial, intervene, planInterventions, type InterventionPlan, type TrialInterventions } from '../model/interventions/apply.ts';
+import type { InterventionSpec } from '../model/interventions/spec.ts';
+import { observe } from '../sim/tasks/observation.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handPosition, handVelocity } from '../sim/dynamics.ts';
 import { createFeedback, pushFeedback, type FeedbackState, type ResolvedFeedbackOptions } from '../sim/feedback.ts';
@@ -42,6 +45,8 @@ export type TrialPhase = 'idle' | 'delay' | 'reach' | 'done';
 
 /** The live run, as plain data. The matter arm inside is owned: release it with {@link disposeSession}. */
 export interface Session {
+  /** Interventions (model/interventions/) applied from the next trial on, trials counted from when they were set; null: none. */
+  interventions: { plan: InterventionPlan; first: number; trial: TrialInterventions | null; handVelocity: Float64Array } | null;
   /** Name of the checkpoint driving the arm (its file name). */
   name: string;
   checkpoint: Checkpoint;
@@ -116,6 +121,7 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
   const x0 = Float64Array.of(task.startPosture[0], task.startPosture[1], 0, 0);
   const feedbackBase = createFeedback(params, checkpoint.config.feedback, task.dt, x0).opts;
   const s: Session = {
+    interventions: null,
     name,
     checkpoint,
     params,
@@ -181,6 +187,9 @@ export function beginTrial(s: Session, k: number): void {
   applyField(s);
   s.feedback = createFeedback(s.params, scaledFeedback(s), s.dt, s.x0);
   resetController(s.controller);
+  const iv = s.interventions;
+  if (iv?.trial) endInterventionTrial(iv.trial);
+  if (iv) iv.trial = null;
   const target = k < 0 ? s.start : s.targets[k];
   s.target[0] = target[0];
   s.target[1] = target[1];
@@ -190,7 +199,23 @@ export function beginTrial(s: Session, k: number): void {
   s.substep = 0;
   s.phase = k < 0 ? 'idle' : 'delay';
   s.record = createTrialRecord(k < 0 ? s.task.steps : trialSteps(s), s.dt, s.goStepArr[0], s.controller.spec.hidden, target, k);
+  if (iv && k >= 0 && s.trials - iv.first < iv.plan.trials) {
+    iv.trial = beginInterventionTrial(
+      iv.plan,
+      { trial: s.trials - iv.first, dt: s.dt, steps: s.record.capacity, goStep: s.goStepArr[0], start: s.start, baseField: s.field },
+      { controller: s.controller, observation: s.controller.input, handVelocity: iv.handVelocity, setHandForce: (f) => s.arm.setForceField(f.kind === 'none' ? null : f) },
+    );
+  }
   if (k >= 0) s.trials++;
+}
+
+/** Trials an intervention spec set in the viewer can name (trial numbers count from when it was set). */
+export const VIEWER_INTERVENTION_TRIALS = 10_000;
+
+/** Apply `spec` (null: none) from the next trial on; its trial numbers count from that trial. */
+export function setInterventions(s: Session, spec: InterventionSpec | null): void {
+  if (s.interventions?.trial) endInterventionTrial(s.interventions.trial);
+  s.interventions = spec && spec.interventions.length ? { plan: planInterventions(spec, VIEWER_INTERVENTION_TRIALS, s.controller.spec.hidden), first: s.trials, trial: null, handVelocity: new Float64Array(2) } : null;
 }
 
 function scaledFeedback(s: Session): ResolvedFeedbackOptions {
@@ -277,7 +302,17 @@ function controlStep(s: Session): void {
     applyField(s);
   }
   const x = s.arm.getState(s.x);
-  controllerStep(s.controller, s.feedback, s.step, s.target, s.goStepArr, s.rng);
+  const c = s.controller;
+  observe(s.feedback, s.step, s.target, s.goStepArr, s.rng, c.fbScratch, c.input);
+  const iv = s.interventions?.trial && s.step < s.interventions.trial.facts.steps ? s.interventions.trial : null;
+  if (iv) {
+    s.interventions!.handVelocity.set(handVelocity(s.params, x[0], x[1], x[2], x[3]));
+    intervene(iv, 'before-cell', s.step);
+  }
+  controllerAdvance(c, c.input, s.rng);
+  if (iv) intervene(iv, 'after-cell', s.step);
+  controllerReadout(c);
+  if (iv) intervene(iv, 'plant', s.step);
   const tau = s.controller.tau;
   if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
     throw new Error(`${s.name} produced a non-finite torque at t = ${(s.step * s.dt).toFixed(2)} s`);
