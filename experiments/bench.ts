@@ -1,28 +1,29 @@
 /**
  * Benchmarks: training milliseconds per iteration at the standard configuration (leaky RNN, 128 units,
- * batch 64, 100 steps of 10 ms, torque-driven arm) and for the GRU and LSTM, simulation steps per second of the
- * analytic and matter-js arms, and closed-loop trials per second. Wall-clock figures belong here, never
- * in tests.
+ * batch 64, 100 steps of 10 ms, torque-driven arm) and for the GRU and LSTM, on 1 and N worker threads,
+ * side by side with a plain tfjs autodiff loop (experiments/bench/training.ts); optionally where an
+ * iteration's time goes (experiments/bench/profile.ts); simulation steps per second of the analytic and
+ * matter-js arms, and closed-loop trials per second. Wall-clock figures belong here, never in tests.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
 import type { CellKind } from '../model/cells/index.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, parseTrainConfig, train } from '../model/train.ts';
+import { initTrainState, train } from '../model/train.ts';
 import { getArmPreset } from '../sim/arm-params.ts';
 import { stepArm } from '../sim/dynamics.ts';
 import { createMatterArm } from '../sim/matter-arm.ts';
+import { profileIterations, type ProfileRow } from './bench/profile.ts';
+import { BENCH_ARMS, benchConfig, benchTraining, type TrainingBench } from './bench/training.ts';
 import { DEFAULT_RUN_OPTIONS, runExperiment } from './run.ts';
 
 export interface BenchResult {
   backend: BackendName;
   node: string;
-  /** Median training ms per iteration, leaky RNN standard configuration. */
-  trainRnnMsPerIteration: number;
-  /** Median training ms per iteration, GRU at the same sizes. */
-  trainGruMsPerIteration: number;
-  /** Median training ms per iteration, LSTM at the same sizes. */
-  trainLstmMsPerIteration: number;
+  /** Training ms per iteration of each cell on 1 and N workers, and their ratios to a plain tfjs autodiff loop timed in the same run. */
+  training: TrainingBench;
+  /** Where a 1-worker iteration's time goes, per cell (with --profile). */
+  profile?: Partial<Record<CellKind, ProfileRow[]>>;
   /** Analytic arm, 10 ms control steps (1 RK4 substep) per second. */
   analyticStepsPerSecond: number;
   /** Analytic arm, 10 ms control steps with 10 RK4 substeps (1 ms) per second. */
@@ -33,20 +34,14 @@ export interface BenchResult {
   closedLoopTrialsPerSecond: number;
 }
 
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-
-async function trainingMs(tf: typeof tfType, kind: CellKind, iterations: number, warmup: number): Promise<number> {
-  const config = parseTrainConfig({
-    seed: 1,
-    iterations: iterations + warmup,
-    batch: 64,
-    network: { kind, hidden: 128 },
-    task: { kind: 'mixed', duration: 1, dt: 0.01 },
-    checkpointEvery: 0,
-  });
+/** Profile `iterations` 1-worker iterations of a cell at the standard configuration (after 2 warm-up). */
+async function profileCell(tf: typeof tfType, kind: CellKind, iterations: number): Promise<ProfileRow[]> {
+  const config = benchConfig(kind, BENCH_ARMS[0].arm);
   const state = initTrainState(config);
-  await train(tf, config, state);
-  return median(state.log.slice(warmup).map((e) => e.ms));
+  await train(tf, { ...config, iterations: 2 }, state);
+  return profileIterations(iterations, async () => {
+    await train(tf, { ...config, iterations: 2 + iterations }, state);
+  });
 }
 
 function rate(fn: () => number, seconds: number): number {
@@ -56,7 +51,19 @@ function rate(fn: () => number, seconds: number): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-export async function runBench(tf: typeof tfType, backend: BackendName, ck: Checkpoint, opts: { iterations: number; seconds: number }): Promise<BenchResult> {
+export interface BenchOptions {
+  /** Timed training iterations per contestant. */
+  iterations: number;
+  /** Seconds per simulation figure. */
+  seconds: number;
+  /** Worker threads of the parallel training figures. */
+  workers: number;
+  /** Also profile 1-worker iterations of each cell. Default false. */
+  profile?: boolean;
+  progress?: (message: string) => void;
+}
+
+export async function runBench(tf: typeof tfType, backend: BackendName, ck: Checkpoint, opts: BenchOptions): Promise<BenchResult> {
   const arm = getArmPreset('motornet');
   const tau = new Float64Array([0.5, -0.3]);
   const x = new Float64Array([0.8, 1.2, 0, 0]);
@@ -76,12 +83,20 @@ export async function runBench(tf: typeof tfType, backend: BackendName, ck: Chec
   }, opts.seconds);
   matter.dispose();
   const closedLoopTrialsPerSecond = rate(() => runExperiment(ck, DEFAULT_RUN_OPTIONS).summary.trials, opts.seconds);
+  const training = await benchTraining(tf, backend, { iterations: opts.iterations, workers: opts.workers, progress: opts.progress });
+  let profile: BenchResult['profile'];
+  if (opts.profile) {
+    profile = {};
+    for (const kind of ['rnn', 'gru', 'lstm'] as const) {
+      opts.progress?.(`profiling ${kind}`);
+      profile[kind] = await profileCell(tf, kind, Math.min(opts.iterations, 10));
+    }
+  }
   return {
     backend,
     node: process.version,
-    trainRnnMsPerIteration: await trainingMs(tf, 'rnn', opts.iterations, 3),
-    trainGruMsPerIteration: await trainingMs(tf, 'gru', opts.iterations, 3),
-    trainLstmMsPerIteration: await trainingMs(tf, 'lstm', opts.iterations, 3),
+    training,
+    ...(profile ? { profile } : {}),
     analyticStepsPerSecond,
     analyticSubsteppedStepsPerSecond,
     matterStepsPerSecond,

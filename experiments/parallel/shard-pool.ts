@@ -92,14 +92,15 @@ export async function startShardPool(backend: BackendName, threads: number): Pro
         async run(params, trials, shards, mode) {
           const queue = [...shards];
           const results: ShardResult[] = [];
-          // Each worker takes the next shard as soon as it is free.
+          // Each worker takes the next shard as soon as it is free; it holds one more in its queue, so
+          // that it does not wait for this thread (busy, or not scheduled on a loaded machine) in between.
           const drain = async (w: PoolWorker) => {
             for (let shard = queue.shift(); shard; shard = queue.shift()) {
               const reply = await call(w, { kind: 'shard', id: nextId++, params, trials: shardTrials(trials, shard), shard, mode });
               if (reply.kind === 'result') results.push(reply.result);
             }
           };
-          await Promise.all(workers.map(drain));
+          await Promise.all([...workers, ...workers].map(drain));
           return results;
         },
         async dispose() {
