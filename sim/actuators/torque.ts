@@ -2,6 +2,12 @@
  * Torque motors: the inputs are the shoulder and elbow joint torques (N·m), applied as given. No
  * actuator state; any finite torque is accepted (the integrators keep the arm inside its limits).
  */
+
+/**
+ * Torques beyond ±1e300 N·m are applied as ±1e300 N·m, so that M⁻¹τ cannot overflow to ±Infinity (and
+ * Infinity − Infinity to NaN) near the largest float: the arm ends at the same joint-limit corner.
+ */
+export const MAX_TORQUE = 1e300;
 import type { Num } from '../skeleton.ts';
 import type { Actuator } from './actuator.ts';
 
@@ -20,7 +26,7 @@ export const TORQUE_ACTUATOR: Actuator = {
   forceNames: JOINTS,
   forceUnit: 'N·m',
   torqueDependsOnState: false,
-  clampInput: (u) => u,
+  clampInput: (u) => (u > MAX_TORQUE ? MAX_TORQUE : u < -MAX_TORQUE ? -MAX_TORQUE : u),
   restState: () => {},
   clampState: () => 0,
   stateRate: () => {},
