@@ -14,14 +14,16 @@
  * (one index column per axis, then the value) for any other array, and manifest.json mapping every
  * array to its columns so that `readCsvExport` rebuilds the arrays exactly.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shapeSize, type NpyDtype } from '../../core/npy.ts';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
+import { createStreamWriter, readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import { dtypeOf, TIME_AXIS, TIMES_ARRAY, TRIAL_AXIS, type RunArray, type RunArrayEntry, type RunData, type RunTypedArray, type TrialRecord } from '../run-dir.ts';
 import type { ExportOptions } from './types.ts';
 
 export const CSV_EXPORT_FORMAT = 'reach-export-csv';
+export const CSV_EXPORT_VERSION = 2;
 export const DATA_FILE = 'data.csv';
 export const TRIALS_FILE = 'trials.csv';
 export const TIME_COLUMN = 'time_s';
@@ -37,9 +39,11 @@ export interface CsvPlacement {
 
 export interface CsvManifest {
   format: typeof CSV_EXPORT_FORMAT;
-  version: 1;
+  version: typeof CSV_EXPORT_VERSION;
   source: string;
   dt: number;
+  /** SHA-256 (hex) of each CSV file, by file name: readers refuse a file that is not the one written. */
+  sha256: Record<string, string>;
   arrays: Array<RunArrayEntry & { csv: CsvPlacement }>;
 }
 
@@ -190,10 +194,27 @@ function plan(run: RunData): Plan {
   return { series, perTrial, times, long, placements };
 }
 
+/**
+ * Write one CSV table row by row in bounded memory (a run of any length streams through), to a temp
+ * name renamed into place when complete. Returns the SHA-256 of the file.
+ */
+function streamTable(path: string, header: string[], fill: (row: (cells: string[]) => void) => void): string {
+  const w = createStreamWriter(path);
+  try {
+    w.write(header.join(',') + '\n');
+    fill((cells) => w.write(cells.join(',') + '\n'));
+    return w.close();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
+}
+
 /** Write the CSV export of a run into `outDir`; returns the paths written (manifest.json last). */
 export function exportCsv(run: RunData, outDir: string, options: ExportOptions = {}): string[] {
   const p = plan(run);
   const written: string[] = [];
+  const sha256: Record<string, string> = {};
   const K = run.trials.length;
 
   if (p.series.length > 0) {
@@ -201,82 +222,83 @@ export function exportCsv(run: RunData, outDir: string, options: ExportOptions =
     const T = p.series[0].shape[1];
     const header = ['trial', 'condition', TIME_COLUMN];
     for (const a of p.series) header.push(...(p.placements.get(a.name) as CsvPlacement).columns);
-    const lines: string[] = [header.join(',')];
-    const row: string[] = [];
-    for (let k = 0; k < K; k++) {
-      const tr = run.trials[k];
-      for (let t = 0; t < T; t++) {
-        row.length = 0;
-        row.push(String(tr.trial), String(tr.condition));
-        row.push(p.times ? formatValue(p.times.data[t], 'float64') : formatValue(t * run.dt, 'float64'));
-        for (const a of p.series) {
-          const C = shapeSize(a.shape.slice(2));
-          const dtype = dtypeOf(a.data);
-          const base = (k * T + t) * C;
-          for (let c = 0; c < C; c++) row.push(formatValue(a.data[base + c], dtype));
-        }
-        lines.push(row.join(','));
-      }
-    }
     const path = join(outDir, DATA_FILE);
-    writeFileAtomic(path, lines.join('\n') + '\n');
+    sha256[DATA_FILE] = streamTable(path, header, (emit) => {
+      const row: string[] = [];
+      for (let k = 0; k < K; k++) {
+        const tr = run.trials[k];
+        for (let t = 0; t < T; t++) {
+          row.length = 0;
+          row.push(String(tr.trial), String(tr.condition));
+          row.push(p.times ? formatValue(p.times.data[t], 'float64') : formatValue(t * run.dt, 'float64'));
+          for (const a of p.series) {
+            const C = shapeSize(a.shape.slice(2));
+            const dtype = dtypeOf(a.data);
+            const base = (k * T + t) * C;
+            for (let c = 0; c < C; c++) row.push(formatValue(a.data[base + c], dtype));
+          }
+          emit(row);
+        }
+      }
+    });
     written.push(path);
   }
 
   options.progress?.(`csv: ${TRIALS_FILE}`);
   const header = [...TRIAL_COLUMNS];
   for (const a of p.perTrial) header.push(...(p.placements.get(a.name) as CsvPlacement).columns);
-  const lines: string[] = [header.join(',')];
-  run.trials.forEach((tr, k) => {
-    const row = [
-      String(tr.trial),
-      String(tr.condition),
-      String(tr.catch),
-      formatValue(tr.target[0], 'float64'),
-      formatValue(tr.target[1], 'float64'),
-      formatValue(tr.start[0], 'float64'),
-      formatValue(tr.start[1], 'float64'),
-      formatValue(tr.target_angle, 'float64'),
-      optional(tr.go_time),
-      optional(tr.movement_onset),
-      optional(tr.endpoint_error),
-      formatValue(tr.start_time, 'float64'),
-      formatValue(tr.stop_time, 'float64'),
-    ];
-    for (const a of p.perTrial) {
-      const C = shapeSize(a.shape.slice(1));
-      const dtype = dtypeOf(a.data);
-      for (let c = 0; c < C; c++) row.push(formatValue(a.data[k * C + c], dtype));
-    }
-    lines.push(row.join(','));
-  });
   const trialsPath = join(outDir, TRIALS_FILE);
-  writeFileAtomic(trialsPath, lines.join('\n') + '\n');
+  sha256[TRIALS_FILE] = streamTable(trialsPath, header, (emit) =>
+    run.trials.forEach((tr, k) => {
+      const row = [
+        String(tr.trial),
+        String(tr.condition),
+        String(tr.catch),
+        formatValue(tr.target[0], 'float64'),
+        formatValue(tr.target[1], 'float64'),
+        formatValue(tr.start[0], 'float64'),
+        formatValue(tr.start[1], 'float64'),
+        formatValue(tr.target_angle, 'float64'),
+        optional(tr.go_time),
+        optional(tr.movement_onset),
+        optional(tr.endpoint_error),
+        formatValue(tr.start_time, 'float64'),
+        formatValue(tr.stop_time, 'float64'),
+      ];
+      for (const a of p.perTrial) {
+        const C = shapeSize(a.shape.slice(1));
+        const dtype = dtypeOf(a.data);
+        for (let c = 0; c < C; c++) row.push(formatValue(a.data[k * C + c], dtype));
+      }
+      emit(row);
+    }),
+  );
   written.push(trialsPath);
 
   for (const a of p.long) {
     const placement = p.placements.get(a.name) as CsvPlacement;
     options.progress?.(`csv: ${placement.file}`);
     const dtype = dtypeOf(a.data);
-    const out: string[] = [placement.columns.join(',')];
-    const idx = new Array<number>(a.shape.length).fill(0);
-    for (let flat = 0; flat < a.data.length; flat++) {
-      out.push([...idx.map(String), formatValue(a.data[flat], dtype)].join(','));
-      for (let k = idx.length - 1; k >= 0; k--) {
-        if (++idx[k] < a.shape[k]) break;
-        idx[k] = 0;
-      }
-    }
     const path = join(outDir, placement.file);
-    writeFileAtomic(path, out.join('\n') + '\n');
+    sha256[placement.file] = streamTable(path, placement.columns, (emit) => {
+      const idx = new Array<number>(a.shape.length).fill(0);
+      for (let flat = 0; flat < a.data.length; flat++) {
+        emit([...idx.map(String), formatValue(a.data[flat], dtype)]);
+        for (let k = idx.length - 1; k >= 0; k--) {
+          if (++idx[k] < a.shape[k]) break;
+          idx[k] = 0;
+        }
+      }
+    });
     written.push(path);
   }
 
   const manifest: CsvManifest = {
     format: CSV_EXPORT_FORMAT,
-    version: 1,
+    version: CSV_EXPORT_VERSION,
     source: run.dir,
     dt: run.dt,
+    sha256,
     arrays: run.manifest.arrays.map((e) => ({ ...e, csv: p.placements.get(e.name) as CsvPlacement })),
   };
   const manifestPath = join(outDir, 'manifest.json');
@@ -291,9 +313,13 @@ interface Table {
   rows: string[][];
 }
 
-function readTable(path: string): Table {
+function readTable(path: string, sha256: string | undefined): Table {
   if (!existsSync(path)) throw new Error(`${path} is missing`);
-  const lines = readFileSync(path, 'utf8').split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const bytes = readFileSync(path);
+  if (sha256 === undefined || createHash('sha256').update(bytes).digest('hex') !== sha256) {
+    throw new Error(`${path} does not belong to the export's manifest.json (${sha256 === undefined ? 'not listed' : 'its SHA-256 differs from the one listed'})`);
+  }
+  const lines = bytes.toString('utf8').split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.length === 0) throw new Error(`${path} is empty (no header line)`);
   const header = lines[0].split(',');
@@ -320,9 +346,11 @@ export function readCsvExport(dir: string): { dt: number; arrays: RunArray[]; tr
   const manifestPath = join(dir, 'manifest.json');
   const manifest = readJsonFile(manifestPath) as CsvManifest;
   if (manifest?.format !== CSV_EXPORT_FORMAT) throw new Error(`${manifestPath}: not a CSV export manifest (format '${String(manifest?.format)}')`);
+  const version: unknown = manifest.version;
+  if (version !== CSV_EXPORT_VERSION) throw new Error(`${manifestPath}: CSV export version ${JSON.stringify(version)}; this program reads version ${CSV_EXPORT_VERSION} (export the run again)`);
   const tables = new Map<string, Table>();
   const table = (file: string) => {
-    if (!tables.has(file)) tables.set(file, readTable(join(dir, file)));
+    if (!tables.has(file)) tables.set(file, readTable(join(dir, file), manifest.sha256?.[file]));
     return tables.get(file) as Table;
   };
 

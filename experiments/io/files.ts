@@ -1,5 +1,6 @@
 /** File helpers shared by every command: atomic writes and `.npy` files on disk. */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeNpy, encodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
 
@@ -42,6 +43,54 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** A text file written piece by piece, in bounded memory, that appears under its name only when closed. */
+export interface StreamWriter {
+  /** Append text (buffered; flushed to disk every ~1 MB). */
+  write(text: string): void;
+  /** Flush, rename into place and return the SHA-256 (hex) of the file. */
+  close(): string;
+  /** Remove the partial file. */
+  abort(): void;
+}
+
+/** Start writing `path` as a stream: to a temp file beside it, renamed over `path` on close. */
+export function createStreamWriter(path: string, flushAt = 1 << 20): StreamWriter {
+  ensureDir(dirname(path));
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'w');
+  const hash = createHash('sha256');
+  let pending: string[] = [];
+  let size = 0;
+  let open = true;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const chunk = Buffer.from(pending.join(''), 'utf8');
+    hash.update(chunk);
+    for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+    pending = [];
+    size = 0;
+  };
+  return {
+    write(text) {
+      pending.push(text);
+      size += text.length;
+      if (size >= flushAt) flush();
+    },
+    close() {
+      flush();
+      closeSync(fd);
+      open = false;
+      renameSync(tmp, path);
+      return hash.digest('hex');
+    },
+    abort() {
+      if (open) closeSync(fd);
+      open = false;
+      rmSync(tmp, { force: true });
+    },
+  };
 }
 
 /** Write JSON (2-space indented, trailing newline) atomically. */
