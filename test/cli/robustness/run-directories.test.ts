@@ -35,6 +35,13 @@ describe('reach run writes a run directory whole', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
   });
 
+  it('reach experiment refuses a non-empty --out without --force before doing any work', () => {
+    const r = reach(dir, 'experiment', '--engine', 'analytic', '--formats', 'none', '--no-fixed-points', '--out', 'r1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/r1 already holds files .*pass --force to replace it whole with the new experiment/);
+    expect(readRunDir(join(dir, 'r1')).trials).toHaveLength(16);
+  });
+
   it('readers refuse an array file that the manifest does not list (the mix a killed overwrite used to leave)', () => {
     expect(run('--out', 'r2', '--seed', '2').status).toBe(0);
     copyFileSync(join(dir, 'r1', 'hidden.npy'), join(dir, 'r2', 'hidden.npy'));
