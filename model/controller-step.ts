@@ -8,8 +8,8 @@
  * The buffers are allocated once in {@link createController}; a step allocates nothing.
  */
 import { fillNormal, type Rng } from '../core/random.ts';
-import { FEEDBACK_SIZE, type FeedbackState } from '../sim/feedback.ts';
-import { observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { FEEDBACK_SIZE } from '../sim/feedback.ts';
+import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { cellOf, type Cell, type StepCache } from './cells/index.ts';
 import { jsMatmul, readout, stateSize, type Matmul, type NetworkParams, type NetworkSpec } from './network.ts';
 
