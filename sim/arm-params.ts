@@ -8,8 +8,6 @@
  */
 import { z } from 'zod';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
-// The formatter moved to core/; re-exported while sim/actuators still imports it from here.
-export { formatIssues } from '../core/zod-issues.ts';
 
 type Pair = [number, number];
 
