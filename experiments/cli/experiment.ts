@@ -12,6 +12,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { EXPERIMENT_RUN_OPTIONS } from '../run-options.ts';
 import { parseBackend, parseChoice, parseEngine, parseIntStrict, parseWorkers } from './options.ts';
+import { loadInterventionSpec } from './run.ts';
 
 /** The default training config (the one `npm run train:default` uses). */
 export const DEFAULT_TRAIN_CONFIG = resolve(DEFAULT_CHECKPOINT, '../default-train.json');
@@ -35,6 +36,7 @@ interface RawOptions {
   workers?: string;
   protocol: string;
   protocolSpec?: string;
+  interventions?: string;
 }
 
 /** Protocols of `--protocol`; `default` is the center-out experiment. */
@@ -85,7 +87,7 @@ async function run(opts: RawOptions): Promise<void> {
     force: opts.force === true,
     checkpointPath: resolve(opts.checkpoint),
     train,
-    run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine },
+    run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine, ...(opts.interventions === undefined ? {} : { interventions: await loadInterventionSpec(opts.interventions) }) },
     analysis: { seed },
     fixedPoints: opts.fixedPoints,
     logPath: opts.log ? resolve(opts.log) : undefined,
@@ -117,6 +119,7 @@ function parseFormats(formats: string): ExportFormat[] {
 
 async function runNamedProtocol(protocol: Exclude<(typeof PROTOCOLS)[number], 'default'>, opts: RawOptions, t0: number): Promise<void> {
   if (opts.train || opts.iterations !== undefined) throw new Error('--train and --iterations apply only to the default protocol');
+  if (opts.interventions !== undefined) throw new Error('--interventions applies to the default protocol; the other protocols build their own (see experiments/protocols/README.md)');
   const { runProtocol } = await import('../protocols/index.ts');
   const out = resolve(opts.out ?? `runs/${protocol}-${timestamp(new Date())}`);
   const say = (m: string) => process.stderr.write(`experiment: ${m}\n`);
@@ -153,6 +156,7 @@ export function register(program: Command): void {
     .option('--log <file>', 'training log.json for the loss curve (default: the training just run, else <checkpoint>.log.json)')
     .option('--keep-log <file>', 'also write the training log, decimated, to this file (e.g. models/default-controller.log.json)')
     .option('--no-fixed-points', 'skip the fixed-point analysis')
+    .option('--interventions <file>', 'JSON intervention spec applied to the default experiment\'s trials (model/interventions/spec.ts)')
     .option('--protocol <name>', `${PROTOCOLS.join(', ')} (default: center-out reaches, analysis and report)`, 'default')
     .option('--protocol-spec <file>', 'JSON settings of the protocol (trial counts, field, learning rate, fractions…; see experiments/protocols/); --seed overrides its seed')
     .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
