@@ -25,9 +25,14 @@ import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAna
 import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunResult, type RunSummary } from './run.ts';
 import { stageDir, withOutputLock } from './io/out-dir.ts';
+import { defaultWorkers } from './parallel/shard-pool.ts';
+import { startTaskPool, type TaskPool } from './parallel/task-pool.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
 
 export { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
+
+/** Analysis threads at most: the fixed-point searches, one per condition (8 in the default experiment), are what they share. */
+const MAX_ANALYSIS_THREADS = 8;
 
 /** Points kept when a training log is copied (the loss curve needs no more). */
 export const LOG_POINTS = 400;
@@ -122,6 +127,16 @@ export async function runFullExperiment(o: ExperimentOptions): Promise<Experimen
 }
 
 async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
+  // The analysis threads start loading now and are ready by the analysis.
+  const tasks = startTaskPool(Math.min(o.workers ?? defaultWorkers(), MAX_ANALYSIS_THREADS));
+  try {
+    return await experimentWith(o, tasks);
+  } finally {
+    await (await tasks.catch(() => null))?.dispose();
+  }
+}
+
+async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): Promise<ExperimentResult> {
   const progress = o.progress ?? (() => {});
   const seconds: Record<string, number> = {};
   const clock = (name: string, t0: number) => (seconds[name] = (performance.now() - t0) / 1000);
@@ -158,13 +173,17 @@ async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
   progress('analysing: PCA, jPCA, tuning, tangling, subspaces, fixed points');
   const run = readRunDir(o.out);
   const withFixedPoints = o.fixedPoints ?? true;
-  const analysis = analyzeRun(run, {
-    ...DEFAULT_RUN_ANALYSIS_OPTIONS,
-    ...o.analysis,
-    checkpoint: withFixedPoints ? ck : null,
-    checkpointPath,
-    checkpointMissingReason: withFixedPoints ? undefined : 'switched off (--no-fixed-points)',
-  });
+  const analysis = analyzeRun(
+    run,
+    {
+      ...DEFAULT_RUN_ANALYSIS_OPTIONS,
+      ...o.analysis,
+      checkpoint: withFixedPoints ? ck : null,
+      checkpointPath,
+      checkpointMissingReason: withFixedPoints ? undefined : 'switched off (--no-fixed-points)',
+    },
+    (await tasks).map,
+  );
   clock('analysis', t0);
 
   t0 = performance.now();

@@ -28,10 +28,10 @@ import { matrix, type Matrix } from '../model/analysis/linalg.ts';
 import { columnMeans, percentile, stackWindow, type Shape3 } from '../model/analysis/population.ts';
 import { alignmentIndex, potentNullSplit, randomAlignmentIndices, type PotentNullSplit } from '../model/analysis/subspace.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
-import { findFixedPoints } from '../model/fixed-points.ts';
 import { stateSize } from '../model/network.ts';
 import { analyzeActivity, jpcaOptionsFor, tanglingOptionsFor, type AnalysisResult, type AnalyzeOptions } from './analyze.ts';
 import { DEFAULT_NULL, DEFAULT_SURROGATES, formatNullAnalysis, nullAnalysis, type NullAnalysis, type NullChoice } from './null-analysis.ts';
+import { serialMap, type ParallelMap } from './parallel/analysis-tasks.ts';
 import { getRunArray, type RunData } from './run-dir.ts';
 import { fullState, selectState } from './run-state.ts';
 import { loadCheckpointFile } from './training.ts';
@@ -277,7 +277,11 @@ function offsets(w: Window, dt: number, lo: number, hi: number, what: string): [
 }
 
 /** Analyse a run read by readRunDir (see the module note). */
-export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS): RunAnalysis {
+/**
+ * `parallel` runs the independent fixed-point searches (one per condition): here by default, or on
+ * worker threads (experiments/parallel/task-pool.ts) with the same numbers.
+ */
+export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS, parallel: ParallelMap = serialMap): RunAnalysis {
   const o = { ...DEFAULT_RUN_ANALYSIS_OPTIONS, ...opts };
   const positiveInt = (v: number, name: string) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
@@ -408,7 +412,7 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
     const full = fullState(run);
     const S = full.units;
     const cubes = full.key === hidden.key ? { prep: prepH, cube: hCube } : { prep: alignedCube(full.data, T, S, groups, goIndex, p0, p1), cube: alignedCube(full.data, T, S, groups, eventIndex, a0, a1) };
-    fixedPoints = fixedPointAnalysis(o, o.checkpoint, conditions, cubes.prep, prepX, [p0, p1], cubes.cube, nt, S, hidden.inFullState, nIn, pcaR.loadings, pcaMean);
+    fixedPoints = fixedPointAnalysis(o, parallel, o.checkpoint, conditions, cubes.prep, prepX, [p0, p1], cubes.cube, nt, S, hidden.inFullState, nIn, pcaR.loadings, pcaMean);
   }
 
   const config = run.config as { options?: { task?: string; engine?: string } };
@@ -488,6 +492,7 @@ function kinematics(run: RunData, analysed: number[], goIndex: Map<number, numbe
 
 function fixedPointAnalysis(
   o: RunAnalysisOptions,
+  parallel: ParallelMap,
   ck: Checkpoint,
   conditions: ConditionInfo[],
   prepH: Float64Array,
@@ -524,7 +529,7 @@ function fixedPointAnalysis(
     for (let j = 0; j < U; j++) s += (a[j] - b[j]) ** 2;
     return Math.sqrt(s);
   };
-  const per: ConditionFixedPoints[] = conditions.map((cond, c) => {
+  const tasks = conditions.map((_, c) => {
     const input = Array.from({ length: nIn }, (_, i) => {
       let s = 0;
       for (let k = 0; k < pw; k++) s += prepX[(c * pw + k) * nIn + i];
@@ -537,7 +542,12 @@ function fixedPointAnalysis(
       const k = extra === 1 ? 0 : Math.round((s * (nt - 1)) / (extra - 1));
       for (let j = 0; j < U; j++) starts.push(hCube[(c * nt + k) * U + j] + 0.05 * normal(rng));
     }
-    const search = findFixedPoints(ck.network, ck.params, input, starts);
+    return { spec: ck.network, params: ck.params, input, starts };
+  });
+  const searches = parallel('fixedPoints', tasks);
+  const per: ConditionFixedPoints[] = conditions.map((cond, c) => {
+    const { input } = tasks[c];
+    const search = searches[c];
     return {
       condition: cond.condition,
       input,

@@ -15,7 +15,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import { createRng, nextUint32, type Rng } from '../core/random.ts';
 import type { TrialBatch } from '../sim/tasks/task-spec.ts';
 import { Episode, weightPenalty, type EpisodeMode, type EpisodeSetup, type Gradients } from './episode.ts';
-import { emptyLoss, LOSS_NAMES, type LossComponents } from './losses.ts';
+import { emptyLoss, LOSS_NAMES, lossTotal, type LossComponents } from './losses.ts';
 import type { NetworkParams } from './network.ts';
 
 /** Trials per shard. Fixed (not derived from the machine) so that results never depend on the machine. */
@@ -38,21 +38,19 @@ export function planShards(batch: number, rng: Rng): Shard[] {
   return shards;
 }
 
-/** Trials [start, start + count) of a batch, as a batch of their own (copies, so they post cheaply to a worker). */
+/**
+ * Trials [start, start + count) of a batch, as a batch of their own (copies, so they post cheaply to a
+ * worker): every per-trial array ([batch, …] rows) is cut, whatever fields a trial batch carries.
+ */
 export function shardTrials(trials: TrialBatch, { start, count }: { start: number; count: number }): TrialBatch {
-  const rows = <A extends Float64Array | Int32Array | Uint8Array>(a: A, width: number) => a.slice(start * width, (start + count) * width) as A;
-  return {
-    batch: count,
-    steps: trials.steps,
-    dt: trials.dt,
-    x0: rows(trials.x0, 4),
-    start: rows(trials.start, 2),
-    target: rows(trials.target, 2),
-    goStep: rows(trials.goStep, 1),
-    isCatch: rows(trials.isCatch, 1),
-    condition: rows(trials.condition, 1),
-    targetAngle: rows(trials.targetAngle, 1),
-  };
+  const out: Record<string, unknown> = { ...trials, batch: count };
+  for (const [key, value] of Object.entries(trials)) {
+    if (!ArrayBuffer.isView(value) || value instanceof DataView) continue;
+    const rows = value as Float64Array | Int32Array | Uint8Array;
+    const width = rows.length / trials.batch;
+    out[key] = rows.slice(start * width, (start + count) * width);
+  }
+  return out as unknown as TrialBatch;
 }
 
 /** What one shard contributes to its batch (loss terms already scaled as parts of the batch mean; no weight penalty). */
@@ -140,7 +138,7 @@ export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, par
     else flow = null;
   }
   loss.weight = weightPenalty(setup.network, setup.loss, params, sums);
-  loss.total = loss.position + loss.hold + loss.effort + loss.activity + loss.weight;
+  loss.total = lossTotal(loss);
   const grads: Gradients = {};
   for (const [name, s] of Object.entries(sums)) grads[name] = Float32Array.from(s);
   return {
