@@ -1,9 +1,9 @@
 /**
- * The sweep benchmark (`reach bench --sweep`): the same 4 cells of small networks run by the local
- * executor one after another (`jobs` 1) and on a pool of `jobs` processes, each into a fresh sweep
- * directory; the speed-up is the ratio of the wall times of the cells (both runs start one process
- * per cell, so it measures the pool, not process start-up). The whole sweeps' ratio, which adds the
- * serial planning and results.csv + report.html, is reported beside it.
+ * The sweep benchmark (`reach sweep --bench`): the same 4 cells of small networks, each on one training
+ * worker, run by the local executor one after another (`jobs` 1) and on a pool of `jobs` processes,
+ * each into a fresh sweep directory; the speed-up is the ratio of the wall times of the cells (both
+ * runs start one process per cell, so it measures the pool, not process start-up). The whole sweeps'
+ * ratio, which adds the serial planning and results.csv + report.html, is reported beside it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -57,7 +57,7 @@ export async function runSweepBench(o: SweepBenchOptions = {}): Promise<SweepBen
   const time = async (n: number) => {
     o.progress?.(`4 cells, ${n} at a time`);
     const t0 = performance.now();
-    const r = await runSweep(spec, { out: join(root, `jobs-${n}`), executor: localExecutor({ jobs: n }) });
+    const r = await runSweep(spec, { out: join(root, `jobs-${n}`), executor: localExecutor({ jobs: n, workers: 1 }) });
     const failed = r.rows.filter((row) => row.state !== 'done');
     if (failed.length) throw new Error(`sweep benchmark: cells ${failed.map((f) => f.cell).join(', ')} did not finish (logs in ${join(root, `jobs-${n}`, 'logs')})`);
     return { cells: r.seconds.cells, sweep: (performance.now() - t0) / 1000 };
