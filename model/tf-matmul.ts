@@ -4,14 +4,60 @@
  * products to tfjs, where the wasm backend's XNNPACK kernels are ~10× faster than a JS loop.
  * Transposed products are done against explicitly transposed copies: the wasm backend's transposed
  * matMul is several times slower than the plain one (measured here).
+ *
+ * On the wasm backend the per-step products skip tfjs's tensor machinery: the operand and result live
+ * in tensors allocated once per shape, the operand is written straight into the wasm heap and the
+ * backend's own BatchMatMul kernel is called on the tensor ids, the result read back from the heap (no
+ * tensor created, no dataSync copy, nothing for the garbage collector). It is the kernel tf.matMul
+ * calls, with the same arguments, so the numbers are the same; the weights are fresh tensors every
+ * iteration as before (the kernel's cached operators are keyed by the weight tensor).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Matmul, NetworkParams } from './network.ts';
 
+/** The few internals of the wasm backend the direct path uses. */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array; cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void };
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+}
+
+/** Operand and result tensors of one product shape, allocated once. */
+interface Slot {
+  a: tfType.Tensor;
+  out: tfType.Tensor;
+  aId: number;
+  aOffset: number;
+  outId: number;
+  outOffset: number;
+  aShape: Uint8Array;
+  bShape: Uint8Array;
+}
+
 export class TfMatmul {
   private readonly weights = new Map<string, tfType.Tensor2D>();
+  private readonly backend: WasmBackend | null;
+  private readonly kernel: ((...args: unknown[]) => void) | null;
+  private readonly slots = new Map<string, Slot>();
 
-  constructor(private readonly tf: typeof tfType) {}
+  constructor(private readonly tf: typeof tfType) {
+    this.backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
+    this.kernel = this.backend ? this.backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']) : null;
+  }
+
+  private slot(m: number, k: number, n: number): Slot {
+    const key = `${m}×${k}×${n}`;
+    let s = this.slots.get(key);
+    if (!s) {
+      const a = this.tf.zeros([m, k]);
+      const out = this.tf.zeros([m, n]);
+      const ia = this.backend!.dataIdMap.get(a.dataId);
+      const io = this.backend!.dataIdMap.get(out.dataId);
+      const shape = (r: number, c: number) => new Uint8Array(new Int32Array([1, r, c]).buffer);
+      s = { a, out, aId: ia.id, aOffset: ia.memoryOffset, outId: io.id, outOffset: io.memoryOffset, aShape: shape(m, k), bShape: shape(k, n) };
+      this.slots.set(key, s);
+    }
+    return s;
+  }
 
   /** Upload the named parameters (and their transposes, as `<name>T`) for this iteration. */
   setWeights(params: NetworkParams, names: readonly string[]): void {
@@ -35,6 +81,16 @@ export class TfMatmul {
     const w = this.weights.get(weight);
     if (!w) throw new Error(`matmul: weight '${weight}' was not uploaded`);
     if (w.shape[0] !== k) throw new Error(`matmul: ${weight} has ${w.shape[0]} rows, input has ${k} columns`);
+    if (this.kernel) {
+      const n = w.shape[1];
+      const s = this.slot(m, k, n);
+      // The heap may have grown (and moved) since the last call: views are taken now.
+      const heap = this.backend!.wasm.HEAPU8.buffer;
+      new Float32Array(heap, s.aOffset, m * k).set(a.subarray(0, m * k));
+      this.kernel(s.aId, s.aShape, 3, this.backend!.dataIdMap.get(w.dataId).id, s.bShape, 3, 0, 0, s.outId);
+      out.set(new Float32Array(this.backend!.wasm.HEAPU8.buffer, s.outOffset, m * n));
+      return;
+    }
     const at = this.tf.tensor2d(a.subarray(0, m * k), [m, k]);
     const c = this.tf.matMul(at, w);
     out.set(c.dataSync());
@@ -56,5 +112,10 @@ export class TfMatmul {
   dispose(): void {
     for (const w of this.weights.values()) w.dispose();
     this.weights.clear();
+    for (const s of this.slots.values()) {
+      s.a.dispose();
+      s.out.dispose();
+    }
+    this.slots.clear();
   }
 }

@@ -1,0 +1,53 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type * as tfType from '@tensorflow/tfjs';
+import { createRng, normal } from '../../core/random.ts';
+import { initBackend } from '../../model/backend.ts';
+import { TfMatmul } from '../../model/tf-matmul.ts';
+
+let tf: typeof tfType;
+beforeAll(async () => {
+  ({ tf } = await initBackend('auto'));
+});
+
+const randomArray = (n: number, seed: number) => {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => normal(rng));
+};
+
+describe('training matrix products', () => {
+  it('equal tf.matMul bit for bit, call after call, and follow new weights', () => {
+    const mm = new TfMatmul(tf);
+    const out = new Float32Array(16 * 24);
+    try {
+      for (let iteration = 0; iteration < 3; iteration++) {
+        const w = randomArray(40 * 24, 100 + iteration);
+        mm.setWeights({ W: { shape: [40, 24], data: w } }, ['W']);
+        const ref = tf.tensor2d(w, [40, 24]);
+        for (let call = 0; call < 3; call++) {
+          const a = randomArray(16 * 40, 10 * iteration + call);
+          mm.matmul(a, 16, 40, 'W', out);
+          const expected = tf.tidy(() => tf.matMul(tf.tensor2d(a, [16, 40]), ref).dataSync());
+          expect(Buffer.from(out.buffer).equals(Buffer.from(new Float32Array(expected).buffer))).toBe(true);
+          // The transpose uploaded with it: a [16, 24] · Wᵀ [24, 40].
+          const g = randomArray(16 * 24, 50 + call);
+          const gin = new Float32Array(16 * 40);
+          mm.matmul(g, 16, 24, 'WT', gin);
+          const expectedT = tf.tidy(() => tf.matMul(tf.tensor2d(g, [16, 24]), ref.transpose()).dataSync());
+          expect(Buffer.from(gin.buffer).equals(Buffer.from(new Float32Array(expectedT).buffer))).toBe(true);
+        }
+        ref.dispose();
+      }
+    } finally {
+      mm.dispose();
+    }
+  });
+
+  it('hold no tensors after dispose', () => {
+    const before = tf.memory().numTensors;
+    const mm = new TfMatmul(tf);
+    mm.setWeights({ W: { shape: [8, 4], data: randomArray(32, 1) } }, ['W']);
+    for (let i = 0; i < 5; i++) mm.matmul(randomArray(24, i), 3, 8, 'W', new Float32Array(12));
+    mm.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
