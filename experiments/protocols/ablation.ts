@@ -105,29 +105,26 @@ export async function runAblation(out: string, force: boolean, ck: Checkpoint, c
     const [B, T] = hand.shape;
     for (let b = 0; b < Math.min(B, 8); b++) {
       const go = run.trials[b].go_time ?? 0;
-      for (let t = Math.round(go / run.dt); t < T; t += 2) paths.push({ condition: c.label, trial: b, t, x: Math.round(hand.data[(b * T + t) * 2] * 1e4) / 100, y: Math.round(hand.data[(b * T + t) * 2 + 1] * 1e4) / 100 });
+      for (let t = Math.round(go / run.dt); t < T; t += 2) paths.push({ condition: c.name, trial: b, t, x: Math.round(hand.data[(b * T + t) * 2] * 1e4) / 100, y: Math.round(hand.data[(b * T + t) * 2 + 1] * 1e4) / 100 });
     }
   }
   const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-  const order = conditions.map((c) => c.label);
-  const bar = (id: string, title: string, field: string, axis: string, caption: string, values: Array<Record<string, number | string>>): Figure => ({
-    id,
+  const order = conditions.map((c) => c.name);
+  const bar = (field: string, title: string, axis: string) => ({
     title,
-    caption,
-    spec: {
-      $schema: SCHEMA,
-      width: 260,
-      height: 220,
-      data: { values },
-      mark: 'bar',
-      encoding: { x: { field: 'condition', type: 'nominal', sort: order, title: null, axis: { labelAngle: -35 } }, y: { field, type: 'quantitative', title: axis }, color: { field: 'condition', type: 'nominal', sort: order, legend: null } },
-    },
+    width: 220,
+    height: 200,
+    mark: 'bar',
+    encoding: { x: { field: 'condition', type: 'nominal', sort: order, title: null, axis: { labelAngle: -40 } }, y: { field, type: 'quantitative', title: axis }, color: { field: 'condition', type: 'nominal', sort: order, legend: null } },
   });
-  const values = rows.map((r) => ({ condition: r.label, skew: r.R2_Mskew_kD, best: r.R2_Mbest_kD, tangling: r.tanglingMedian, error: Math.round(r.meanEndpointError * 1e4) / 100 }));
+  const values = rows.map((r) => ({ condition: r.name, skew: r.R2_Mskew_kD, tangling: r.tanglingMedian, error: Math.round(r.meanEndpointError * 1e4) / 100 }));
   const figures: Figure[] = [
-    bar('ablation-jpca', 'jPCA: R² of the rotational fit', 'skew', 'R² M_skew (kD)', 'Fraction of the population derivative explained by a rotational (skew-symmetric) linear system, 6 PCs, −50…200 ms around movement onset (Churchland et al. 2012), per condition.', values),
-    bar('ablation-tangling', 'Tangling of the hidden state', 'tangling', 'median Q (s⁻²)', 'Median tangling Q of the hidden state (Russo et al. 2018) per condition.', values),
-    bar('ablation-accuracy', 'Accuracy', 'error', 'mean endpoint error (cm)', 'Hand-to-target distance 0.8 s after go, mean over trials, per condition.', values),
+    {
+      id: 'ablation-summary',
+      title: 'Rotations, tangling and accuracy per condition',
+      caption: 'Left: jPCA R² of the rotational (skew-symmetric) fit, 6 PCs, −50…200 ms around movement onset (Churchland et al. 2012). Middle: median tangling Q of the hidden state (Russo et al. 2018). Right: mean hand-to-target distance 0.8 s after go. Conditions: intact; no-recurrence (recurrent weights × 0); no-feedback (visual and proprioceptive inputs × 0); silence-N (N % of units held at 0).',
+      spec: { $schema: SCHEMA, data: { values }, hconcat: [bar('skew', 'jPCA R² M_skew (kD)', 'R²'), bar('tangling', 'Tangling', 'median Q (s⁻²)'), bar('error', 'Accuracy', 'mean endpoint error (cm)')] } as Figure['spec'],
+    },
     {
       id: 'ablation-hand-paths',
       title: 'Hand paths',
