@@ -13,6 +13,26 @@ interface RawOptions {
   checkpoint: string;
   workers?: string;
   profile?: boolean;
+  experiment?: boolean;
+  rounds: string;
+}
+
+async function experimentBench(opts: RawOptions): Promise<void> {
+  const workers = parseWorkers(opts.workers);
+  const rounds = parseIntStrict(opts.rounds, '--rounds');
+  if (rounds < 1) throw new Error(`--rounds must be at least 1, got ${rounds}`);
+  const { benchExperiment } = await import('../bench/experiment-wall.ts');
+  process.stderr.write(`bench: the default experiment, ${rounds} rounds of 1 and ${workers} workers, ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  const r = benchExperiment({ workers, rounds, progress: (m) => process.stderr.write(`bench: ${m}\n`) });
+  const rows: Array<[string, string]> = [
+    ['load average (1 min) before → after', `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}`],
+    ...Object.entries(r.seconds).map(([w, s]): [string, string] => [`reach experiment --workers ${w} (wall s, each run)`, s.map((v) => v.toFixed(1)).join('  ')]),
+    [`${workers} workers / 1 worker (median wall time ratio)`, r.ratio.toFixed(3)],
+    ['analysis.json identical (timings aside)', r.identicalAnalysis ? 'yes' : 'NO'],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  process.stderr.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n');
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }
 
 export function register(program: Command): void {
@@ -25,7 +45,10 @@ export function register(program: Command): void {
     .option('--checkpoint <file>', 'controller for the closed-loop figure', DEFAULT_CHECKPOINT)
     .option('--workers <n>', `worker threads of the parallel training figures (default: the number of cores, ${availableParallelism()} here)`)
     .option('--profile', 'also print where a 1-worker training iteration spends its time, per cell')
+    .option('--experiment', 'instead: time the default experiment (npm start) with 1 worker and with --workers, in turns, and print the ratio')
+    .option('--rounds <n>', 'with --experiment: runs of each', '2')
     .action(async (opts: RawOptions) => {
+      if (opts.experiment) return experimentBench(opts);
       const backendChoice = parseBackend(opts.backend);
       const iterations = parseIntStrict(opts.iterations, '--iterations');
       const seconds = parsePositive(opts.seconds, '--seconds');
