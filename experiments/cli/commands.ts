@@ -8,5 +8,6 @@ import { register as analyze } from './analyze.ts';
 import { register as exportCommand } from './export.ts';
 import { register as experiment } from './experiment.ts';
 import { register as sweep } from './sweep.ts';
+import { register as compare } from './compare.ts';
 
-export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand, experiment, sweep];
+export const commands: Array<(program: Command) => void> = [simulate, train, run, bench, analyze, exportCommand, experiment, sweep, compare];

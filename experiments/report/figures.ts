@@ -283,19 +283,21 @@ export function gradientFigures(log: TrainingLog): Figure[] {
 
 /**
  * Gradient flow of several trainings side by side (e.g. RNN, GRU and LSTM on one task): each log's last
- * snapshot, divided by its largest value so that the shapes of the decay compare.
+ * snapshot, divided by its largest value so that the shapes of the decay compare. Logs that give a
+ * seed are drawn one line per seed in their label's colour (labels coloured in the order given).
  */
-export function gradientFlowComparison(logs: Array<{ label: string; log: TrainingLog }>): Figure {
+export function gradientFlowComparison(logs: Array<{ label: string; log: TrainingLog; seed?: number }>): Figure {
   const used = logs.filter((l) => l.log.gradientFlow.length > 0);
   if (used.length === 0) throw new Error('gradient-flow comparison: none of the logs has a gradient-flow snapshot (train with gradientFlowEvery > 0)');
-  const rows = used.flatMap(({ label, log }) => {
+  const rows = used.flatMap(({ label, log, seed }) => {
     const last = log.gradientFlow[log.gradientFlow.length - 1];
-    return flowRows(last.norms, { network: `${label} (iteration ${last.iteration})` }, true);
+    return flowRows(last.norms, { network: `${label} (iteration ${last.iteration})`, ...(seed === undefined ? {} : { seed }) }, true);
   });
+  const perSeed = used.some((u) => u.seed !== undefined);
   return {
     id: 'gradient-flow-comparison',
     title: 'Gradient flow compared',
-    caption: `‖∂loss/∂h_t‖ at each control step t, last recorded snapshot of each training, divided by its maximum: ${used.map((u) => `${u.label} (${u.log.source})`).join(', ')}. A flatter curve carries the error signal further back in time.`,
+    caption: `‖∂loss/∂h_t‖ at each control step t, last recorded snapshot of each training, divided by its maximum: ${used.map((u) => `${u.label} (${u.log.source})`).join(', ')}. A flatter curve carries the error signal further back in time.${perSeed ? ' One line per seed.' : ''}`,
     spec: {
       $schema: SCHEMA,
       title: 'Gradient flow compared',
@@ -306,7 +308,8 @@ export function gradientFlowComparison(logs: Array<{ label: string; log: Trainin
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'control step t of the trial' },
         y: { field: 'norm', type: 'quantitative', title: '‖∂loss/∂h_t‖ / its maximum (dimensionless)', scale: { type: 'log' } },
-        color: { field: 'network', type: 'nominal', title: 'network' },
+        color: { field: 'network', type: 'nominal', title: 'network', scale: { domain: [...new Set(rows.map((r) => r.network))] } },
+        ...(perSeed ? { detail: { field: 'seed', type: 'nominal' } } : {}),
       },
     },
   };

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../io/files.ts';
 import { lockOutput } from '../io/out-dir.ts';
 import type { CellProgress, Executor } from './executors/executor.ts';
 import { cellDir, cellLogPath, isCellFinished, processAlive, readCellStatus, readPlan, writeOrCheckPlan, type CellState, type SweepPlan } from './layout.ts';
-import { sweepReportHtml } from './report.ts';
+import { sweepReportHtml, type SweepReportContents } from './report.ts';
 import { cellResultSchema, resultsCsv, type CellResult, type ResultRow } from './results.ts';
 import { cellLabel, sweptPaths, type SweepSpec } from './spec.ts';
 
@@ -22,7 +22,14 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Progress messages (default none). */
   progress?: (message: string) => void;
+  /** Writes report.html (default {@link sweepReportHtml}: every figure against every swept value); `reach compare` gives its own. */
+  report?: SweepReportWriter;
 }
+
+/** The text of a sweep's report.html, from its rows and the files in the sweep directory. */
+export type SweepReportWriter = (sweepDir: string, contents: SweepReportContents) => Promise<string>;
+
+const defaultReport: SweepReportWriter = (_dir, contents) => sweepReportHtml(contents);
 
 export interface SweepOutcome {
   dir: string;
@@ -62,13 +69,13 @@ export function readSweepRows(sweepDir: string, plan: SweepPlan): Array<ResultRo
 }
 
 /** Write results.csv and report.html of a sweep from its cells' files. */
-export async function writeSweepOutputs(sweepDir: string, plan: SweepPlan): Promise<{ rows: ResultRow[]; results: string; report: string }> {
+export async function writeSweepOutputs(sweepDir: string, plan: SweepPlan, writeReport: SweepReportWriter = defaultReport): Promise<{ rows: ResultRow[]; results: string; report: string }> {
   const rows = readSweepRows(sweepDir, plan);
   const paths = sweptPaths(plan.spec);
   const results = join(sweepDir, 'results.csv');
   writeFileAtomic(results, resultsCsv(paths, rows));
   const report = join(sweepDir, 'report.html');
-  writeFileAtomic(report, await sweepReportHtml({ spec: plan.spec, paths, rows, generatedAt: new Date().toISOString() }));
+  writeFileAtomic(report, await writeReport(sweepDir, { spec: plan.spec, paths, rows, generatedAt: new Date().toISOString() }));
   return { rows, results, report };
 }
 
@@ -108,7 +115,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepO
       }
     }
     const t1 = performance.now();
-    const written = await writeSweepOutputs(o.out, plan);
+    const written = await writeSweepOutputs(o.out, plan, o.report);
     const seconds = { cells: (t1 - t0) / 1000, outputs: (performance.now() - t1) / 1000 };
     return { dir: o.out, plan, skipped, submitted, ...written, seconds };
   } finally {
