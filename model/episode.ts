@@ -11,13 +11,13 @@ import type * as tfType from '@tensorflow/tfjs';
 import { shapeSize } from '../core/npy.ts';
 import { fillNormal, type Rng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
-import { handPosition } from '../sim/dynamics.ts';
+import { handPosition, handVelocity } from '../sim/dynamics.ts';
 import { createFeedback, FEEDBACK_SIZE, feedbackDelaySteps, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
 import type { ForceField } from '../sim/force-fields.ts';
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
 import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
 import { phaseAt, type TrialBatch } from '../sim/tasks/task-spec.ts';
-import { distancePenalty, emptyLoss, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
+import { distancePenalty, emptyLoss, lossTotal, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
 import { cellOf, type Cell, type StepCache } from './cells/index.ts';
 import { paramShapes, readout, stateSize, type NetworkParams, type NetworkSpec } from './network.ts';
 import { allocPlantJacobians, plantBackward, plantForward, type PlantJacobians } from './plant.ts';
@@ -125,6 +125,7 @@ export class Episode {
     const n = spec.hidden;
     const dt = spec.dt;
     const reactionSteps = Math.round(ls.reactionWindow / dt);
+    const settleSteps = Math.round(ls.settleTime / dt);
     this.mm.setWeights(params, this.cell.matrices);
     this.S[0].set(trials.x0);
     for (const g of this.gS) g.fill(0);
@@ -137,9 +138,10 @@ export class Episode {
     for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
     const hj = new Float64Array(16);
     const g2 = new Float64Array(2);
+    const gv = new Float64Array(2);
     let sPrev = this.s0;
     for (let t = 0; t < T; t++) {
-      observe(feedback, t, trials.target, trials.goStep, rng ?? undefined, fbScratch, this.x);
+      observe(feedback, t, trials.target, trials.cueStep, rng ?? undefined, fbScratch, this.x);
       let noise: Float32Array | undefined;
       if (rng && hiddenNoise > 0) noise = fillNormal(rng, this.noise, 0, hiddenNoise);
       const cache = this.caches[t];
@@ -153,17 +155,25 @@ export class Episode {
       const S1 = this.S[s];
       for (let b = 0; b < B; b++) {
         const hs = handPosition(arm, S1[b * 4], S1[b * 4 + 1]);
-        const phase = phaseAt(s, trials.goStep[b], reactionSteps);
+        const phase = phaseAt(s, trials.cueStep[b], reactionSteps, settleSteps);
         const ux = dirs[b * 2];
         const uy = dirs[b * 2 + 1];
+        g2.fill(0);
+        gv.fill(0);
         if (phase === 'hold' && ls.hold > 0) {
           loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ux, uy, ls.epsilon, ls.hold * norm, g2);
-        } else if (phase === 'reach' && ls.position > 0) {
+        } else if (phase !== 'hold' && phase !== 'free' && ls.position > 0) {
           loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, ls.epsilon, ls.position * norm, g2);
-        } else continue;
-        if (gradients) {
+        }
+        // Speed is charged while the hand should be still: before go, and once it has had time to settle.
+        const still = (phase === 'hold' || phase === 'stay') && ls.speed > 0;
+        if (still) {
+          const v = handVelocity(arm, S1[b * 4], S1[b * 4 + 1], S1[b * 4 + 2], S1[b * 4 + 3]);
+          loss.speed += distancePenalty(v[0], v[1], 0, 0, ux, uy, ls.speedEpsilon, ls.speed * norm, gv);
+        }
+        if (gradients && (phase !== 'free' || still)) {
           handStateJacobian(arm, S1.subarray(b * 4, b * 4 + 4), hj);
-          for (let k = 0; k < 4; k++) this.gS[s][b * 4 + k] += hj[k] * g2[0] + hj[4 + k] * g2[1];
+          for (let k = 0; k < 4; k++) this.gS[s][b * 4 + k] += hj[k] * g2[0] + hj[4 + k] * g2[1] + hj[8 + k] * gv[0] + hj[12 + k] * gv[1];
         }
       }
       const u = this.U[t];
@@ -176,7 +186,7 @@ export class Episode {
       loss.activity += (ls.activity * a * norm) / n;
     }
     if (this.addsWeightPenalty) loss.weight = weightPenalty(spec, ls, params, null);
-    loss.total = loss.position + loss.hold + loss.effort + loss.activity + loss.weight;
+    loss.total = lossTotal(loss);
 
     let endpointError = 0;
     let counted = 0;

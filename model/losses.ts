@@ -1,10 +1,17 @@
 /**
  * Losses and regularisers, named as in MotorNet: hand-to-target position after the go cue (skipping a
- * reaction window), holding still at the start before go, effort (torque²), activity (rate²) and weight
- * L2. Each term has a weight; every component is reported separately.
+ * reaction window), holding still at the start before go, hand speed while holding, effort (the
+ * controller's output², torques or muscle inputs), activity (rate²) and weight L2. Each term has a
+ * weight; every component is reported separately. Phases count from the step at which the network sees
+ * the go cue (sim/tasks/task-spec.ts, phaseAt).
  *
- * Position, hold, effort and activity are means over trials × steps (activity also over units, effort
- * summed over the two joints), so that their scale does not depend on
+ * Speed: the hand's velocity, charged like a distance (smoothed L1 in the reach's frame), before go and
+ * from `settleTime` after the reaction window on. The position term alone lets a hand circle the target
+ * within the smoothing length; training on 1.2 s trials then left a 4 Hz oscillation of up to 12 mm
+ * that grew once the trial was over. Charging speed while the hand should be still damps it.
+ *
+ * Position, hold, speed, effort and activity are means over trials × steps (activity also over units, effort
+ * summed over the outputs), so that their scale does not depend on
  * batch size or trial length. Hand-to-goal distance is an L1 distance, as MotorNet's position loss,
  * but taken in the reach's own frame: |Δ along the start→target line| + |Δ across it|, each term
  * smoothed as √(Δ² + ε²) − ε so the gradient is defined at the goal. The Euclidean distance charges a
@@ -26,7 +33,13 @@ export const lossSpecSchema = z.object({
   activity: z.number().min(0).default(1e-2),
   /** Weight of the summed squared weights of all weight matrices (not biases). */
   weight: z.number().min(0).default(1e-5),
-  /** Time after the go cue during which position is not penalised (s). */
+  /** Weight of the hand's smoothed L1 speed in the reach's frame while it should be still: before go and from `settleTime` after the reaction window (per m/s). Default 0. */
+  speed: z.number().min(0).default(0),
+  /** Smoothing speed of each velocity coordinate's penalty (m/s). */
+  speedEpsilon: z.number().positive().default(0.01),
+  /** Time from the end of the reaction window until the hand must be at rest on the target, when its speed starts being charged (s). */
+  settleTime: z.number().min(0).default(0.6),
+  /** Time after the go cue reaches the network during which position is not penalised (s). */
   reactionWindow: z.number().min(0).default(0.15),
   /** Smoothing length of each coordinate's distance penalty (m); within it the penalty is quadratic, so the hand brakes into the target (2 mm gave overshoot corrections on 2 of 8 reaches). */
   epsilon: z.number().positive().default(0.005),
@@ -37,18 +50,21 @@ export type LossSpec = z.infer<typeof lossSpecSchema>;
 export interface LossComponents {
   position: number;
   hold: number;
+  speed: number;
   effort: number;
   activity: number;
   weight: number;
   total: number;
 }
 
-export const LOSS_NAMES = ['position', 'hold', 'effort', 'activity', 'weight'] as const;
+export const LOSS_NAMES = ['position', 'hold', 'speed', 'effort', 'activity', 'weight'] as const;
 
 /** Schema of stored loss components (checkpoints, training logs). */
 export const lossComponentsSchema = z.object({
   position: z.number(),
   hold: z.number(),
+  /** Absent in logs written before the speed term: 0. */
+  speed: z.number().default(0),
   effort: z.number(),
   activity: z.number(),
   weight: z.number(),
@@ -56,7 +72,12 @@ export const lossComponentsSchema = z.object({
 });
 
 export function emptyLoss(): LossComponents {
-  return { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 };
+  return { position: 0, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 0 };
+}
+
+/** The sum of the weighted components. */
+export function lossTotal(l: LossComponents): number {
+  return l.position + l.hold + l.speed + l.effort + l.activity + l.weight;
 }
 
 

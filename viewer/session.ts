@@ -75,6 +75,8 @@ export interface Session {
   target: Float64Array;
   targetIndex: number;
   goStepArr: Int32Array;
+  /** Step from which the network sees the go cue: go plus the task's cueDelay (what it was trained with). */
+  cueStepArr: Int32Array;
   /** Control step index within the trial, and engine update within the control step. */
   step: number;
   substep: number;
@@ -141,6 +143,7 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
     target: Float64Array.from(start),
     targetIndex: -1,
     goStepArr: Int32Array.of(0),
+    cueStepArr: Int32Array.of(0),
     step: 0,
     substep: 0,
     simTime: 0,
@@ -195,6 +198,7 @@ export function beginTrial(s: Session, k: number): void {
   s.target[1] = target[1];
   s.targetIndex = k;
   s.goStepArr[0] = k < 0 ? 0 : s.goStep;
+  s.cueStepArr[0] = k < 0 ? 0 : s.goStep + Math.round(s.task.cueDelay / s.dt);
   s.step = 0;
   s.substep = 0;
   s.phase = k < 0 ? 'idle' : 'delay';
@@ -303,7 +307,7 @@ function controlStep(s: Session): void {
   }
   const x = s.arm.getState(s.x);
   const c = s.controller;
-  observe(s.feedback, s.step, s.target, s.goStepArr, s.rng, c.fbScratch, c.input);
+  observe(s.feedback, s.step, s.target, s.cueStepArr, s.rng, c.fbScratch, c.input);
   const iv = s.interventions?.trial && s.step < s.interventions.trial.facts.steps ? s.interventions.trial : null;
   if (iv) {
     s.interventions!.handVelocity.set(handVelocity(s.params, x[0], x[1], x[2], x[3]));

@@ -38,6 +38,7 @@ export function pickTrials(t: TrialBatch, indices: readonly number[]): TrialBatc
     out.start.set(t.start.subarray(b * 2, b * 2 + 2), i * 2);
     out.target.set(t.target.subarray(b * 2, b * 2 + 2), i * 2);
     out.goStep[i] = t.goStep[b];
+    out.cueStep[i] = t.cueStep[b];
     out.isCatch[i] = t.isCatch[b];
     out.condition[i] = t.condition[b];
     out.targetAngle[i] = t.targetAngle[b];

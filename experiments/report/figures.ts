@@ -193,7 +193,7 @@ function speedProfiles(run: RunData, a: RunAnalysis, style: ConditionStyle): Fig
 function lossCurve(log: TrainingLog): Figure {
   const rows: Array<Record<string, number | string>> = [];
   for (const it of log.iterations) {
-    for (const name of ['total', 'position', 'hold', 'effort', 'activity'] as const) {
+    for (const name of ['total', 'position', 'hold', 'speed', 'effort', 'activity'] as const) {
       const v = it.loss[name];
       if (v > 0 && Number.isFinite(v)) rows.push({ iteration: it.iteration, component: name, loss: r6(v) });
     }
@@ -201,7 +201,7 @@ function lossCurve(log: TrainingLog): Figure {
   return {
     id: 'loss-curve',
     title: 'Training loss',
-    caption: `Weighted loss components per training iteration (${log.source}; ${log.iterations.length} of ${log.totalIterations} iterations shown${log.iterations.length < log.totalIterations ? ', evenly decimated' : ''}). Position: hand-to-target L1 distance in the reach's frame after go plus the reaction window; hold: the same distance from the start before go; effort: squared torque; activity: squared hidden activity.`,
+    caption: `Weighted loss components per training iteration (${log.source}; ${log.iterations.length} of ${log.totalIterations} iterations shown${log.iterations.length < log.totalIterations ? ', evenly decimated' : ''}). Position: hand-to-target L1 distance in the reach's frame after go plus the reaction window; hold: the same distance from the start before go; speed: hand speed while it should be still; effort: squared torque; activity: squared hidden activity.`,
     spec: {
       $schema: SCHEMA,
       title: 'Training loss',
@@ -212,7 +212,7 @@ function lossCurve(log: TrainingLog): Figure {
       encoding: {
         x: { field: 'iteration', type: 'quantitative', title: 'training iteration (mini-batches)' },
         y: { field: 'loss', type: 'quantitative', title: 'weighted loss (dimensionless)', scale: { type: 'log' } },
-        color: { field: 'component', type: 'nominal', title: 'component', sort: ['total', 'position', 'hold', 'effort', 'activity'] },
+        color: { field: 'component', type: 'nominal', title: 'component', sort: ['total', 'position', 'hold', 'speed', 'effort', 'activity'] },
       },
     },
   };

@@ -10,7 +10,7 @@
  *   (see OBSERVATION_CHANNELS and sim/feedback.ts for delays and noise).
  * Action space: joint torques [τ_shoulder, τ_elbow] (N·m), unbounded, held for one control step dt.
  * Reward: −(Euclidean distance from hand to the current goal) (m) after the step: the start position
- *   up to the state reached as the go cue appears, the target after (`phaseAt`, the boundary training
+ *   up to the state reached as the go cue reaches the network (the task's cueDelay after go), the target after (`phaseAt`, the boundary training
  *   uses). Training (model/losses.ts) instead penalises an L1 distance in the reach's frame, skips a
  *   reaction window after go, and adds effort, activity and weight regularisers.
  * Episode end: never terminated early; truncated after `task.steps` steps.
@@ -116,7 +116,7 @@ export class ReachEnv {
     }
     this.feedback = createFeedback(arm, this.opts.feedback, task.dt, x0, 1);
     this.t = 0;
-    observe(this.feedback, 0, tr.target, tr.goStep, this.rng, this.fbScratch, this.obs);
+    observe(this.feedback, 0, tr.target, tr.cueStep, this.rng, this.fbScratch, this.obs);
     return { observation: this.obs, info: this.info() };
   }
 
@@ -142,9 +142,9 @@ export class ReachEnv {
     this.t++;
     pushFeedback(this.feedback, this.x);
     const tr = this.trial;
-    observe(this.feedback, this.t, tr.target, tr.goStep, this.rng, this.fbScratch, this.obs);
+    observe(this.feedback, this.t, tr.target, tr.cueStep, this.rng, this.fbScratch, this.obs);
     const info = this.info();
-    const goal = phaseAt(this.t, tr.goStep[0], 0) === 'hold' ? tr.start : tr.target;
+    const goal = phaseAt(this.t, tr.cueStep[0], 0) === 'hold' ? tr.start : tr.target;
     const reward = -Math.hypot(info.hand[0] - goal[0], info.hand[1] - goal[1]);
     return { observation: this.obs, reward, terminated: false, truncated: this.t >= task.steps, info };
   }
@@ -171,6 +171,7 @@ function copyTrial(from: TrialBatch, i: number, to: TrialBatch): void {
   to.start.set(from.start.subarray(i * 2, i * 2 + 2));
   to.target.set(from.target.subarray(i * 2, i * 2 + 2));
   to.goStep[0] = from.goStep[i];
+  to.cueStep[0] = from.cueStep[i];
   to.isCatch[0] = from.isCatch[i];
   to.condition[0] = from.condition[i];
   to.targetAngle[0] = from.targetAngle[i];

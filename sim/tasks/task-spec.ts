@@ -5,8 +5,13 @@
  * CenterOutReach: the hand starts at a fixed posture in the middle of the workspace; one of `targets`
  * targets at `radius` around it appears at t = 0 with the hold cue on; after an instructed delay the
  * hold cue turns off (go); the hand must reach and stay. Catch trials never get a go cue: hold throughout.
- * RandomReach: start posture and target drawn uniformly in joint space inside the limits (MotorNet's
- * RandomTargetReach), so the controller generalises across the workspace.
+ * RandomReach: start posture and target drawn inside the joint limits, uniformly in joint space
+ * (MotorNet's RandomTargetReach) or uniformly over the hand's workspace, so the controller generalises
+ * across the workspace.
+ *
+ * The go cue is a visual event: it reaches the network `cueDelay` after go (the cue step of a trial),
+ * standing for the visual latency and the processing before a movement starts. A trial's phases for the
+ * loss count from that step, so the network cannot be asked to react before it could know (phaseAt).
  */
 import { z } from 'zod';
 import { randomInt, uniform, uniformIn, type Rng } from '../../core/random.ts';
@@ -44,6 +49,10 @@ export const taskSpecSchema = z
     centerOutFraction: z.number().min(0).max(1).default(0.5),
     /** Margin kept from the joint limits when drawing random postures (rad). */
     limitMargin: z.number().min(0).default(10 * DEG),
+    /** Where random start postures and targets are uniform: in joint space (MotorNet), or in hand space (the workspace evenly covered). Default joints. */
+    randomSpace: z.enum(['joints', 'hand']).default('joints'),
+    /** Time from go until the network sees the go cue (s, a whole number of control steps). Default 0. */
+    cueDelay: z.number().min(0).default(0),
   })
   .strict()
   .transform((t, ctx) => {
@@ -59,6 +68,12 @@ export const taskSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['steps'], message: `${t.steps} steps disagree with duration ${duration} s at dt = ${t.dt} s (${steps} steps)` });
       return z.NEVER;
     }
+    try {
+      wholeSteps(t.cueDelay, t.dt, 'task cueDelay');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['cueDelay'], message: (err as Error).message });
+      return z.NEVER;
+    }
     if (steps < 2) {
       ctx.addIssue({ code: 'custom', path: ['duration'], message: `a trial needs at least 2 control steps, ${duration} s at dt = ${t.dt} s is ${steps}` });
       return z.NEVER;
@@ -66,7 +81,8 @@ export const taskSpecSchema = z
     return { ...t, duration, steps };
   })
   .refine((t) => t.delay[0] <= t.delay[1], { message: 'delay must be [min, max] with min <= max' })
-  .refine((t) => Math.round(t.delay[1] / t.dt) < t.steps, { message: 'the longest delay must end before the trial does' });
+  .refine((t) => Math.round(t.delay[1] / t.dt) < t.steps, { message: 'the longest delay must end before the trial does' })
+  .refine((t) => Math.round((t.delay[1] + t.cueDelay) / t.dt) < t.steps, { message: 'the go cue of the longest delay must reach the network before the trial ends (delay[1] + cueDelay < duration)' });
 
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 
@@ -84,6 +100,8 @@ export interface TrialBatch {
   target: Float64Array;
   /** Step at which the hold cue turns off [batch]; equals `steps` on catch trials. */
   goStep: Int32Array;
+  /** Step from which the network sees the go cue, goStep + the task's cue delay (at most `steps`) [batch]; −1 until set. */
+  cueStep: Int32Array;
   /** 1 on catch trials [batch]. */
   isCatch: Uint8Array;
   /** Center-out target index, or −1 for random reaches [batch]. */
@@ -93,14 +111,16 @@ export interface TrialBatch {
 }
 
 /**
- * Phase of a trial at state index s (the state after s control steps) when the go cue comes at goStep:
- * the hand must still be at the start through s = goStep (the cue turned off only as that state was
- * reached), may move freely for `reactionSteps`, and must be at the target after that.
+ * Phase of a trial at state index s (the state after s control steps) when the network sees the go cue
+ * at cueStep: the hand must still be at the start through s = cueStep (the cue turned off only as that
+ * state was reached), may move freely for `reactionSteps`, must be at the target after that, and
+ * `settleSteps` later must have come to rest there ('stay'; never, by default).
  */
-export function phaseAt(s: number, goStep: number, reactionSteps: number): 'hold' | 'free' | 'reach' {
-  if (s <= goStep) return 'hold';
-  if (s <= goStep + reactionSteps) return 'free';
-  return 'reach';
+export function phaseAt(s: number, cueStep: number, reactionSteps: number, settleSteps = Infinity): 'hold' | 'free' | 'reach' | 'stay' {
+  if (s <= cueStep) return 'hold';
+  if (s <= cueStep + reactionSteps) return 'free';
+  if (s <= cueStep + reactionSteps + settleSteps) return 'reach';
+  return 'stay';
 }
 
 /**
@@ -154,6 +174,7 @@ export function allocTrialBatch(batch: number, steps: number, dt: number): Trial
     start: new Float64Array(batch * 2),
     target: new Float64Array(batch * 2),
     goStep: new Int32Array(batch),
+    cueStep: new Int32Array(batch).fill(-1),
     isCatch: new Uint8Array(batch),
     condition: new Int32Array(batch),
     targetAngle: new Float64Array(batch),
@@ -166,9 +187,28 @@ function drawGoStep(task: TaskSpec, rng: Rng): number {
   return lo + randomInt(rng, hi - lo + 1);
 }
 
-function randomPosture(arm: ArmParams, task: TaskSpec, rng: Rng): [number, number] {
+/**
+ * A posture inside the joint limits less the margin: uniform in joint space, or uniform over the hand
+ * positions it reaches ('hand'). Uniform joint angles put a hand-space density ∝ 1/|det J| = 1/(l1·l2·|sin q2|)
+ * on the workspace, crowding the hand where the elbow is nearly straight; keeping a posture with
+ * probability |sin q2| / max |sin q2| over the elbow range cancels it (rejection sampling).
+ */
+export function randomPosture(arm: ArmParams, task: TaskSpec, rng: Rng): [number, number] {
   const m = task.limitMargin;
-  return [uniformIn(rng, arm.qMin[0] + m, arm.qMax[0] - m), uniformIn(rng, arm.qMin[1] + m, arm.qMax[1] - m)];
+  const lo = arm.qMin[1] + m;
+  const hi = arm.qMax[1] - m;
+  if (!(lo <= hi && arm.qMin[0] + m <= arm.qMax[0] - m)) throw new Error(`limitMargin ${m} rad leaves no posture inside the joint limits`);
+  // |sin| peaks at π/2 + kπ; with no such angle in the range it peaks at an end.
+  const peakInside = Math.ceil((lo - Math.PI / 2) / Math.PI) <= Math.floor((hi - Math.PI / 2) / Math.PI);
+  const maxSin = peakInside ? 1 : Math.max(Math.abs(Math.sin(lo)), Math.abs(Math.sin(hi)));
+  for (;;) {
+    const q: [number, number] = [uniformIn(rng, arm.qMin[0] + m, arm.qMax[0] - m), uniformIn(rng, lo, hi)];
+    if (task.randomSpace === 'joints' || maxSin === 0 || uniform(rng) * maxSin < Math.abs(Math.sin(q[1]))) return q;
+  }
+}
+
+function cueStepOf(task: TaskSpec, steps: number, goStep: number): number {
+  return Math.min(steps, goStep + Math.round(task.cueDelay / task.dt));
 }
 
 /** Fill trial `i` of `out` with a center-out trial toward target `k` (go at `goStep`, or catch). */
@@ -180,6 +220,7 @@ export function setCenterOutTrial(arm: ArmParams, task: TaskSpec, out: TrialBatc
   out.targetAngle[i] = (2 * Math.PI * k) / task.targets;
   out.isCatch[i] = isCatch ? 1 : 0;
   out.goStep[i] = isCatch ? out.steps : goStep;
+  out.cueStep[i] = cueStepOf(task, out.steps, out.goStep[i]);
 }
 
 function setRandomTrial(arm: ArmParams, task: TaskSpec, out: TrialBatch, i: number, rng: Rng): void {
@@ -195,6 +236,7 @@ function setRandomTrial(arm: ArmParams, task: TaskSpec, out: TrialBatch, i: numb
   const isCatch = uniform(rng) < task.catchProbability;
   out.isCatch[i] = isCatch ? 1 : 0;
   out.goStep[i] = isCatch ? out.steps : drawGoStep(task, rng);
+  out.cueStep[i] = cueStepOf(task, out.steps, out.goStep[i]);
 }
 
 /** Draw a batch of fresh trials from the task's distribution. */

@@ -141,7 +141,7 @@ beforeAll(() => {
     arm: resolveArm(config.arm),
     network: net.network,
     params: net.params,
-    training: { iterations: 0, finalLoss: { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: 0 },
+    training: { iterations: 0, finalLoss: { position: 0, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: 0 },
   };
   ckPath = join(dir, 'planted-controller.json');
   writeFileSync(ckPath, serializeCheckpoint(ck));

@@ -14,7 +14,7 @@ function makeCheckpoint(withResume: boolean): Checkpoint {
     arm: resolveArm(config.arm),
     network: networkSpecOf(config),
     params: state.params,
-    training: { iterations: 0, finalLoss: { position: 1, hold: 0, effort: 0, activity: 0, weight: 0, total: 1 }, endpointError: 0.01 },
+    training: { iterations: 0, finalLoss: { position: 1, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 1 }, endpointError: 0.01 },
     ...(withResume ? { resume: { adam: state.adam, rng: state.rng, lr: state.lr, badSteps: 0 } } : {}),
   };
 }

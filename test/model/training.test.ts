@@ -26,8 +26,8 @@ const small = (over: Record<string, unknown> = {}) =>
     ...over,
   });
 
-function gradientCheck(kind: CellKind, over: Record<string, unknown> = {}) {
-  const config = small({ network: { kind, hidden: 12, outputScale: 0.5, ...over } });
+function gradientCheck(kind: CellKind, over: Record<string, unknown> = {}, configOver: Record<string, unknown> = {}) {
+  const config = small({ network: { kind, hidden: 12, outputScale: 0.5, ...over }, ...configOver });
   const arm = resolveArm(config.arm);
   const task = parseTaskSpec(config.task);
   const trials = sampleTrials(arm, task, 4, createRng(11));
@@ -63,6 +63,11 @@ describe('backpropagation through time through the arm', () => {
   it('leaky RNN gradients of the full episode loss equal finite differences', () => gradientCheck('rnn'));
   it('GRU gradients of the full episode loss equal finite differences', () => gradientCheck('gru'));
   it('LSTM gradients of the full episode loss equal finite differences', () => gradientCheck('lstm'));
+  it('with the hand-speed term, a delayed go cue and a settling phase, gradients equal finite differences', () =>
+    gradientCheck('rnn', {}, {
+      task: { kind: 'mixed', duration: 0.4, delay: [0.05, 0.1], cueDelay: 0.05 },
+      loss: { activity: 0.05, effort: 0.01, weight: 1e-3, speed: 0.5, speedEpsilon: 0.02, settleTime: 0.05, reactionWindow: 0.03 },
+    }));
   it('relu LSTM and relu leaky RNN gradients equal finite differences', () => {
     gradientCheck('lstm', { activation: 'relu', forgetBias: 0.5 });
     gradientCheck('rnn', { activation: 'relu' });
@@ -138,7 +143,7 @@ describe('training loop', () => {
     const before = cloneParams(state.params);
     const grads = Object.fromEntries(Object.entries(state.params).map(([k, p]) => [k, new Float32Array(p.data.length).fill(0.1)]));
     grads.Wx[7] = NaN;
-    const loss = { position: 0.1, hold: 0, effort: 0, activity: 0, weight: 0, total: 0.1 };
+    const loss = { position: 0.1, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 0.1 };
     const r = applyUpdate(config, state, loss, grads);
     expect(r.event).toMatch(/non-finite gradient/);
     expect(state.lr).toBeCloseTo(config.lr * config.nanLrFactor, 12);

@@ -26,7 +26,7 @@ function checkpoint(hidden = 24): Checkpoint {
     arm: resolveArm(config.arm),
     network,
     params: initParams(network, createRng(3)),
-    training: { iterations: 0, finalLoss: { position: 0, hold: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: NaN },
+    training: { iterations: 0, finalLoss: { position: 0, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: NaN },
   };
 }
 
