@@ -6,10 +6,10 @@
 import { freemem } from 'node:os';
 import { createRng } from '../core/random.ts';
 import { reachMetrics, type ReachMetrics } from '../model/analysis/kinematics.ts';
-import type { Checkpoint } from '../model/checkpoint.ts';
+import { checkpointBody, type Checkpoint } from '../model/checkpoint.ts';
 import { runClosedLoop, type ArmEngine, type Recording } from '../model/closed-loop.ts';
 import { planInterventions } from '../model/interventions/apply.ts';
-import { OBSERVATION_CHANNELS } from '../sim/tasks/observation.ts';
+import { observationChannels } from '../sim/tasks/observation.ts';
 import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
 import type { RunOptions } from './run-options.ts';
@@ -67,7 +67,7 @@ const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.lengt
 export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
   const trials = makeTrials(ck, o);
   const interventions = o.interventions?.interventions.length ? planInterventions(o.interventions, trials.batch, ck.network.hidden) : undefined;
-  const recording = runClosedLoop(ck.arm, ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field, interventions }, o.seed);
+  const recording = runClosedLoop(checkpointBody(ck), ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field, interventions }, o.seed);
   const { batch: B, steps: T, dt } = trials;
   const metrics: Array<ReachMetrics | null> = [];
   const records: TrialRecord[] = [];
@@ -135,18 +135,33 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
   const readoutT = new Float32Array(ck.network.outputs * n);
   const w = ck.params.Wout.data;
   for (let j = 0; j < n; j++) for (let k = 0; k < ck.network.outputs; k++) readoutT[k * n + j] = w[j * ck.network.outputs + k];
+  const act = checkpointBody(ck).actuator;
+  const channels = observationChannels(checkpointBody(ck));
+  const range = ck.network.outputRange;
+  const readoutText = range ? `excitation = ${range[0]} + ${range[1] - range[0]}·σ(W_out · hidden + b_out)` : 'torque = W_out · hidden + b_out';
+  const m = rec.muscles;
+  const muscles = m
+    ? [
+        per('muscle_excitation', m.excitation, m.names.length, '1', 'muscles', 'muscle excitation (network output) applied from this sample to the next; used clipped to [0.001, 1]', m.names),
+        per('muscle_activation', m.activation, m.names.length, '1', 'muscles', 'muscle activation (first-order filter of the excitation) at this sample', m.names),
+        per('muscle_force', m.force, m.names.length, 'N', 'muscles', 'muscle tension at this sample', m.names),
+        per('muscle_length', m.length, m.names.length, 'm', 'muscles', 'muscle fibre length (musculotendon length − rigid tendon) at this sample', m.names),
+        per('muscle_velocity', m.velocity, m.names.length, 'm/s', 'muscles', 'muscle fibre lengthening velocity (negative when shortening) at this sample', m.names),
+      ]
+    : [];
   return [
     { name: 'times', data: rec.times, shape: [T], unit: 's', axes: ['times'], description: 'sample time from trial start' },
-    per('inputs', rec.inputs, OBSERVATION_CHANNELS.length, 'mixed (see columns)', 'inputs', `network inputs; units per channel: ${OBSERVATION_CHANNELS.map((c) => `${c.name} ${c.unit}`).join(', ')}`, OBSERVATION_CHANNELS.map((c) => c.name)),
+    per('inputs', rec.inputs, channels.length, 'mixed (see columns)', 'inputs', `network inputs; units per channel: ${channels.map((c) => `${c.name} ${c.unit}`).join(', ')}`, channels.map((c) => c.name)),
     per('hidden', rec.hidden, n, 'a.u.', 'units', 'network hidden state computed from the observation at this sample'),
     ...rec.extraStates.map((x) => per(x.part.array, x.data, n, 'a.u.', 'units', x.part.description)),
-    per('torques', rec.torques, 2, 'N*m', 'joints', 'joint torques applied from this sample to the next', joints),
+    per('torques', rec.torques, 2, 'N*m', 'joints', m ? 'joint torques of the muscles at this sample' : 'joint torques applied from this sample to the next', joints),
+    ...muscles,
     per('joint_angles', rec.jointAngles, 2, 'rad', 'joints', 'shoulder angle from +x, elbow angle relative to the upper arm', joints),
     per('joint_velocities', rec.jointVelocities, 2, 'rad/s', 'joints', 'joint angular velocities', joints),
     per('hand_position', rec.handPosition, 2, 'm', 'xy', 'hand position, shoulder at the origin, +x right, +y forward', xy),
     per('hand_velocity', rec.handVelocity, 2, 'm/s', 'xy', 'hand velocity', xy),
     { name: 'targets', data: rec.trials.target, shape: [B, 2], unit: 'm', axes: ['trials', 'xy'], description: 'target hand position', columns: xy },
-    { name: 'readout_weights', data: readoutT, shape: [ck.network.outputs, n], unit: 'N*m', axes: ['outputs', 'units'], description: 'readout W_out: torque = W_out · hidden + b_out' },
+    { name: 'readout_weights', data: readoutT, shape: [ck.network.outputs, n], unit: act.kind === 'torque' ? 'N*m' : '1', axes: ['outputs', 'units'], description: `readout W_out (rows: ${act.inputNames.join(', ')}): ${readoutText}` },
     ...(rec.interventions
       ? [
           per('interventions', Int32Array.from(rec.interventions.mask), rec.interventions.ids.length, '1', 'interventions', '1 where the intervention acted at this sample (the spec is in config.json under options.interventions)', rec.interventions.ids),
@@ -163,8 +178,9 @@ export function recordingArrays(rec: Recording, ck: Checkpoint): RunArray[] {
 export function checkRecordingFits(ck: Checkpoint, o: RunOptions, available = freemem()): void {
   const trials = o.task === 'center-out' ? ck.config.task.targets * o.repeats : o.repeats;
   const steps = Math.round(o.duration / ck.network.dt);
-  // float32: inputs, hidden, torques; float64: times-aligned joint angles, velocities, hand position, velocity.
-  const perStep = 4 * (OBSERVATION_CHANNELS.length + ck.network.hidden + 2) + 8 * 8;
+  // float32: inputs, hidden, torques, muscles (5 per muscle); float64: times-aligned joint angles, velocities, hand position, velocity.
+  const muscles = ck.muscles ? ck.muscles.muscles.length : 0;
+  const perStep = 4 * (ck.network.inputs + ck.network.hidden + 2 + 5 * muscles) + 8 * 8;
   const bytes = 2 * trials * steps * perStep;
   if (bytes > available) {
     const gb = (b: number) => `${(b / 1e9).toPrecision(3)} GB`;
@@ -208,6 +224,7 @@ export function writeRun(dir: string, ck: Checkpoint, checkpointPath: string, o:
     checkpoint: { path: checkpointPath, backend: ck.backend, training: ck.training },
     options: o,
     arm: ck.arm,
+    ...(ck.muscles ? { muscles: ck.muscles } : {}),
     network: ck.network,
     task: ck.config.task,
     feedback: o.feedback ?? ck.config.feedback,

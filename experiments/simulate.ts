@@ -2,9 +2,8 @@
  * Open-loop simulation of any body (torque arm or six-muscle arm26; analytic or matter-js) under an input
  * sequence: the library behind `reach simulate`. No file I/O here.
  */
-import { allocMusclePaths, fibreLength, musclePaths } from '../sim/actuators/arm26.ts';
 import { stepBody } from '../sim/body-step.ts';
-import { restBodyState, type Body } from '../sim/body.ts';
+import { readMuscles, restBodyState, type Body, type MuscleTrace } from '../sim/body.ts';
 import { handPosition, handVelocity, type Vec2 } from '../sim/dynamics.ts';
 import { isActiveField, type ForceField } from '../sim/force-fields.ts';
 import { createMatterBody } from '../sim/matter-arm.ts';
@@ -36,16 +35,7 @@ export interface OpenLoopInput {
 }
 
 /** Muscle read-outs, each [steps + 1, muscles] starting with the initial state. */
-export interface MuscleRecord {
-  /** Activation (dimensionless, 0–1). */
-  activation: Float64Array;
-  /** Fibre length = musculotendon length − rigid tendon (m). */
-  length: Float64Array;
-  /** Lengthening velocity (m/s; negative when shortening). */
-  velocity: Float64Array;
-  /** Tension (N). */
-  force: Float64Array;
-}
+export type MuscleRecord = MuscleTrace & { activation: Float64Array; length: Float64Array; velocity: Float64Array; force: Float64Array };
 
 /** Recorded trajectory; every [steps + 1, …] array starts with the initial state. */
 export interface OpenLoopResult {
@@ -88,7 +78,6 @@ export function simulateOpenLoop(input: OpenLoopInput): OpenLoopResult {
   const muscles: MuscleRecord | null = m
     ? { activation: new Float64Array(nm * T1), length: new Float64Array(nm * T1), velocity: new Float64Array(nm * T1), force: new Float64Array(nm * T1) }
     : null;
-  const paths = allocMusclePaths(nm);
   const record = (k: number, x: Float64Array, hp: Vec2, hv: Vec2) => {
     times[k] = k * dt;
     q[2 * k] = x[0];
@@ -99,15 +88,7 @@ export function simulateOpenLoop(input: OpenLoopInput): OpenLoopResult {
     hand[2 * k + 1] = hp[1];
     handVel[2 * k] = hv[0];
     handVel[2 * k + 1] = hv[1];
-    if (m && muscles) {
-      musclePaths(m, x[0], x[1], x[2], x[3], paths);
-      act.forces(x, 0, inputs, 0, muscles.force, nm * k);
-      for (let i = 0; i < nm; i++) {
-        muscles.activation[nm * k + i] = x[4 + i];
-        muscles.length[nm * k + i] = fibreLength(m, i, paths.length[i]);
-        muscles.velocity[nm * k + i] = paths.velocity[i];
-      }
-    }
+    if (muscles) readMuscles(body, x, inputs, muscles, k);
   };
   const x = restBodyState(body, input.q0, input.qd0);
   record(0, x, handPosition(p, x[0], x[1]), handVelocity(p, x[0], x[1], x[2], x[3]));

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, networkSpecOf, parseTrainConfig, resolveArm, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
+import { initTrainState, networkSpecOf, parseTrainConfig, resolveBody, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
@@ -110,7 +110,7 @@ function earlierResumes(out: string): ResumeRecord[] {
  * The training config of a JSON file (all defaults without one) with command-line overrides applied;
  * errors name the file.
  */
-export function loadTrainConfig(path: string | undefined, overrides: Partial<Pick<TrainConfig, 'iterations' | 'seed'>> = {}): TrainConfig {
+export function loadTrainConfig(path: string | undefined, overrides: Partial<Pick<TrainConfig, 'iterations' | 'seed' | 'arm'>> = {}): TrainConfig {
   const raw = path === undefined ? {} : readJsonFile(path);
   try {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return parseTrainConfig(raw);
@@ -132,7 +132,8 @@ export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: 
     packageVersion: PACKAGE_VERSION,
     backend,
     config,
-    arm: resolveArm(config.arm),
+    arm: resolveBody(config.arm).skeleton,
+    muscles: resolveBody(config.arm).muscles,
     network: networkSpecOf(config),
     params: state.params,
     training: summarizeTraining(state),

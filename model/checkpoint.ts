@@ -1,6 +1,6 @@
 /**
  * The checkpoint: one portable JSON file holding the weights (base64 float32), the resolved training
- * config, the arm parameters, a training summary, the package version and the tfjs backend, plus
+ * config, the body (skeleton parameters and, for a muscle body, its muscle parameters), a training summary, the package version and the tfjs backend, plus
  * optionally the optimizer and generator state for `--resume`. It loads the same way in Node and in the
  * browser, and is validated on load: truncation, corruption (CRC-32) and incompatibility each get an
  * error that names what is wrong. It holds nothing about when or how fast it was written, so the same
@@ -12,8 +12,10 @@ import { z } from 'zod';
 import { base64ToBytes, bytesToBase64, crc32 } from '../core/base64.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { shapeSize } from '../core/npy.ts';
+import { muscleSetParamsSchema, type MuscleSetParams } from '../sim/actuators/arm26-params.ts';
 import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
-import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { bodyOf, type Body } from '../sim/body.ts';
+import { observationSize } from '../sim/tasks/observation.ts';
 import { emptyLoss, lossComponentsSchema, type LossComponents } from './losses.ts';
 import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from './network.ts';
 import { convertStepUnits, printNotice, trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
@@ -34,7 +36,10 @@ export interface Checkpoint {
   packageVersion: string;
   backend: string;
   config: TrainConfig;
+  /** The body's skeleton. */
   arm: ArmParams;
+  /** The body's muscles; absent or null for torque motors. */
+  muscles?: MuscleSetParams | null;
   network: NetworkSpec;
   params: NetworkParams;
   training: TrainingSummary;
@@ -59,6 +64,8 @@ const fileSchema = z.strictObject({
     createdAt: z.string().optional(),
     config: z.unknown(),
     arm: armParamsSchema,
+    /** Absent in checkpoints of torque arms written before bodies had muscles. */
+    muscles: muscleSetParamsSchema.nullable().optional(),
     network: networkSpecSchema,
     params: z.record(z.string(), encoded),
     training: z.strictObject({ iterations: z.number().int(), wallTime: z.number().optional(), finalLoss: lossComponentsSchema.strict(), endpointError: z.number().nullable() }),
@@ -88,6 +95,7 @@ export function serializeCheckpoint(ck: Checkpoint): string {
     backend: ck.backend,
     config: ck.config,
     arm: ck.arm,
+    ...(ck.muscles ? { muscles: ck.muscles } : {}),
     network: ck.network,
     params: mapRecord(ck.params, (p) => ({ shape: p.shape, base64: f32ToB64(p.data) })),
     training: { ...ck.training, endpointError: Number.isFinite(ck.training.endpointError) ? ck.training.endpointError : null },
@@ -134,8 +142,12 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
     KEY_HINTS,
   );
   if (!configResult.success) throw new CheckpointError(`${source} has an incompatible training config: ${formatIssues(configResult.error, 'config')}`);
-  if (b.network.inputs !== OBSERVATION_SIZE) {
-    throw new CheckpointError(`${source}: the network takes ${b.network.inputs} inputs but this program's observation has ${OBSERVATION_SIZE}`);
+  const body = bodyOf(b.arm, b.muscles);
+  if (b.network.inputs !== observationSize(body)) {
+    throw new CheckpointError(`${source}: the network takes ${b.network.inputs} inputs but this program's observation of the ${body.name} arm has ${observationSize(body)}`);
+  }
+  if (b.network.outputs !== body.actuator.nInputs) {
+    throw new CheckpointError(`${source}: the network has ${b.network.outputs} outputs but the ${body.name} arm takes ${body.actuator.nInputs} inputs`);
   }
   const shapes = paramShapes(b.network);
   const params: NetworkParams = {};
@@ -162,6 +174,7 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
     backend: b.backend,
     config: configResult.data,
     arm: b.arm,
+    muscles: b.muscles ?? null,
     network: b.network,
     params,
     training: { iterations: b.training.iterations, finalLoss: b.training.finalLoss, endpointError: b.training.endpointError ?? NaN },
@@ -184,6 +197,11 @@ export function parseCheckpoint(text: string, source = 'checkpoint'): Checkpoint
     }
   }
   return ck;
+}
+
+/** The body a checkpoint's controller drives. */
+export function checkpointBody(ck: Pick<Checkpoint, 'arm' | 'muscles'>): Body {
+  return bodyOf(ck.arm, ck.muscles);
 }
 
 /** Iterations averaged in a training summary (and by training logs that must match it). */

@@ -7,9 +7,10 @@
  */
 import { createRng, forkRng } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
+import { asBody, readMuscles, type Body } from '../sim/body.ts';
 import type { FeedbackOptions } from '../sim/feedback.ts';
 import type { ForceField } from '../sim/force-fields.ts';
-import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { observationSize } from '../sim/tasks/observation.ts';
 import { ReachEnv, type ArmEngine } from '../sim/tasks/reach-env.ts';
 import { parseTaskSpec, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { cellOf, type StatePart } from './cells/index.ts';
@@ -45,19 +46,37 @@ export interface InterventionRecord {
   onsetStep: Int32Array;
 }
 
+/** Muscle quantities of a closed-loop run, each [trials, times, muscles] row-major. */
+export interface MuscleRecording {
+  /** Muscle names, in the order of the last axis. */
+  names: string[];
+  /** Excitation (the network's output; dimensionless, used clipped to [0.001, 1]). */
+  excitation: Float32Array;
+  /** Activation (dimensionless, 0–1). */
+  activation: Float32Array;
+  /** Tension (N). */
+  force: Float32Array;
+  /** Fibre length (m). */
+  length: Float32Array;
+  /** Lengthening velocity (m/s; negative when shortening). */
+  velocity: Float32Array;
+}
+
 /** Everything recorded in a set of closed-loop trials; arrays are [trials, times, …] row-major. */
 export interface Recording {
   trials: TrialBatch;
   /** Sample times from trial start (s): [times]. */
   times: Float64Array;
-  /** Network inputs (units per OBSERVATION_CHANNELS): [trials, times, inputs]. */
+  /** Network inputs (units per observationChannels(body)): [trials, times, inputs]. */
   inputs: Float32Array;
   /** Hidden activity (the cell's output h): [trials, times, units]. */
   hidden: Float32Array;
   /** The cell's other state blocks (an LSTM's c), each [trials, times, units], in the cell's order. */
   extraStates: Array<{ part: StatePart; data: Float32Array }>;
-  /** Joint torques (N·m): [trials, times, 2]. */
+  /** Joint torques (N·m) over [t·dt, (t+1)·dt): the network's outputs for torque motors, the muscles' torques at the sample for muscles: [trials, times, 2]. */
   torques: Float32Array;
+  /** Muscle bodies only: the network's excitations and the muscles' state at each sample. */
+  muscles?: MuscleRecording;
   /** Joint angles (rad): [trials, times, 2]. */
   jointAngles: Float64Array;
   /** Joint velocities (rad/s): [trials, times, 2]. */
@@ -72,11 +91,12 @@ export interface Recording {
 }
 
 /**
- * Run every trial of `trials` closed loop with the given controller, one ReachEnv episode per trial.
- * `seed` seeds the sensory noise (one stream across the trials) and the hidden noise.
+ * Run every trial of `trials` closed loop with the given controller on body `arm` (a bare skeleton: the
+ * torque-driven arm), one ReachEnv episode per trial. `seed` seeds the sensory noise (one stream across
+ * the trials) and the hidden noise.
  */
 export function runClosedLoop(
-  arm: ArmParams,
+  arm: Body | ArmParams,
   spec: NetworkSpec,
   params: NetworkParams,
   trials: TrialBatch,
@@ -86,7 +106,13 @@ export function runClosedLoop(
   const { batch: B, steps: T, dt } = trials;
   if (Math.abs(dt - spec.dt) > 1e-12) throw new Error(`trials use dt = ${dt} s but the network was trained at ${spec.dt} s`);
   const n = spec.hidden;
-  const I = OBSERVATION_SIZE;
+  const body = asBody(arm);
+  const act = body.actuator;
+  const nu = act.nInputs;
+  const I = observationSize(body);
+  if (spec.inputs !== I || spec.outputs !== nu) {
+    throw new Error(`the network (${spec.inputs} inputs, ${spec.outputs} outputs) does not fit the ${body.name} arm (${I} observations, ${nu} inputs)`);
+  }
   const rec: Recording = {
     trials,
     times: Float64Array.from({ length: T }, (_, t) => t * dt),
@@ -100,12 +126,25 @@ export function runClosedLoop(
     handVelocity: new Float64Array(B * T * 2),
     engine: opts.engine,
   };
+  const nm = body.muscles ? body.muscles.muscles.length : 0;
+  const muscles = body.muscles
+    ? (rec.muscles = {
+        names: [...body.muscles.muscles],
+        excitation: new Float32Array(B * T * nm),
+        activation: new Float32Array(B * T * nm),
+        force: new Float32Array(B * T * nm),
+        length: new Float32Array(B * T * nm),
+        velocity: new Float32Array(B * T * nm),
+      })
+    : null;
+  const used = new Float64Array(nu);
+  const jointTorque = new Float64Array(2);
   const plan = opts.interventions;
   const offset = opts.trialOffset ?? 0;
   const K = plan ? plan.ids.length : 0;
   if (plan) rec.interventions = { ids: plan.ids, mask: new Uint8Array(B * T * K), onsetStep: new Int32Array(B).fill(-1) };
   const env = new ReachEnv({
-    arm,
+    arm: body,
     // The trials come from the batch; the env's task supplies only the trial length and step.
     task: parseTaskSpec({ duration: T * dt, dt, delay: [0, 0] }),
     feedback: opts.feedback,
@@ -151,13 +190,19 @@ export function runClosedLoop(
         if (tr) intervene(tr, 'after-cell', t);
         controllerReadout(controller);
         if (tr) intervene(tr, 'plant', t);
-        if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
+        if (!tau.every(Number.isFinite)) {
           throw new Error(`the controller produced a non-finite torque in trial ${b} at t = ${(t * dt).toFixed(3)} s`);
         }
         rec.hidden.set(h, (b * T + t) * n);
         rec.extraStates.forEach((x, k) => x.data.set(controller.state.subarray((k + 1) * n, (k + 2) * n), (b * T + t) * n));
-        rec.torques[o2] = tau[0];
-        rec.torques[o2 + 1] = tau[1];
+        for (let i = 0; i < nu; i++) used[i] = act.clampInput(tau[i], i);
+        act.jointTorques(info.state, 0, used, 0, jointTorque, null);
+        rec.torques[o2] = jointTorque[0];
+        rec.torques[o2 + 1] = jointTorque[1];
+        if (muscles) {
+          readMuscles(body, info.state, used, muscles, b * T + t);
+          muscles.excitation.set(tau, (b * T + t) * nm);
+        }
         ({ observation, info } = env.step(tau));
       }
       if (tr) {

@@ -1,6 +1,7 @@
 /**
  * One control step of a trained controller on a single arm: observation from the delayed, noisy
- * feedback → recurrent step → torque readout. Closed-loop runs (Node, observations from ReachEnv) and
+ * feedback → recurrent step → readout of the actuator inputs (joint torques or muscle excitations).
+ * Closed-loop runs (Node, observations from ReachEnv) and
  * the live viewer (browser) both step through {@link controllerAdvance} and {@link controllerReadout}
  * (with model/interventions/ between them), so the network the viewer shows is the one the experiments
  * measure.
@@ -8,8 +9,7 @@
  * The buffers are allocated once in {@link createController}; a step allocates nothing.
  */
 import { fillNormal, type Rng } from '../core/random.ts';
-import { FEEDBACK_SIZE } from '../sim/feedback.ts';
-import { OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { FEEDBACK_OFFSET } from '../sim/tasks/observation.ts';
 import { cellOf, type Cell, type StepCache } from './cells/index.ts';
 import { jsMatmul, readout, stateSize, type Matmul, type NetworkParams, type NetworkSpec } from './network.ts';
 
@@ -21,15 +21,15 @@ export interface Controller {
   matmul: Matmul;
   cache: StepCache;
   scratch: unknown;
-  /** Observation the network saw at the last step (units per OBSERVATION_CHANNELS): [OBSERVATION_SIZE]. */
+  /** Observation the network saw at the last step (units per observationChannels(body)): [spec.inputs]. */
   input: Float32Array;
   /** Output h after the last step: [hidden]. */
   h: Float32Array;
   /** Full cell state after the last step (h, then c for an LSTM): [stateSize]. */
   state: Float32Array;
-  /** Joint torques of the last step (N·m): [outputs]. */
+  /** Actuator inputs of the last step (joint torques in N·m, or muscle excitations): [outputs]. */
   tau: Float64Array;
-  /** Scratch for the feedback read each step: [FEEDBACK_SIZE]. */
+  /** Scratch for the feedback read each step: [spec.inputs − FEEDBACK_OFFSET]. */
   fbScratch: Float64Array;
   /** Scratch for the hidden pre-activation noise: [hidden]. */
   noise: Float32Array;
@@ -45,11 +45,11 @@ export function createController(spec: NetworkSpec, params: NetworkParams): Cont
     matmul: jsMatmul(params),
     cache: cell.createCache(spec, 1),
     scratch: cell.createScratch(spec, 1),
-    input: new Float32Array(OBSERVATION_SIZE),
+    input: new Float32Array(spec.inputs),
     h: new Float32Array(spec.hidden),
     state: new Float32Array(stateSize(spec)),
     tau: new Float64Array(spec.outputs),
-    fbScratch: new Float64Array(FEEDBACK_SIZE),
+    fbScratch: new Float64Array(spec.inputs - FEEDBACK_OFFSET),
     noise: new Float32Array(spec.hidden),
   };
 }
@@ -61,8 +61,8 @@ export function resetController(c: Controller): void {
 }
 
 /**
- * Advance the state on `observation` ([OBSERVATION_SIZE], copied into `c.input`; pre-activation
- * noise of std `hiddenNoise` from `rng`) and read out the torques into `c.tau` (N·m).
+ * Advance the state on `observation` ([spec.inputs], copied into `c.input`; pre-activation
+ * noise of std `hiddenNoise` from `rng`) and read out the actuator inputs into `c.tau`.
  */
 export function controllerAct(c: Controller, observation: Float32Array, rng: Rng | undefined, hiddenNoise = 0): void {
   controllerAdvance(c, observation, rng, hiddenNoise);
@@ -82,7 +82,7 @@ export function controllerAdvance(c: Controller, observation: Float32Array, rng:
   c.h.set(c.cache.h);
 }
 
-/** The readout of {@link controllerAct} alone: torques (N·m) from `c.h` into `c.tau`. */
+/** The readout of {@link controllerAct} alone: actuator inputs (N·m torques, or excitations) from `c.h` into `c.tau`. */
 export function controllerReadout(c: Controller): void {
   readout(c.spec, c.params, c.h, 1, c.tau);
 }

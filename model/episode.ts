@@ -1,6 +1,8 @@
 /**
- * One batched episode of the closed loop network → torques → arm → delayed feedback → network, run
- * forward on the differentiable plant and differentiated by hand-written backpropagation through time.
+ * One batched episode of the closed loop network → actuator inputs (joint torques or muscle
+ * excitations) → body → delayed feedback → network, run forward on the differentiable plant and
+ * differentiated by hand-written backpropagation through time. The body (torque arm or arm26) enters
+ * only through sim/'s interfaces: its state size, its actuator's inputs and proprioception.
  *
  * The cell (model/cells/) does its own step and vector–Jacobian product; this loop owns the plant, the
  * feedback routing, the losses and the readout. Each step makes one or two tfjs matMuls forward and as
@@ -10,22 +12,27 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { shapeSize } from '../core/npy.ts';
 import { fillNormal, type Rng } from '../core/random.ts';
+import type { MuscleSetParams } from '../sim/actuators/arm26-params.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
+import { bodyOf, bodyStateSize, type Body } from '../sim/body.ts';
 import { handPosition, handVelocity } from '../sim/dynamics.ts';
-import { createFeedback, FEEDBACK_SIZE, feedbackDelaySteps, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
+import { createFeedback, feedbackDelaySteps, feedbackSize, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
 import type { ForceField } from '../sim/force-fields.ts';
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
-import { delayedIndex, FEEDBACK_OFFSET, noiseless, observe, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { delayedIndex, FEEDBACK_OFFSET, noiseless, observationSize, observe } from '../sim/tasks/observation.ts';
 import { phaseAt, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { distancePenalty, emptyLoss, lossTotal, reachDirection, type LossComponents, type LossSpec } from './losses.ts';
 import { cellOf, type Cell, type StepCache } from './cells/index.ts';
-import { paramShapes, readout, stateSize, type NetworkParams, type NetworkSpec } from './network.ts';
+import { paramShapes, readout, readoutSlope, stateSize, type NetworkParams, type NetworkSpec } from './network.ts';
 import { allocPlantJacobians, plantBackward, plantForward, type PlantJacobians } from './plant.ts';
 import { TfMatmul } from './tf-matmul.ts';
 
 /** Everything an episode needs besides the weights and the trials. */
 export interface EpisodeSetup {
+  /** The body's skeleton. */
   arm: ArmParams;
+  /** The body's muscles (plain data, so the setup posts to worker threads); absent or null: torque motors. */
+  muscles?: MuscleSetParams | null;
   network: NetworkSpec;
   /** Sensory feedback delays (s) and noise. */
   feedback: FeedbackOptions;
@@ -79,12 +86,21 @@ export class Episode {
   private readonly noise: Float32Array;
   private readonly grads: Gradients;
   private readonly setup: EpisodeSetup;
+  private readonly body: Body;
+  /** Body state size and actuator inputs. */
+  private readonly nx: number;
+  private readonly nu: number;
   private readonly meanOver: number;
   private readonly addsWeightPenalty: boolean;
 
   constructor(tf: typeof tfType, setup: EpisodeSetup, batch: number, steps: number, scaling: EpisodeScaling = {}) {
-    const { hidden: n, inputs: ni } = setup.network;
-    if (ni !== OBSERVATION_SIZE) throw new Error(`network has ${ni} inputs but the task observation has ${OBSERVATION_SIZE}`);
+    const { hidden: n, inputs: ni, outputs: no } = setup.network;
+    const body = bodyOf(setup.arm, setup.muscles);
+    this.body = body;
+    this.nx = bodyStateSize(body);
+    this.nu = body.actuator.nInputs;
+    if (ni !== observationSize(body)) throw new Error(`network has ${ni} inputs but the task observation has ${observationSize(body)}`);
+    if (no !== this.nu) throw new Error(`network has ${no} outputs but the ${body.name} body takes ${this.nu} inputs`);
     this.setup = setup;
     this.batch = batch;
     this.steps = steps;
@@ -92,10 +108,10 @@ export class Episode {
     this.addsWeightPenalty = scaling.weightPenalty ?? true;
     if (!(this.meanOver >= batch)) throw new Error(`an episode of ${batch} trials cannot average over ${this.meanOver}`);
     this.mm = new TfMatmul(tf);
-    this.S = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
-    this.gS = Array.from({ length: steps + 1 }, () => new Float64Array(batch * 4));
-    this.U = Array.from({ length: steps }, () => new Float64Array(batch * 2));
-    this.jac = Array.from({ length: steps }, () => allocPlantJacobians(batch));
+    this.S = Array.from({ length: steps + 1 }, () => new Float64Array(batch * this.nx));
+    this.gS = Array.from({ length: steps + 1 }, () => new Float64Array(batch * this.nx));
+    this.U = Array.from({ length: steps }, () => new Float64Array(batch * this.nu));
+    this.jac = Array.from({ length: steps }, () => allocPlantJacobians(batch, body));
     const cell = cellOf(setup.network);
     this.cell = cell;
     this.caches = Array.from({ length: steps }, () => cell.createCache(setup.network, batch));
@@ -119,6 +135,8 @@ export class Episode {
   run(params: NetworkParams, trials: TrialBatch, rng: Rng | null, mode: EpisodeMode): EpisodeResult & { grads?: Gradients; gradientFlow?: number[]; gradientFlowSquared?: Float64Array } {
     const gradients = mode !== 'forward';
     const { arm, network: spec, loss: ls, substeps, hiddenNoise } = this.setup;
+    const body = this.body;
+    const nx = this.nx;
     const B = this.batch;
     const T = this.steps;
     if (trials.batch !== B || trials.steps !== T) throw new Error(`episode is ${B}×${T}, trials are ${trials.batch}×${trials.steps}`);
@@ -127,11 +145,15 @@ export class Episode {
     const reactionSteps = Math.round(ls.reactionWindow / dt);
     const settleSteps = Math.round(ls.settleTime / dt);
     this.mm.setWeights(params, this.cell.matrices);
-    this.S[0].set(trials.x0);
+    const S0 = this.S[0];
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < 4; k++) S0[b * nx + k] = trials.x0[b * 4 + k];
+      body.actuator.restState(S0, b * nx + 4);
+    }
     for (const g of this.gS) g.fill(0);
 
-    const feedback = createFeedback(arm, rng ? this.setup.feedback : noiseless(this.setup.feedback), dt, trials.x0, B);
-    const fbScratch = new Float64Array(B * FEEDBACK_SIZE);
+    const feedback = createFeedback(body, rng ? this.setup.feedback : noiseless(this.setup.feedback), dt, trials.x0, B);
+    const fbScratch = new Float64Array(B * feedbackSize(body));
     const loss = emptyLoss();
     const norm = 1 / (this.meanOver * T);
     const dirs = new Float64Array(B * 2);
@@ -147,14 +169,14 @@ export class Episode {
       const cache = this.caches[t];
       this.cell.forward(spec, params, this.mm.matmul, sPrev, this.x, B, cache, this.scratch, noise);
       readout(spec, params, cache.h, B, this.U[t]);
-      plantForward(arm, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t], { handForce: this.setup.handForce, t: t * dt });
+      plantForward(body, this.S[t], this.U[t], B, dt, substeps, this.S[t + 1], this.jac[t], { handForce: this.setup.handForce, t: t * dt });
       pushFeedback(feedback, this.S[t + 1]);
       sPrev = cache.state;
 
       const s = t + 1;
       const S1 = this.S[s];
       for (let b = 0; b < B; b++) {
-        const hs = handPosition(arm, S1[b * 4], S1[b * 4 + 1]);
+        const hs = handPosition(arm, S1[b * nx], S1[b * nx + 1]);
         const phase = phaseAt(s, trials.cueStep[b], reactionSteps, settleSteps);
         const ux = dirs[b * 2];
         const uy = dirs[b * 2 + 1];
@@ -168,12 +190,12 @@ export class Episode {
         // Speed is charged while the hand should be still: before go, and once it has had time to settle.
         const still = (phase === 'hold' || phase === 'stay') && ls.speed > 0;
         if (still) {
-          const v = handVelocity(arm, S1[b * 4], S1[b * 4 + 1], S1[b * 4 + 2], S1[b * 4 + 3]);
+          const v = handVelocity(arm, S1[b * nx], S1[b * nx + 1], S1[b * nx + 2], S1[b * nx + 3]);
           loss.speed += distancePenalty(v[0], v[1], 0, 0, ux, uy, ls.speedEpsilon, ls.speed * norm, gv);
         }
         if (gradients && (phase !== 'free' || still)) {
-          handStateJacobian(arm, S1.subarray(b * 4, b * 4 + 4), hj);
-          for (let k = 0; k < 4; k++) this.gS[s][b * 4 + k] += hj[k] * g2[0] + hj[4 + k] * g2[1] + hj[8 + k] * gv[0] + hj[12 + k] * gv[1];
+          handStateJacobian(arm, S1.subarray(b * nx, b * nx + 4), hj);
+          for (let k = 0; k < 4; k++) this.gS[s][b * nx + k] += hj[k] * g2[0] + hj[4 + k] * g2[1] + hj[8 + k] * gv[0] + hj[12 + k] * gv[1];
         }
       }
       const u = this.U[t];
@@ -192,7 +214,7 @@ export class Episode {
     let counted = 0;
     for (let b = 0; b < B; b++) {
       if (trials.isCatch[b]) continue;
-      const hs = handPosition(arm, this.S[T][b * 4], this.S[T][b * 4 + 1]);
+      const hs = handPosition(arm, this.S[T][b * nx], this.S[T][b * nx + 1]);
       endpointError += Math.hypot(hs[0] - trials.target[b * 2], hs[1] - trials.target[b * 2 + 1]);
       counted++;
     }
@@ -217,9 +239,11 @@ export class Episode {
     // ∂L/∂s_t: the output h is the first `n` entries of each state row.
     let gs = new Float32Array(B * S);
     let gsPrev = new Float32Array(B * S);
-    const gTau = new Float64Array(B * 2);
+    const gTau = new Float64Array(B * no);
     const gx = new Float32Array(B * ni);
     const hj = new Float64Array(16);
+    // The actuator's sense Jacobian (senses × 4), then its sense values (unused here).
+    const sj = new Float64Array(5 * this.body.actuator.senses.length);
     const effortScale = 2 * ls.effort * norm;
     const activityScale = (2 * ls.activity * norm) / n;
 
@@ -229,7 +253,8 @@ export class Episode {
       const h = this.caches[t].h;
       for (let b = 0; b < B; b++) {
         for (let k = 0; k < no; k++) {
-          const gu = gTau[b * no + k] + effortScale * u[b * no + k];
+          const uk = u[b * no + k];
+          const gu = (gTau[b * no + k] + effortScale * uk) * readoutSlope(spec, uk);
           gbout[k] += gu;
           for (let j = 0; j < n; j++) {
             gs[b * S + j] += gu * wout[j * no + k];
@@ -246,7 +271,7 @@ export class Episode {
 
       const sPrev = t === 0 ? this.s0 : this.caches[t - 1].state;
       this.cell.backward(spec, this.mm, this.tape, t, B, sPrev, this.caches[t], gs, gsPrev, gx, g);
-      this.feedbackBackward(t, gx, ni, hj);
+      this.feedbackBackward(t, gx, ni, hj, sj);
       const tmp = gs;
       gs = gsPrev;
       gsPrev = tmp;
@@ -257,27 +282,36 @@ export class Episode {
   }
 
   /**
-   * Route ∂loss/∂observation (rows of width `stride`, observation first) back to the delayed arm states:
-   * proprioceptive channels are the state itself, visual channels go through the hand-state Jacobian.
+   * Route ∂loss/∂observation (rows of width `stride`, observation first) back to the delayed body states:
+   * proprioceptive channels through the actuator's sense Jacobian (the identity for joint sensing),
+   * visual channels through the hand-state Jacobian.
    */
-  private feedbackBackward(t: number, gx: Float32Array, stride: number, hj: Float64Array): void {
+  private feedbackBackward(t: number, gx: Float32Array, stride: number, hj: Float64Array, sj: Float64Array): void {
     const { arm, feedback, network } = this.setup;
+    const nx = this.nx;
+    const act = this.body.actuator;
+    const nSense = act.senses.length;
     const delays = feedbackDelaySteps(feedback, network.dt);
     const sv = delayedIndex(t, delays.vision);
     const sp = delayedIndex(t, delays.proprioception);
     const Sv = this.S[sv];
+    const Sp = this.S[sp];
     const gSv = this.gS[sv];
     const gSp = this.gS[sp];
     const proprio = FEEDBACK_OFFSET;
-    const vision = FEEDBACK_OFFSET + 4;
+    const vision = FEEDBACK_OFFSET + nSense;
     for (let b = 0; b < this.batch; b++) {
       const o = b * stride;
-      handStateJacobian(arm, Sv.subarray(b * 4, b * 4 + 4), hj);
+      const xo = b * nx;
+      handStateJacobian(arm, Sv.subarray(xo, xo + 4), hj);
+      act.sense(Sp[xo], Sp[xo + 1], Sp[xo + 2], Sp[xo + 3], sj, 4 * nSense, sj);
       for (let k = 0; k < 4; k++) {
         let s = 0;
         for (let i = 0; i < 4; i++) s += hj[i * 4 + k] * gx[o + vision + i];
-        gSv[b * 4 + k] += s;
-        gSp[b * 4 + k] += gx[o + proprio + k];
+        gSv[xo + k] += s;
+        let p = 0;
+        for (let c = 0; c < nSense; c++) p += sj[c * 4 + k] * gx[o + proprio + c];
+        gSp[xo + k] += p;
       }
     }
   }

@@ -1,6 +1,8 @@
 /**
  * Recurrent controllers as plain data: a spec, named parameter arrays, and what every cell shares (the
- * parameter layout, initialisation and the linear readout τ_joint = W_out h + b_out in N·m). The cells
+ * parameter layout, initialisation and the readout: u = W_out h + b_out for unbounded actuator inputs
+ * such as joint torques in N·m, u = lo + (hi − lo)·σ(W_out h + b_out) for inputs used in [lo, hi] such as
+ * muscle excitations, so that outputs stay strictly inside the range the body uses). The cells
  * themselves (leaky RNN, GRU, LSTM) live in model/cells/ behind one interface; `cellOf(spec)` picks one.
  */
 import { shapeSize } from '../core/npy.ts';
@@ -15,8 +17,10 @@ export const networkSpecSchema = z.object({
   hidden: z.number().int().min(2).max(4096).default(128),
   /** Number of inputs (set from the task's observation size). */
   inputs: z.number().int().min(1),
-  /** Number of outputs (joint torques). */
+  /** Number of outputs (the body's actuator inputs: 2 joint torques, 6 muscle excitations). */
   outputs: z.number().int().min(1).default(2),
+  /** Range [lo, hi] of a bounded readout (the actuator's inputRange, e.g. excitations in [0.001, 1]); null: linear. Default null. */
+  outputRange: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'must be [lo, hi] with lo < hi').nullable().default(null),
   /** Time constant of the leaky RNN (s); ignored by the GRU and LSTM. */
   tau: z.number().positive().default(0.05),
   /** Control step (s). */
@@ -31,10 +35,15 @@ export const networkSpecSchema = z.object({
   gain: z.number().positive().default(1),
   /** Std of the input weights at initialisation, divided by √inputs. */
   inputScale: z.number().positive().default(1),
-  /** Std of the readout weights at initialisation (N·m per unit activity). */
+  /** Std of the readout weights at initialisation (output units per unit activity). */
   outputScale: z.number().nonnegative().default(0.01),
+  /** Initial readout bias b_out. Default 0 (training configs give bounded readouts BOUNDED_READOUT_BIAS). */
+  outputBias: z.number().default(0),
 }).strict();
 export type NetworkSpec = z.infer<typeof networkSpecSchema>;
+
+/** Initial readout bias of a bounded readout: MotorNet's muscle policy starts at −5, so excitations start near σ(−5) ≈ 0.007. */
+export const BOUNDED_READOUT_BIAS = -5;
 
 /** A parameter array with its row-major shape. */
 export interface Param {
@@ -65,6 +74,7 @@ export function initParams(spec: NetworkSpec, rng: Rng): NetworkParams {
   cellOf(spec).init(spec, params, rng);
   const wout = params.Wout.data;
   for (let i = 0; i < wout.length; i++) wout[i] = spec.outputScale * normal(rng);
+  params.bout.data.fill(spec.outputBias);
   return params;
 }
 
@@ -102,16 +112,23 @@ export function jsMatmul(params: NetworkParams): Matmul {
   };
 }
 
-/** Readout: torques (B × outputs, N·m) from hidden states (B × N). Small, so plain JS. */
+/** Readout: actuator inputs (B × outputs; N·m for torques) from hidden states (B × N). Small, so plain JS. */
 export function readout(spec: NetworkSpec, params: NetworkParams, h: Float32Array, batch: number, out: Float32Array | Float64Array): void {
   const { hidden: n, outputs: no } = spec;
   const w = params.Wout.data;
   const bo = params.bout.data;
+  const range = spec.outputRange;
   for (let b = 0; b < batch; b++) {
     for (let k = 0; k < no; k++) {
       let s = bo[k];
       for (let j = 0; j < n; j++) s += h[b * n + j] * w[j * no + k];
-      out[b * no + k] = s;
+      out[b * no + k] = range ? range[0] + (range[1] - range[0]) / (1 + Math.exp(-s)) : s;
     }
   }
+}
+
+/** ∂u/∂z of the readout at output u (z = W_out h + b_out): 1 when linear, (u − lo)(hi − u)/(hi − lo) for the bounded readout. */
+export function readoutSlope(spec: NetworkSpec, u: number): number {
+  const range = spec.outputRange;
+  return range ? ((u - range[0]) * (range[1] - u)) / (range[1] - range[0]) : 1;
 }

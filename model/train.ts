@@ -9,27 +9,38 @@ import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createRng, type Rng } from '../core/random.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
-import { armParamsSchema, getArmPreset, type ArmParams } from '../sim/arm-params.ts';
+import { armParamsSchema, type ArmParams } from '../sim/arm-params.ts';
+import { getBodyPreset, torqueBody, type Body } from '../sim/body.ts';
 import { convertStepDelays, feedbackDelaySteps, feedbackOptionsSchema } from '../sim/feedback.ts';
-import { DEFAULT_FEEDBACK, OBSERVATION_SIZE } from '../sim/tasks/observation.ts';
+import { DEFAULT_FEEDBACK, observationSize } from '../sim/tasks/observation.ts';
 import { convertStepDuration, parseTaskSpec, sampleTrials, taskSpecSchema } from '../sim/tasks/task-spec.ts';
 import { adamStep, clipGradients, createAdamState, type AdamState } from './adam.ts';
 import type { EpisodeSetup, Gradients } from './episode.ts';
 import { LOSS_NAMES, lossSpecSchema, type LossComponents } from './losses.ts';
-import { initParams, networkSpecSchema, type NetworkParams } from './network.ts';
+import { BOUNDED_READOUT_BIAS, initParams, networkSpecSchema, type NetworkParams } from './network.ts';
 import { combineShards, localShardRunner, planShards, type ShardRunnerFactory } from './shards.ts';
+
+/**
+ * The network part of a training config: what the body does not fix. Inputs, outputs and the readout's
+ * range come from the body (observation size, actuator inputs and their range); `outputs`, when given,
+ * must match. `outputBias` defaults to 0 for unbounded readouts and BOUNDED_READOUT_BIAS for bounded ones.
+ */
+const trainNetworkSchema = networkSpecSchema
+  .omit({ inputs: true, dt: true, outputs: true, outputRange: true, outputBias: true })
+  .extend({ outputs: z.number().int().min(1).optional(), outputBias: z.number().optional() })
+  .strict();
 
 export const trainConfigSchema = z.object({
   /** Seed of every random draw (weights, trials, noise). */
   seed: z.number().int().default(1),
-  /** Arm: a preset name or a full parameter object. */
+  /** Body: a preset name ('motornet', 'li-todorov': torque motors; 'arm26': six muscles) or the parameters of a torque-driven skeleton. */
   arm: z.union([z.string(), armParamsSchema]).default('motornet'),
   /** Reaching task trained on. */
   task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed', centerOutFraction: 0.85, duration: 1.2 })),
   /** Sensory feedback delays (s, whole control steps of task.dt) and noise stds; fields left out of a given object are 0. */
   feedback: feedbackOptionsSchema.default(DEFAULT_FEEDBACK),
   /** Controller; `inputs` is set from the observation size. */
-  network: networkSpecSchema.omit({ inputs: true, dt: true }).default(networkSpecSchema.omit({ inputs: true, dt: true }).parse({})),
+  network: trainNetworkSchema.default(trainNetworkSchema.parse({})),
   /** Loss weights. */
   loss: lossSpecSchema.default(lossSpecSchema.parse({})),
   /** Number of training iterations (mini-batches). */
@@ -58,9 +69,6 @@ export const trainConfigSchema = z.object({
   gradientFlowEvery: z.number().int().min(0).default(100),
 }).strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
-
-/** Joint torques the arm takes: the number of network outputs every controller must have. */
-export const ARM_INPUTS = 2;
 
 /** Where unit conversions of old configs are reported: one line on stderr (the browser console in the viewer). */
 export const printNotice = (line: string) => console.warn(`notice: ${line}`);
@@ -98,8 +106,16 @@ export function parseTrainConfig(input: unknown = {}, notice: (line: string) => 
   }
   const r = trainConfigSchema.safeParse(convertStepUnits(input, notice), KEY_HINTS);
   if (!r.success) throw new Error(`invalid training config: ${formatIssues(r.error, '(config)')}`);
-  if (r.data.network.outputs !== ARM_INPUTS) {
-    throw new Error(`invalid training config: network.outputs is ${r.data.network.outputs} but the arm takes ${ARM_INPUTS} joint torques (shoulder, elbow)`);
+  let body: Body;
+  try {
+    body = resolveBody(r.data.arm);
+  } catch (err) {
+    throw new Error(`invalid training config: arm: ${(err as Error).message}`, { cause: err });
+  }
+  const act = body.actuator;
+  if (r.data.network.outputs !== undefined && r.data.network.outputs !== act.nInputs) {
+    const what = act.kind === 'torque' ? 'joint torques' : 'muscle excitations';
+    throw new Error(`invalid training config: network.outputs is ${r.data.network.outputs} but the arm takes ${act.nInputs} ${what} (${act.inputNames.join(', ')})`);
   }
   parseTaskSpec(r.data.task);
   try {
@@ -110,14 +126,28 @@ export function parseTrainConfig(input: unknown = {}, notice: (line: string) => 
   return r.data;
 }
 
-/** The arm parameters a config names. */
-export function resolveArm(arm: TrainConfig['arm']): ArmParams {
-  return typeof arm === 'string' ? getArmPreset(arm) : arm;
+/** The body a config names: a preset, or a torque-driven skeleton given by its parameters. */
+export function resolveBody(arm: TrainConfig['arm']): Body {
+  return typeof arm === 'string' ? getBodyPreset(arm) : torqueBody(arm);
 }
 
-/** The full network spec of a training config. */
+/** The skeleton of the body a config names. */
+export function resolveArm(arm: TrainConfig['arm']): ArmParams {
+  return resolveBody(arm).skeleton;
+}
+
+/** The full network spec of a training config: inputs, outputs and readout range from its body. */
 export function networkSpecOf(config: TrainConfig) {
-  return networkSpecSchema.parse({ ...config.network, inputs: OBSERVATION_SIZE, dt: config.task.dt });
+  const body = resolveBody(config.arm);
+  const range = body.actuator.inputRange;
+  return networkSpecSchema.parse({
+    ...config.network,
+    inputs: observationSize(body),
+    outputs: body.actuator.nInputs,
+    outputRange: range ? [...range] : null,
+    outputBias: config.network.outputBias ?? (range ? BOUNDED_READOUT_BIAS : 0),
+    dt: config.task.dt,
+  });
 }
 
 /** One line of the training log. */
@@ -216,8 +246,10 @@ export interface TrainOptions {
 
 /** The episode setup of a training config. */
 export function episodeSetupOf(config: TrainConfig): EpisodeSetup {
+  const body = resolveBody(config.arm);
   return {
-    arm: resolveArm(config.arm),
+    arm: body.skeleton,
+    muscles: body.muscles,
     network: networkSpecOf(config),
     feedback: config.feedback,
     loss: config.loss,

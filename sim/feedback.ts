@@ -1,7 +1,8 @@
 /**
- * Sensory feedback as MotorNet's environments provide it: proprioception (joint angles and velocities)
- * and vision (hand position and velocity), each with its own delay (seconds, a whole number of control
- * steps) and Gaussian noise.
+ * Sensory feedback as MotorNet's environments provide it: proprioception and vision (hand position and
+ * velocity), each with its own delay (seconds, a whole number of control steps) and Gaussian noise. What
+ * proprioception reports comes from the body's actuator (sim/actuators/): joint angles and velocities
+ * for torque motors, normalised muscle fibre lengths (l/l_opt) and velocities (v/v_max) for muscles.
  *
  * State is plain data (a ring buffer of past observations for n arms) so it can be batched, copied and
  * reset; noise comes from a seeded `Rng` passed to {@link readFeedback}.
@@ -10,10 +11,31 @@ import { z } from 'zod';
 import { normal, type Rng } from '../core/random.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import type { ArmParams } from './arm-params.ts';
+import { asBody, bodyStateSize, type Body } from './body.ts';
 import { handPosition, handVelocity } from './dynamics.ts';
 import { wholeSteps } from './time.ts';
 
-/** Observation channels, in order, with units. */
+/** One feedback channel. */
+export interface FeedbackChannel {
+  name: string;
+  unit: string;
+  group: 'proprioception' | 'vision';
+}
+
+/** Visual channels (every body): hand position and velocity. */
+const VISION_CHANNELS: readonly FeedbackChannel[] = [
+  { name: 'hand_x', unit: 'm', group: 'vision' },
+  { name: 'hand_y', unit: 'm', group: 'vision' },
+  { name: 'hand_vx', unit: 'm/s', group: 'vision' },
+  { name: 'hand_vy', unit: 'm/s', group: 'vision' },
+];
+
+/** Feedback channels of a body, in order: its actuator's proprioception, then vision. */
+export function feedbackChannels(b: Body | ArmParams): FeedbackChannel[] {
+  return [...asBody(b).actuator.senses.map(({ name, unit }) => ({ name, unit, group: 'proprioception' as const })), ...VISION_CHANNELS];
+}
+
+/** Observation channels of the torque arm, in order, with units. */
 export const FEEDBACK_CHANNELS = [
   { name: 'q1', unit: 'rad', group: 'proprioception' },
   { name: 'q2', unit: 'rad', group: 'proprioception' },
@@ -25,8 +47,13 @@ export const FEEDBACK_CHANNELS = [
   { name: 'hand_vy', unit: 'm/s', group: 'vision' },
 ] as const;
 
-/** Channels per arm. */
+/** Channels per torque arm. */
 export const FEEDBACK_SIZE = FEEDBACK_CHANNELS.length;
+
+/** Feedback channels per arm of a body. */
+export function feedbackSize(b: Body | ArmParams): number {
+  return asBody(b).actuator.senses.length + VISION_CHANNELS.length;
+}
 
 /** Longest sensory delay accepted (s): physiological ones are tens of milliseconds. */
 export const MAX_DELAY = 0.5;
@@ -49,6 +76,10 @@ export const feedbackOptionsSchema = z
     handPositionNoise: sd.default(0),
     /** Noise std of hand velocity (m/s). Default 0. */
     handVelocityNoise: sd.default(0),
+    /** Noise std of normalised muscle fibre lengths (optimal fibre lengths, l_opt; muscle bodies). Default 0. */
+    muscleLengthNoise: sd.default(0),
+    /** Noise std of normalised muscle lengthening velocities (v_max = maximal shortening speed; muscle bodies). Default 0. */
+    muscleVelocityNoise: sd.default(0),
   })
   .strict();
 
@@ -61,33 +92,46 @@ export type ResolvedFeedbackOptions = z.output<typeof feedbackOptionsSchema>;
 export interface FeedbackState {
   /** Arm parameters (for the hand kinematics). */
   params: ArmParams;
+  /** The body whose actuator defines the proprioceptive channels. */
+  body: Body;
   /** Resolved options. */
   opts: ResolvedFeedbackOptions;
   /** The delays in control steps. */
   delaySteps: FeedbackDelaySteps;
   /** Number of arms. */
   n: number;
+  /** Channels per arm (feedbackSize(body)); the first `nSense` are proprioceptive. */
+  size: number;
+  nSense: number;
+  /** Noise std of each channel (its unit): [size]. */
+  sds: Float64Array;
   /** Ring slots kept: max(delays) + 1. */
   capacity: number;
-  /** Past noise-free observations [capacity, n, FEEDBACK_SIZE]; slot `head` is the newest. */
+  /** Past noise-free observations [capacity, n, size]; slot `head` is the newest. */
   ring: Float64Array;
   /** Index of the newest slot. */
   head: number;
 }
 
-/** Write the noise-free observation of state x (n arms × [q1, q2, q̇1, q̇2]) into slot `slot` of the ring. */
-function record(st: FeedbackState, x: ArrayLike<number>, slot: number): void {
-  const base = slot * st.n * FEEDBACK_SIZE;
+/** Write the noise-free observation of the states x (n rows of `stride` numbers starting q1, q2, q̇1, q̇2) into slot `slot` of the ring. */
+function record(st: FeedbackState, x: ArrayLike<number>, stride: number, slot: number): void {
+  const base = slot * st.n * st.size;
+  const act = st.body.actuator;
   for (let i = 0; i < st.n; i++) {
-    const [q1, q2, w1, w2] = [x[4 * i], x[4 * i + 1], x[4 * i + 2], x[4 * i + 3]];
-    const o = base + i * FEEDBACK_SIZE;
-    st.ring[o] = q1;
-    st.ring[o + 1] = q2;
-    st.ring[o + 2] = w1;
-    st.ring[o + 3] = w2;
-    st.ring.set(handPosition(st.params, q1, q2), o + 4);
-    st.ring.set(handVelocity(st.params, q1, q2, w1, w2), o + 6);
+    const [q1, q2, w1, w2] = [x[stride * i], x[stride * i + 1], x[stride * i + 2], x[stride * i + 3]];
+    const o = base + i * st.size;
+    act.sense(q1, q2, w1, w2, st.ring, o, null);
+    st.ring.set(handPosition(st.params, q1, q2), o + st.nSense);
+    st.ring.set(handVelocity(st.params, q1, q2, w1, w2), o + st.nSense + 2);
   }
+}
+
+/** Row width of n states held in `length` numbers: 4 (joint states) or the body's full state size. */
+function stateStride(st: FeedbackState, length: number): number {
+  const full = bodyStateSize(st.body);
+  if (length === 4 * st.n) return 4;
+  if (length === full * st.n) return full;
+  throw new Error(`state must hold ${4 * st.n} numbers (${st.n} arms × 4)${full !== 4 ? ` or ${full * st.n} (${st.n} × ${full})` : ''}, got ${length}`);
 }
 
 /** Sensory delays in control steps. */
@@ -125,58 +169,60 @@ export function convertStepDelays(opts: unknown, dt: number): { opts: unknown; n
 }
 
 /**
- * A feedback buffer for n arms (default 1), stepped every `dt` seconds, whose whole history is the
- * initial state x0 ([n, 4] row-major: q1, q2, q̇1, q̇2 per arm).
+ * A feedback buffer for n arms (default 1) of body `body` (a bare skeleton: torque motors), stepped every
+ * `dt` seconds, whose whole history is the initial state x0 ([n, 4] row-major: q1, q2, q̇1, q̇2 per
+ * arm, or [n, body state size]).
  */
-export function createFeedback(params: ArmParams, opts: FeedbackOptions, dt: number, x0: ArrayLike<number>, n = 1): FeedbackState {
+export function createFeedback(body: Body | ArmParams, opts: FeedbackOptions, dt: number, x0: ArrayLike<number>, n = 1): FeedbackState {
   const r = feedbackOptionsSchema.safeParse(opts, KEY_HINTS);
   if (!r.success) throw new Error(`invalid feedback options: ${formatIssues(r.error, '(feedback)')}`);
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`number of arms must be a positive integer, got ${n}`);
-  if (x0.length !== 4 * n) throw new Error(`initial state must hold ${4 * n} numbers (${n} arms × 4), got ${x0.length}`);
-  const delaySteps = feedbackDelaySteps(r.data, dt);
+  const b = asBody(body);
+  const o = r.data;
+  const delaySteps = feedbackDelaySteps(o, dt);
   const capacity = Math.max(delaySteps.proprioception, delaySteps.vision) + 1;
-  const st: FeedbackState = { params, opts: r.data, delaySteps, n, capacity, ring: new Float64Array(capacity * n * FEEDBACK_SIZE), head: 0 };
-  record(st, x0, 0);
-  const slot = n * FEEDBACK_SIZE;
+  const nSense = b.actuator.senses.length;
+  const size = nSense + VISION_CHANNELS.length;
+  const sds = Float64Array.from([
+    ...b.actuator.senses.map((c) => o[c.noise]),
+    o.handPositionNoise,
+    o.handPositionNoise,
+    o.handVelocityNoise,
+    o.handVelocityNoise,
+  ]);
+  const st: FeedbackState = { params: b.skeleton, body: b, opts: o, delaySteps, n, size, nSense, sds, capacity, ring: new Float64Array(capacity * n * size), head: 0 };
+  record(st, x0, stateStride(st, x0.length), 0);
+  const slot = n * size;
   for (let s = 1; s < capacity; s++) st.ring.copyWithin(s * slot, 0, slot);
   return st;
 }
 
-/** Record the state after one more control step ([n, 4]). */
+/** Record the state after one more control step ([n, 4] or [n, body state size]). */
 export function pushFeedback(st: FeedbackState, x: ArrayLike<number>): void {
-  if (x.length !== 4 * st.n) throw new Error(`state must hold ${4 * st.n} numbers, got ${x.length}`);
+  const stride = stateStride(st, x.length);
   st.head = (st.head + 1) % st.capacity;
-  record(st, x, st.head);
+  record(st, x, stride, st.head);
 }
 
 /**
- * The observation [n, FEEDBACK_SIZE] seen now: proprioceptive channels from `proprioceptionDelay` ago,
+ * The observation [n, size] seen now: proprioceptive channels from `proprioceptionDelay` ago,
  * visual channels from `visionDelay` ago (the initial state when the history is shorter), plus
  * independent Gaussian noise drawn from `rng` (required when any noise std is non-zero).
  */
-export function readFeedback(st: FeedbackState, rng?: Rng, out: Float64Array = new Float64Array(st.n * FEEDBACK_SIZE)): Float64Array {
-  const o = st.opts;
-  const sds = [
-    o.jointAngleNoise,
-    o.jointAngleNoise,
-    o.jointVelocityNoise,
-    o.jointVelocityNoise,
-    o.handPositionNoise,
-    o.handPositionNoise,
-    o.handVelocityNoise,
-    o.handVelocityNoise,
-  ];
+export function readFeedback(st: FeedbackState, rng?: Rng, out: Float64Array = new Float64Array(st.n * st.size)): Float64Array {
+  const sds = st.sds;
   const noisy = sds.some((v) => v > 0);
   if (noisy && !rng) throw new Error('readFeedback: a seeded Rng is required when feedback noise is non-zero');
-  const slotSize = st.n * FEEDBACK_SIZE;
+  const size = st.size;
+  const slotSize = st.n * size;
   const pSlot = ((st.head - st.delaySteps.proprioception) % st.capacity + st.capacity) % st.capacity;
   const vSlot = ((st.head - st.delaySteps.vision) % st.capacity + st.capacity) % st.capacity;
   for (let i = 0; i < st.n; i++) {
-    for (let c = 0; c < FEEDBACK_SIZE; c++) {
-      const slot = c < 4 ? pSlot : vSlot;
-      let v = st.ring[slot * slotSize + i * FEEDBACK_SIZE + c];
+    for (let c = 0; c < size; c++) {
+      const slot = c < st.nSense ? pSlot : vSlot;
+      let v = st.ring[slot * slotSize + i * size + c];
       if (noisy && sds[c] > 0) v += sds[c] * normal(rng as Rng);
-      out[i * FEEDBACK_SIZE + c] = v;
+      out[i * size + c] = v;
     }
   }
   return out;

@@ -11,6 +11,7 @@ interface RawOptions {
   out: string;
   iterations?: string;
   seed?: string;
+  arm?: string;
   backend: string;
   resume?: string;
   restartOptimizer?: boolean;
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output directory', 'runs/train')
     .option('--iterations <n>', 'number of iterations (overrides the config)')
     .option('--seed <n>', 'random seed (overrides the config)')
+    .option('--arm <name>', 'body preset (overrides the config): motornet or li-todorov (torque motors), arm26 (six muscles)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept)')
     .option('--restart-optimizer', 'with --resume: accept a checkpoint without optimizer state (e.g. from --export); keeps the weights, restarts Adam')
@@ -38,8 +40,8 @@ export function register(program: Command): void {
     .action(async (opts: RawOptions) => {
       const backendChoice = parseBackend(opts.backend);
       const workers = parseWorkers(opts.workers);
-      if (opts.resume && (opts.config || opts.seed !== undefined)) {
-        throw new Error('--resume continues with the checkpoint\'s own config and random state; --config and --seed cannot be combined with it');
+      if (opts.resume && (opts.config || opts.seed !== undefined || opts.arm !== undefined)) {
+        throw new Error('--resume continues with the checkpoint\'s own config and random state; --config, --seed and --arm cannot be combined with it');
       }
       const [{ parseTrainConfig }, { serializeCheckpoint }, { writeFileAtomic }, { loadCheckpointFile, loadTrainConfig, makeCheckpoint, runTraining }] = await Promise.all([
         import('../../model/train.ts'),
@@ -50,10 +52,11 @@ export function register(program: Command): void {
       const overrides = {
         ...(opts.iterations !== undefined ? { iterations: parseIntStrict(opts.iterations, '--iterations') } : {}),
         ...(opts.seed !== undefined ? { seed: parseIntStrict(opts.seed, '--seed') } : {}),
+        ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
       };
       const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
       const { tf, backend } = await initBackend(backendChoice);
-      process.stderr.write(`train: backend ${backend}, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
+      process.stderr.write(`train: backend ${backend}, ${typeof config.arm === 'string' ? config.arm : config.arm.name} arm, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
       if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
       const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true, workers });
       if (opts.export && !interrupted) {

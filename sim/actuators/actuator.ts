@@ -11,6 +11,16 @@
  */
 import type { Num } from '../skeleton.ts';
 
+/** The feedback option (sim/feedback.ts) that sets a proprioceptive channel's noise std. */
+export type SenseNoise = 'jointAngleNoise' | 'jointVelocityNoise' | 'muscleLengthNoise' | 'muscleVelocityNoise';
+
+/** One proprioceptive channel: its name, unit and which noise option applies to it. */
+export interface SenseChannel {
+  name: string;
+  unit: string;
+  noise: SenseNoise;
+}
+
 export interface Actuator {
   /** 'torque' (inputs are joint torques) or 'muscle' (inputs are excitations). */
   readonly kind: 'torque' | 'muscle';
@@ -32,6 +42,18 @@ export interface Actuator {
   readonly forceUnit: string;
   /** Whether τ depends on the body state (muscles) or only on the input (motors); lets the step Jacobian skip zero blocks. */
   readonly torqueDependsOnState: boolean;
+  /**
+   * The range every input is used in ([lo, hi]), or null when inputs are unbounded. A controller for a
+   * bounded actuator keeps its outputs strictly inside (clipped inputs carry no gradient).
+   */
+  readonly inputRange: readonly [number, number] | null;
+  /** What proprioception reports for this actuator (motors: joint angles and velocities; muscles: fibre lengths and velocities). */
+  readonly senses: readonly SenseChannel[];
+  /**
+   * Proprioception at joint state (q1, q2, q̇1, q̇2) into out[o … o + senses.length); with `jac` non-null,
+   * also its Jacobian ∂/∂(q1, q2, q̇1, q̇2) (senses × 4, row-major) into jac[0 …).
+   */
+  sense(q1: number, q2: number, qd1: number, qd2: number, out: Num, o: number, jac: Num | null): void;
   /** Input i as the actuator uses it (excitations are clipped to their range; torques pass through). */
   clampInput(u: number, i: number): number;
   /** Actuator state at rest (no input yet) into out[o … o + nState). */

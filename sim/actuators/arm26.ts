@@ -137,6 +137,10 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
 
   const fBuf = new Float64Array(n);
   const dBuf = new Float64Array(3 * n);
+  const sLen = new Float64Array(n);
+  const sVel = new Float64Array(n);
+  const sdLen = new Float64Array(4 * n);
+  const sdVel = new Float64Array(4 * n);
 
   return {
     kind: 'muscle',
@@ -151,6 +155,23 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
     forceNames: p.muscles,
     forceUnit: 'N',
     torqueDependsOnState: true,
+    inputRange: [floor, 1],
+    senses: [
+      ...p.muscles.map((m) => ({ name: `${m}_length`, unit: 'l_opt', noise: 'muscleLengthNoise' as const })),
+      ...p.muscles.map((m) => ({ name: `${m}_velocity`, unit: 'v_max', noise: 'muscleVelocityNoise' as const })),
+    ],
+    sense(q1: number, q2: number, qd1: number, qd2: number, out: Num, o: number, jac: Num | null): void {
+      muscleSense(p, q1, q2, qd1, qd2, sLen, sVel, jac ? sdLen : null, jac ? sdVel : null);
+      for (let m = 0; m < n; m++) {
+        out[o + m] = sLen[m];
+        out[o + n + m] = sVel[m];
+      }
+      if (!jac) return;
+      for (let i = 0; i < 4 * n; i++) {
+        jac[i] = sdLen[i];
+        jac[4 * n + i] = sdVel[i];
+      }
+    },
     clampInput: (u) => clip(u),
     restState(out: Num, o: number): void {
       for (let m = 0; m < n; m++) out[o + m] = floor;

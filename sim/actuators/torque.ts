@@ -26,6 +26,20 @@ export const TORQUE_ACTUATOR: Actuator = {
   forceNames: JOINTS,
   forceUnit: 'N·m',
   torqueDependsOnState: false,
+  inputRange: null,
+  senses: [
+    { name: 'q1', unit: 'rad', noise: 'jointAngleNoise' },
+    { name: 'q2', unit: 'rad', noise: 'jointAngleNoise' },
+    { name: 'qd1', unit: 'rad/s', noise: 'jointVelocityNoise' },
+    { name: 'qd2', unit: 'rad/s', noise: 'jointVelocityNoise' },
+  ],
+  sense(q1: number, q2: number, qd1: number, qd2: number, out: Num, o: number, jac: Num | null): void {
+    out[o] = q1;
+    out[o + 1] = q2;
+    out[o + 2] = qd1;
+    out[o + 3] = qd2;
+    if (jac) for (let i = 0; i < 16; i++) jac[i] = i % 5 === 0 ? 1 : 0;
+  },
   clampInput: (u) => (u > MAX_TORQUE ? MAX_TORQUE : u < -MAX_TORQUE ? -MAX_TORQUE : u),
   restState: () => {},
   clampState: () => 0,

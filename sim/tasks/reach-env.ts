@@ -2,13 +2,15 @@
  * ReachEnv: one reaching trial at a time with the Gymnasium task contract (`reset({seed, options})`,
  * `step(action)`), on the matter-js arm (default) or the analytic arm.
  *
- * Description: a two-joint arm in the horizontal plane starts at rest; the target is shown from t = 0
+ * Description: a two-joint arm in the horizontal plane (torque motors or muscles) starts at rest; the target is shown from t = 0
  *   with the hold cue on; when the cue turns off (go) the hand must move to the target and stay there.
  *   Catch trials have no go cue. Tasks: center-out (fixed start, `targets` targets at `radius`) or random.
- * Observation space: Float32Array [OBSERVATION_SIZE] = target_x, target_y (m), hold cue (0/1), then
- *   delayed noisy feedback q1, q2 (rad), q̇1, q̇2 (rad/s), hand_x, hand_y (m), hand_vx, hand_vy (m/s)
- *   (see OBSERVATION_CHANNELS and sim/feedback.ts for delays and noise).
- * Action space: joint torques [τ_shoulder, τ_elbow] (N·m), unbounded, held for one control step dt.
+ * Observation space: Float32Array [observationSize(body)] = target_x, target_y (m), hold cue (0/1), then
+ *   delayed noisy proprioception (torque arm: q1, q2 (rad), q̇1, q̇2 (rad/s); muscle arm: fibre lengths
+ *   l/l_opt and lengthening velocities v/v_max) and vision hand_x, hand_y (m), hand_vx, hand_vy (m/s)
+ *   (see observationChannels and sim/feedback.ts for delays and noise).
+ * Action space: the actuator's inputs, held for one control step dt: joint torques [τ_shoulder, τ_elbow]
+ *   (N·m, unbounded) or muscle excitations (dimensionless, used clipped to the actuator's inputRange).
  * Reward: −(Euclidean distance from hand to the current goal) (m) after the step: the start position
  *   up to the state reached as the go cue reaches the network (the task's cueDelay after go), the target after (`phaseAt`, the boundary training
  *   uses). Training (model/losses.ts) instead penalises an L1 distance in the reach's frame, skips a
@@ -17,17 +19,20 @@
  */
 import { createRng, type Rng } from '../../core/random.ts';
 import type { ArmParams } from '../arm-params.ts';
-import { handPosition, handVelocity, stepArm, type Vec2 } from '../dynamics.ts';
-import { createFeedback, FEEDBACK_SIZE, pushFeedback, type FeedbackOptions, type FeedbackState } from '../feedback.ts';
+import { stepBody } from '../body-step.ts';
+import { asBody, bodyStateSize, restBodyState, type Body } from '../body.ts';
+import { handPosition, handVelocity, type Vec2 } from '../dynamics.ts';
+import { createFeedback, feedbackSize, pushFeedback, type FeedbackOptions, type FeedbackState } from '../feedback.ts';
 import { NO_FIELD, type ForceField } from '../force-fields.ts';
-import { createMatterArm, type MatterArm } from '../matter-arm.ts';
-import { observe, OBSERVATION_CHANNELS, OBSERVATION_SIZE } from './observation.ts';
+import { createMatterBody, type MatterArm } from '../matter-arm.ts';
+import { observationChannels, observe } from './observation.ts';
 import { allocTrialBatch, phaseAt, sampleTrials, setCenterOutTrial, type TaskSpec, type TrialBatch } from './task-spec.ts';
 
 export type ArmEngine = 'matter' | 'analytic';
 
 export interface ReachEnvOptions {
-  arm: ArmParams;
+  /** The body (a bare skeleton: the torque-driven arm). */
+  arm: Body | ArmParams;
   task: TaskSpec;
   /** Sensory feedback delays (control steps) and noise stds. */
   feedback: FeedbackOptions;
@@ -52,7 +57,7 @@ export interface ResetOptions {
 export interface StepInfo {
   /** Control step just reached. */
   t: number;
-  /** Arm state [q1, q2, q̇1, q̇2] (rad, rad/s) and hand position / velocity (m, m/s), noise-free. */
+  /** Body state [q1, q2, q̇1, q̇2, actuator state…] (rad, rad/s, then e.g. activations) and hand position / velocity (m, m/s), noise-free. */
   state: Float64Array;
   hand: Vec2;
   handVelocity: Vec2;
@@ -70,27 +75,39 @@ export interface StepResult {
 
 /** A reaching environment over one arm; owns a matter-js engine when engine = matter: call dispose(). */
 export class ReachEnv {
-  readonly observationSpace = { shape: [OBSERVATION_SIZE], channels: OBSERVATION_CHANNELS } as const;
-  readonly actionSpace = { shape: [2], unit: 'N*m', names: ['shoulder', 'elbow'] } as const;
+  readonly observationSpace: { shape: [number]; channels: Array<{ name: string; unit: string }> };
+  readonly actionSpace: { shape: [number]; unit: string; names: readonly string[]; range: readonly [number, number] | null };
+  /** The body driven. */
+  readonly body: Body;
   /** The trial being played (batch of one). */
   readonly trial: TrialBatch;
-  private readonly opts: Required<Omit<ReachEnvOptions, 'field'>> & { field: ForceField };
+  private readonly opts: Required<Omit<ReachEnvOptions, 'field' | 'arm'>> & { field: ForceField };
   private matter: MatterArm | null = null;
-  private readonly x = new Float64Array(4);
+  private readonly x: Float64Array;
   private feedback: FeedbackState | null = null;
   private rng: Rng = createRng(0);
   private t = 0;
-  private readonly obs = new Float32Array(OBSERVATION_SIZE);
-  private readonly fbScratch = new Float64Array(FEEDBACK_SIZE);
+  private readonly obs: Float32Array;
+  private readonly fbScratch: Float64Array;
 
   constructor(opts: ReachEnvOptions) {
-    this.opts = { engine: 'matter', analyticSubsteps: 10, field: NO_FIELD, ...opts };
+    const { arm, ...rest } = opts;
+    this.body = asBody(arm);
+    this.opts = { engine: 'matter', analyticSubsteps: 10, field: NO_FIELD, ...rest };
     this.trial = allocTrialBatch(1, opts.task.steps, opts.task.dt);
+    const channels = observationChannels(this.body);
+    const act = this.body.actuator;
+    this.observationSpace = { shape: [channels.length], channels };
+    this.actionSpace = { shape: [act.nInputs], unit: act.inputUnit, names: act.inputNames, range: act.inputRange };
+    this.x = new Float64Array(bodyStateSize(this.body));
+    this.obs = new Float32Array(channels.length);
+    this.fbScratch = new Float64Array(feedbackSize(this.body));
   }
 
   /** Start a trial; `seed` reseeds the sensory noise (and a randomly drawn trial). */
   reset(args: { seed?: number; options?: ResetOptions } = {}): { observation: Float32Array; info: StepInfo } {
-    const { arm, task } = this.opts;
+    const { task } = this.opts;
+    const arm = this.body.skeleton;
     if (args.seed !== undefined) this.rng = createRng(args.seed);
     const o = args.options ?? {};
     const tr = this.trial;
@@ -107,14 +124,14 @@ export class ReachEnv {
       copyTrial(sampleTrials(arm, task, 1, this.rng), 0, tr);
     }
     const x0 = tr.x0;
-    this.x.set(x0);
+    this.x.set(restBodyState(this.body, [x0[0], x0[1]], [x0[2], x0[3]]));
     this.matter?.dispose();
     this.matter = null;
     if (this.opts.engine === 'matter') {
-      this.matter = createMatterArm(arm, { q0: [x0[0], x0[1]], qd0: [x0[2], x0[3]] });
+      this.matter = createMatterBody(this.body, { q0: [x0[0], x0[1]], qd0: [x0[2], x0[3]] });
       this.matter.setForceField(this.opts.field);
     }
-    this.feedback = createFeedback(arm, this.opts.feedback, task.dt, x0, 1);
+    this.feedback = createFeedback(this.body, this.opts.feedback, task.dt, x0, 1);
     this.t = 0;
     observe(this.feedback, 0, tr.target, tr.cueStep, this.rng, this.fbScratch, this.obs);
     return { observation: this.obs, info: this.info() };
@@ -126,18 +143,21 @@ export class ReachEnv {
     this.matter?.setForceField(field);
   }
 
-  /** Apply joint torques (N·m) for one control step. */
+  /** Apply the actuator's inputs (joint torques in N·m, or muscle excitations) for one control step. */
   step(action: Float64Array | Float32Array | number[]): StepResult {
     if (!this.feedback) throw new Error('step: call reset() first');
-    if (action.length !== 2 || !Number.isFinite(action[0]) || !Number.isFinite(action[1])) {
-      throw new Error(`step: the action must be two finite torques (N·m), got [${Array.from(action).join(', ')}]`);
+    const act = this.body.actuator;
+    if (action.length !== act.nInputs || !Array.prototype.every.call(action, Number.isFinite)) {
+      const what = act.kind === 'torque' ? 'torques' : 'excitations';
+      throw new Error(`step: the action must be ${act.nInputs === 2 ? 'two' : act.nInputs} finite ${what} (${act.inputUnit}), got [${Array.from(action).join(', ')}]`);
     }
-    const { arm, task } = this.opts;
+    const { task } = this.opts;
     if (this.matter) {
       this.matter.step(action, task.dt);
       this.matter.getState(this.x);
+      this.x.set(this.matter.actuatorState, 4);
     } else {
-      stepArm(arm, this.x, action, task.dt, this.x, { substeps: this.opts.analyticSubsteps, handForce: this.opts.field, t: this.t * task.dt });
+      stepBody(this.body, this.x, action, task.dt, this.x, { substeps: this.opts.analyticSubsteps, handForce: this.opts.field, t: this.t * task.dt });
     }
     this.t++;
     pushFeedback(this.feedback, this.x);
@@ -154,8 +174,8 @@ export class ReachEnv {
     return {
       t: this.t,
       state: Float64Array.from(x),
-      hand: handPosition(this.opts.arm, x[0], x[1]),
-      handVelocity: handVelocity(this.opts.arm, x[0], x[1], x[2], x[3]),
+      hand: handPosition(this.body.skeleton, x[0], x[1]),
+      handVelocity: handVelocity(this.body.skeleton, x[0], x[1], x[2], x[3]),
       hold: this.t < this.trial.goStep[0],
     };
   }
