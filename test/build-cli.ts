@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SOURCES = ['core', 'sim', 'model', 'experiments'];
+const SOURCES = ['core', 'sim', 'model', 'experiments', 'api'];
 const CONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 function newestMtime(path: string): number {
