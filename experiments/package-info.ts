@@ -18,6 +18,7 @@ export const PACKAGE_ROOT = packageRoot();
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 export const PACKAGE_NAME = pkg.name;
+/** This package's semver version, recorded in every run directory and checkpoint. */
 export const PACKAGE_VERSION = pkg.version;
 
 /** Path of the committed default controller. */

@@ -22,6 +22,7 @@ import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
 
 export const RUN_FORMAT = 'reach-run';
+/** Version of the run-directory layout this program reads and writes. */
 export const RUN_FORMAT_VERSION = 2;
 /** Axis name of the trial index. */
 export const TRIAL_AXIS = 'trials';
@@ -30,6 +31,7 @@ export const TIME_AXIS = 'times';
 /** Name of the array holding the sample times (s, from trial start), axes `[times]`. */
 export const TIMES_ARRAY = 'times';
 
+/** The element types a run array may have (the .npy dtypes float32, float64, int32). */
 export type RunTypedArray = Float32Array | Float64Array | Int32Array;
 
 /** One array of a run, in memory. */
@@ -64,6 +66,7 @@ export interface RunArrayEntry {
   sha256: string;
 }
 
+/** manifest.json of a run directory: control step (s) and every array file with its shape, unit, axes and SHA-256. */
 export interface RunManifest {
   format: typeof RUN_FORMAT;
   version: typeof RUN_FORMAT_VERSION;

@@ -8,8 +8,11 @@ import type * as tfType from '@tensorflow/tfjs';
 
 type Tf = typeof tfType;
 
+/** The TensorFlow.js backend in use: native (tfjs-node), WebAssembly or plain JavaScript. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** Backends `initBackend` accepts; auto takes the fastest one installed. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/** One of BACKEND_CHOICES. */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 async function tryNode(tf: Tf): Promise<boolean> {

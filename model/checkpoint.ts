@@ -21,6 +21,7 @@ import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } 
 import { convertStepUnits, printNotice, trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
 
 export const CHECKPOINT_FORMAT = 'reach-checkpoint';
+/** Version of the checkpoint file format this program reads and writes (independent of the package version). */
 export const CHECKPOINT_VERSION = 1;
 
 /** What a training run produced. */
@@ -32,6 +33,7 @@ export interface TrainingSummary {
   endpointError: number;
 }
 
+/** A trained controller with everything needed to run it: training config, body, network spec and weights. */
 export interface Checkpoint {
   packageVersion: string;
   backend: string;

@@ -20,6 +20,7 @@ import type { NetworkParams, NetworkSpec } from './network.ts';
 
 export type { ArmEngine };
 
+/** Options of `runClosedLoop`: engine, feedback delays (s) and noise, force field, hidden noise. */
 export interface ClosedLoopOptions {
   /** Which arm the controller drives. */
   engine: ArmEngine;

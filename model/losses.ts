@@ -44,6 +44,7 @@ export const lossSpecSchema = z.object({
   /** Smoothing length of each coordinate's distance penalty (m); within it the penalty is quadratic, so the hand brakes into the target (2 mm gave overshoot corrections on 2 of 8 reaches). */
   epsilon: z.number().positive().default(0.005),
 }).strict();
+/** Loss weights (dimensionless) of the training objective's terms. */
 export type LossSpec = z.infer<typeof lossSpecSchema>;
 
 /** Loss components of one batch, weighted; `total` is their sum. */

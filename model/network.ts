@@ -40,6 +40,7 @@ export const networkSpecSchema = z.object({
   /** Initial readout bias b_out. Default 0 (training configs give bounded readouts BOUNDED_READOUT_BIAS). */
   outputBias: z.number().default(0),
 }).strict();
+/** A controller network: cell kind, sizes (units), time constant tau and control step dt (s), initialisation. */
 export type NetworkSpec = z.infer<typeof networkSpecSchema>;
 
 /** Initial readout bias of a bounded readout: MotorNet's muscle policy starts at −5, so excitations start near σ(−5) ≈ 0.007. */

@@ -68,6 +68,7 @@ export const trainConfigSchema = z.object({
   /** Record ‖∂loss/∂h_t‖ over the steps of one batch every this many iterations, and at the first (0: never). Default 100. */
   gradientFlowEvery: z.number().int().min(0).default(100),
 }).strict();
+/** A resolved training config (SI units, every default filled in); make one with `parseTrainConfig`. */
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 /** Where unit conversions of old configs are reported: one line on stderr (the browser console in the viewer). */
@@ -180,6 +181,7 @@ export interface TrainState {
   log: IterationLog[];
 }
 
+/** The state before the first iteration: weights drawn from `config.seed`, fresh Adam moments, learning rate `config.lr`, an empty log. */
 export function initTrainState(config: TrainConfig): TrainState {
   const rng = createRng(config.seed);
   const params = initParams(networkSpecOf(config), rng);
@@ -202,6 +204,7 @@ export class TrainingDivergedError extends Error {
   /** Iterations the (finite) state holds, and the last of them whose update was applied. */
   readonly iteration: number;
   readonly lastUpdate: number;
+  /** `badSteps` consecutive non-finite steps, the last described by `last`; `state` is the last finite training state. */
   constructor(badSteps: number, last: string, state: TrainState) {
     super(`training diverged: ${badSteps} consecutive non-finite steps (last: ${last})`);
     this.iteration = state.iteration;
@@ -230,6 +233,7 @@ export function applyUpdate(config: TrainConfig, state: TrainState, loss: LossCo
   return { gradNorm };
 }
 
+/** Callbacks of `train`: per iteration, per checkpoint, and a stop request. */
 export interface TrainHooks {
   /** Called after every iteration with its log line. */
   onIteration?: (entry: IterationLog, state: TrainState) => void;
@@ -239,6 +243,7 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
 }
 
+/** Where `train` computes its mini-batches. */
 export interface TrainOptions {
   /** Where the shards of each batch are computed (model/shards.ts). Default: one after another in this thread. */
   shards?: ShardRunnerFactory;

@@ -10,6 +10,7 @@ import { ARM26_MUSCLES, type MuscleSetParams } from './actuators/arm26-params.ts
 import { TORQUE_ACTUATOR } from './actuators/torque.ts';
 import type { Num } from './skeleton.ts';
 
+/** A body: skeleton (link lengths m, masses kg, inertias kg·m²) plus actuator; its state is [q1, q2 (rad), q̇1, q̇2 (rad/s), actuator state…]. */
 export interface Body {
   /** Preset or user name. */
   name: string;

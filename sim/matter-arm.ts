@@ -102,6 +102,7 @@ export class MatterArm {
   private readonly reaction = new Float64Array(2);
   private readonly xLimited = new Float64Array(4);
 
+  /** Build the arm (segment lengths in m, masses in kg from `params`) in a new matter-js engine stepped every `opts.substepMs` ms. */
   constructor(params: ArmParams, opts: MatterArmOptions) {
     const substepMs = opts.substepMs ?? 1;
     if (!(substepMs > 0 && Number.isFinite(substepMs))) throw new Error(`substepMs must be > 0, got ${substepMs}`);

@@ -25,6 +25,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../package-info.ts';
 import { TIME_AXIS, TIMES_ARRAY, TRIAL_AXIS, type RunArray, type RunData } from '../run-dir.ts';
 import type { ExportOptions } from './types.ts';
 
+/** NWB core schema version of the files `exportNwb` writes. */
 export const NWB_VERSION = '2.6.0';
 export const NWB_FILE = 'run.nwb';
 /** The reference frame of every hand position in the project. */

@@ -23,6 +23,7 @@ import { fitTme, sampleTme, type TmeFitOptions } from './tme.ts';
 
 /** The surrogate families. */
 export const NULL_METHODS = ['tme', 'cmpt'] as const;
+/** A surrogate-data method: tensor maximum entropy (TME) or corrected conditions-permutation (CMPT). */
 export type NullMethod = (typeof NULL_METHODS)[number];
 
 /** Options of {@link nullModelTest}. */

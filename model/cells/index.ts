@@ -11,6 +11,7 @@ export type { Cell, MatOps, StatePart, StepCache, StepMap } from './cell.ts';
 
 /** Cell kinds a network spec may name. */
 export const CELL_KINDS = ['rnn', 'gru', 'lstm'] as const;
+/** A recurrent cell type: leaky vanilla RNN, GRU or LSTM. */
 export type CellKind = (typeof CELL_KINDS)[number];
 
 const CELLS: Record<CellKind, Cell> = { rnn: rnnCell, gru: gruCell, lstm: lstmCell };

@@ -21,6 +21,7 @@ export interface SenseChannel {
   noise: SenseNoise;
 }
 
+/** What turns nInputs inputs per control step (N·m or dimensionless excitations) into two joint torques (N·m), with nState state variables. */
 export interface Actuator {
   /** 'torque' (inputs are joint torques) or 'muscle' (inputs are excitations). */
   readonly kind: 'torque' | 'muscle';

@@ -59,6 +59,7 @@ export interface PathGeometry {
   referencePosture: [number, number];
 }
 
+/** A set of Hill-type muscles on the two-joint skeleton: forces in N, lengths in m, moment-arm polynomials in m per rad powers. */
 export interface MuscleSetParams {
   name: string;
   source: string;

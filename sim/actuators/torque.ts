@@ -13,6 +13,7 @@ import type { Actuator } from './actuator.ts';
 
 const JOINTS = ['shoulder', 'elbow'] as const;
 
+/** Two joint torque motors: inputs [τ_shoulder, τ_elbow] (N·m) are the joint torques; no actuator state. */
 export const TORQUE_ACTUATOR: Actuator = {
   kind: 'torque',
   name: 'torque',

@@ -28,8 +28,10 @@ import { createMatterBody, type MatterArm } from '../matter-arm.ts';
 import { observationChannels, observe } from './observation.ts';
 import { allocTrialBatch, phaseAt, sampleTrials, setCenterOutTrial, type TaskSpec, type TrialBatch } from './task-spec.ts';
 
+/** Which arm integrates the dynamics: matter-js (1 ms engine updates) or the analytic RK4 arm. */
 export type ArmEngine = 'matter' | 'analytic';
 
+/** Options of `new ReachEnv(…)`: the body, the task (control step task.dt, s) and the sensory feedback. */
 export interface ReachEnvOptions {
   /** The body (a bare skeleton: the torque-driven arm). */
   arm: Body | ArmParams;
@@ -44,6 +46,7 @@ export interface ReachEnvOptions {
   analyticSubsteps?: number;
 }
 
+/** Which trial `reset` starts: one of a batch, a center-out condition (go time in s), or a randomly drawn one (default). */
 export interface ResetOptions {
   /** Play trial `index` of this batch (e.g. from `centerOutConditions`). */
   trials?: TrialBatch;
@@ -54,6 +57,7 @@ export interface ResetOptions {
   catch?: boolean;
 }
 
+/** The noise-free truth after a step: body state (rad, rad/s, actuator state), hand position (m) and velocity (m/s). */
 export interface StepInfo {
   /** Control step just reached. */
   t: number;
@@ -65,6 +69,7 @@ export interface StepInfo {
   hold: boolean;
 }
 
+/** What `step` returns (Gymnasium order): observation [observationSize], reward (−distance to goal, m), end flags, info. */
 export interface StepResult {
   observation: Float32Array;
   reward: number;
@@ -90,6 +95,7 @@ export class ReachEnv {
   private readonly obs: Float32Array;
   private readonly fbScratch: Float64Array;
 
+  /** An environment for `opts.arm` playing `opts.task` (control step `task.dt`, s); observation and action sizes follow the body. */
   constructor(opts: ReachEnvOptions) {
     const { arm, ...rest } = opts;
     this.body = asBody(arm);
@@ -180,6 +186,7 @@ export class ReachEnv {
     };
   }
 
+  /** Free the matter-js engine (a no-op for the analytic arm); the environment is unusable afterwards. */
   dispose(): void {
     this.matter?.dispose();
     this.matter = null;

@@ -84,6 +84,7 @@ export const taskSpecSchema = z
   .refine((t) => Math.round(t.delay[1] / t.dt) < t.steps, { message: 'the longest delay must end before the trial does' })
   .refine((t) => Math.round((t.delay[1] + t.cueDelay) / t.dt) < t.steps, { message: 'the go cue of the longest delay must reach the network before the trial ends (delay[1] + cueDelay < duration)' });
 
+/** A resolved reaching task (times in s, distances in m, angles in rad); make one with `parseTaskSpec`. */
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
 
 /** A batch of trials. Arrays are row-major with the batch index first. */
