@@ -97,41 +97,65 @@ function parseHeader(text: string): { descr: string; fortran: boolean; shape: nu
   return { descr: descr[1], fortran: fortran[1] === 'True', shape: parsed };
 }
 
-/** Decode a `.npy` file. Big-endian, Fortran-order, object and other dtypes are rejected with a reason. */
-export function decodeNpy(bytes: Uint8Array): NpyArray {
-  if (bytes.length < 10) throw new NpyError(`file too short for a .npy header (${bytes.length} bytes)`);
+/** Where a `.npy` file's data section starts, and what it holds. */
+export interface NpyHeader {
+  dtype: NpyDtype;
+  shape: number[];
+  /** Byte offset of the first element (preamble + header). */
+  dataOffset: number;
+}
+
+/**
+ * Length in bytes of a `.npy` file's preamble and header, from its first bytes (12 suffice; a shorter
+ * `prefix` must be the whole file). Checks the magic string and the format version.
+ */
+export function npyHeaderLength(prefix: Uint8Array): number {
+  if (prefix.length < 10) throw new NpyError(`file too short for a .npy header (${prefix.length} bytes)`);
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw new NpyError('missing the \\x93NUMPY magic string: not a .npy file');
+    if (prefix[i] !== MAGIC[i]) throw new NpyError('missing the \\x93NUMPY magic string: not a .npy file');
   }
-  const major = bytes[6];
-  if (major < 1 || major > 3) throw new NpyError(`unsupported .npy format version ${major}.${bytes[7]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = prefix[6];
+  if (major < 1 || major > 3) throw new NpyError(`unsupported .npy format version ${major}.${prefix[7]}`);
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const preamble = major === 1 ? 10 : 12;
-  if (bytes.length < preamble) throw new NpyError('file too short for its header length field');
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (preamble + headerLen > bytes.length) {
-    throw new NpyError(`header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`);
+  if (prefix.length < preamble) throw new NpyError('file too short for its header length field');
+  return preamble + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
+}
+
+/**
+ * Decode the header of a `.npy` file of `fileLength` bytes from its first bytes (at least
+ * `npyHeaderLength` of them), and check that the data section is exactly as long as the shape needs, so
+ * that a reader may then fetch any range of elements. Rejects what `decodeNpy` rejects.
+ */
+export function decodeNpyHeader(bytes: Uint8Array, fileLength: number): NpyHeader {
+  const dataOffset = npyHeaderLength(bytes);
+  const preamble = bytes[6] === 1 ? 10 : 12;
+  if (dataOffset > fileLength || dataOffset > bytes.length) {
+    throw new NpyError(`header length ${dataOffset - preamble} runs past the end of the file (${fileLength} bytes)`);
   }
-  const headerBytes = bytes.subarray(preamble, preamble + headerLen);
-  const text = major === 3 ? utf8(headerBytes) : latin1(headerBytes);
+  const headerBytes = bytes.subarray(preamble, dataOffset);
+  const text = bytes[6] === 3 ? utf8(headerBytes) : latin1(headerBytes);
   const { descr, fortran, shape } = parseHeader(text);
   if (fortran) throw new NpyError('Fortran-order arrays are not supported; save with C order (np.ascontiguousarray)');
   const dtype = FROM_DESCR[descr];
   if (!dtype) {
     throw new NpyError(`unsupported dtype '${descr}': expected little-endian float32 (<f4), float64 (<f8) or int32 (<i4)`);
   }
-  const n = shapeSize(shape);
-  const itemSize = dtype === 'float64' ? 8 : 4;
-  const offset = preamble + headerLen;
-  const available = bytes.length - offset;
-  if (available !== n * itemSize) {
+  const needed = shapeSize(shape) * (dtype === 'float64' ? 8 : 4);
+  const available = fileLength - dataOffset;
+  if (available !== needed) {
     throw new NpyError(
-      `data section has ${available} bytes but shape ${formatShape(shape)} of ${dtype} needs ${n * itemSize}` +
-        (available < n * itemSize ? ' (truncated file?)' : ''),
+      `data section has ${available} bytes but shape ${formatShape(shape)} of ${dtype} needs ${needed}` + (available < needed ? ' (truncated file?)' : ''),
     );
   }
+  return { dtype, shape, dataOffset };
+}
+
+/** Decode a `.npy` file. Big-endian, Fortran-order, object and other dtypes are rejected with a reason. */
+export function decodeNpy(bytes: Uint8Array): NpyArray {
+  const { dtype, shape, dataOffset } = decodeNpyHeader(bytes, bytes.length);
   // A fresh copy: Node's Buffer.slice is a view into a shared pool, so `.buffer` would not be ours.
-  const copy = new Uint8Array(bytes.subarray(offset, offset + n * itemSize)).buffer;
+  const copy = new Uint8Array(bytes.subarray(dataOffset)).buffer;
   const data = dtype === 'float32' ? new Float32Array(copy) : dtype === 'float64' ? new Float64Array(copy) : new Int32Array(copy);
   return { dtype, shape, data };
 }

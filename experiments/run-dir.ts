@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { decodeNpy, encodeNpy, formatShape, NpyError, shapeSize, type NpyDtype } from '../core/npy.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
+import { openNpyRows, type NpyRows } from './io/npy-rows.ts';
 
 export const RUN_FORMAT = 'reach-run';
 /** Version of the run-directory layout this program reads and writes. */
@@ -117,11 +118,22 @@ export interface RunContents {
   trials: TrialRecord[];
 }
 
-/** A run read from disk: arrays in manifest order, and the same arrays keyed by name. */
-export interface RunData extends RunContents {
+/**
+ * A run read from disk without its arrays (manifest, trial records, config, all checked): what a reader
+ * needs to stream the arrays with `openRunArray`, in memory that does not grow with the run's length.
+ */
+export interface RunMeta {
   /** The directory it was read from. */
   dir: string;
   manifest: RunManifest;
+  /** Control step (s). */
+  dt: number;
+  config: Record<string, unknown>;
+  trials: TrialRecord[];
+}
+
+/** A run read from disk: arrays in manifest order, and the same arrays keyed by name. */
+export interface RunData extends RunMeta, RunContents {
   arrays: RunArray[];
   byName: Record<string, RunArray>;
 }
@@ -272,14 +284,21 @@ export function writeRunDir(dir: string, run: RunContents): RunManifest {
   return manifest;
 }
 
+/** A check of a listed file's SHA-256 against the manifest's, throwing with the run directory's wording. */
+export function listedSha256(dir: string, file: string, expected: string): (actual: string) => void {
+  return (actual) => {
+    if (actual !== expected) {
+      throw new Error(`${join(dir, file)} does not belong to ${join(dir, 'manifest.json')} (its SHA-256 differs from the one listed): the directory mixes files of different runs or was not written completely; write the run again`);
+    }
+  };
+}
+
 /** The bytes of a file the manifest lists, checked against its SHA-256. */
 function readListed(dir: string, file: string, expected: string, what: string): Uint8Array {
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`${path} (${what} in manifest.json) is missing`);
   const bytes = readFileSync(path);
-  if (sha256(bytes) !== expected) {
-    throw new Error(`${path} does not belong to ${join(dir, 'manifest.json')} (its SHA-256 differs from the one listed): the directory mixes files of different runs or was not written completely; write the run again`);
-  }
+  listedSha256(dir, file, expected)(sha256(bytes));
   return bytes;
 }
 
@@ -299,39 +318,16 @@ export function readRunManifest(dir: string): RunManifest {
 }
 
 /**
- * Read a run directory: manifest (zod-validated), every listed array (file present, dtype and shape as
- * listed), trials.json and config.json, with the same consistency rules as the writer. Errors name the
- * offending file.
+ * Read a run directory without its arrays: manifest (zod-validated), trials.json and config.json (each
+ * checked against the manifest's SHA-256), and the consistency rules of the writer. Errors name the file.
  */
-export function readRunDir(dir: string): RunData {
+export function openRunDir(dir: string): RunMeta {
   const manifest = readRunManifest(dir);
   const files = new Set<string>();
-  const arrays: RunArray[] = manifest.arrays.map((e) => {
-    const path = join(dir, e.file);
+  for (const e of manifest.arrays) {
     if (files.has(e.file)) throw new Error(`${join(dir, 'manifest.json')}: file ${e.file} is listed twice`);
     files.add(e.file);
-    let npy;
-    try {
-      npy = decodeNpy(readListed(dir, e.file, e.sha256, `array '${e.name}'`));
-    } catch (err) {
-      if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
-      throw err;
-    }
-    if (npy.dtype !== e.dtype) throw new Error(`${path}: dtype is ${npy.dtype} but manifest.json says ${e.dtype}`);
-    if (npy.shape.length !== e.shape.length || npy.shape.some((d, k) => d !== e.shape[k])) {
-      throw new Error(`${path}: shape is ${formatShape(npy.shape)} but manifest.json says ${formatShape(e.shape)}`);
-    }
-    return {
-      name: e.name,
-      data: npy.data,
-      shape: npy.shape,
-      unit: e.unit,
-      axes: e.axes,
-      description: e.description,
-      ...(e.columns ? { columns: e.columns } : {}),
-    };
-  });
-
+  }
   const text = (file: string, sha: string) => new TextDecoder().decode(readListed(dir, file, sha, file));
   const parseJson = (file: string, sha: string) => {
     const content = text(file, sha);
@@ -348,10 +344,81 @@ export function readRunDir(dir: string): RunData {
   const configPath = join(dir, 'config.json');
   const config = parseJson('config.json', manifest.configSha256);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${configPath}: must hold a JSON object`);
+  return { dir, manifest, dt: manifest.dt, config: config as Record<string, unknown>, trials };
+}
 
+/** An array of a run opened for reading a block of rows (trials, for `[trials, …]` arrays) at a time. */
+export interface RunArrayRows extends NpyRows {
+  entry: RunArrayEntry;
+}
+
+/**
+ * Open the array `name` of a run for streaming: its file's SHA-256 is checked against the manifest in
+ * one streaming pass, and its dtype and shape against the manifest's, before any row is read. The
+ * caller closes it.
+ */
+export function openRunArray(run: RunMeta, name: string): RunArrayRows {
+  const entry = run.manifest.arrays.find((e) => e.name === name);
+  if (!entry) throw new Error(`run ${run.dir} has no array '${name}' (it has: ${run.manifest.arrays.map((e) => e.name).join(', ')})`);
+  const path = join(run.dir, entry.file);
+  if (!existsSync(path)) throw new Error(`${path} (array '${entry.name}' in manifest.json) is missing`);
+  const rows = openNpyRows(path, listedSha256(run.dir, entry.file, entry.sha256));
+  try {
+    checkAgainstEntry(path, rows, entry);
+  } catch (err) {
+    rows.close();
+    throw err;
+  }
+  return { ...rows, entry };
+}
+
+/** Run `work` with the arrays `names` of a run open for streaming (`openRunArray`); closes them whatever happens. */
+export function withRunArrays<R>(run: RunMeta, names: string[], work: (arrays: RunArrayRows[]) => R): R {
+  const open: RunArrayRows[] = [];
+  try {
+    for (const name of names) open.push(openRunArray(run, name));
+    return work(open);
+  } finally {
+    for (const a of open) a.close();
+  }
+}
+
+function checkAgainstEntry(path: string, npy: { dtype: NpyDtype; shape: number[] }, e: RunArrayEntry): void {
+  if (npy.dtype !== e.dtype) throw new Error(`${path}: dtype is ${npy.dtype} but manifest.json says ${e.dtype}`);
+  if (npy.shape.length !== e.shape.length || npy.shape.some((d, k) => d !== e.shape[k])) {
+    throw new Error(`${path}: shape is ${formatShape(npy.shape)} but manifest.json says ${formatShape(e.shape)}`);
+  }
+}
+
+/**
+ * Read a run directory whole: `openRunDir`, then every listed array (file present, SHA-256, dtype and
+ * shape as listed). Errors name the offending file.
+ */
+export function readRunDir(dir: string): RunData {
+  const meta = openRunDir(dir);
+  const arrays: RunArray[] = meta.manifest.arrays.map((e) => {
+    const path = join(dir, e.file);
+    let npy;
+    try {
+      npy = decodeNpy(readListed(dir, e.file, e.sha256, `array '${e.name}'`));
+    } catch (err) {
+      if (err instanceof NpyError) throw new NpyError(`${path}: ${err.message}`);
+      throw err;
+    }
+    checkAgainstEntry(path, npy, e);
+    return {
+      name: e.name,
+      data: npy.data,
+      shape: npy.shape,
+      unit: e.unit,
+      axes: e.axes,
+      description: e.description,
+      ...(e.columns ? { columns: e.columns } : {}),
+    };
+  });
   const byName: Record<string, RunArray> = {};
   for (const a of arrays) byName[a.name] = a;
-  return { dir, manifest, dt: manifest.dt, config: config as Record<string, unknown>, arrays, byName, trials };
+  return { ...meta, arrays, byName };
 }
 
 /** The array called `name`; throws naming the run and the arrays it does have. */

@@ -27,10 +27,11 @@ async function run(raw: RawOptions): Promise<void> {
   const parsed = optionsSchema.safeParse(raw);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   const opts = parsed.data;
-  const [{ exportRun }, { readRunDir }] = await Promise.all([import('../export/index.ts'), import('../run-dir.ts')]);
+  const [{ exportRun }, { openRunDir }] = await Promise.all([import('../export/index.ts'), import('../run-dir.ts')]);
   const runDir = resolve(opts.run);
-  const data = readRunDir(runDir);
-  process.stderr.write(`export: run ${runDir}: ${data.trials.length} trials, ${data.arrays.length} arrays, dt ${data.dt} s\n`);
+  // Manifest, trials and config only: the exporters stream the arrays, so memory does not grow with the run.
+  const data = openRunDir(runDir);
+  process.stderr.write(`export: run ${runDir}: ${data.trials.length} trials, ${data.manifest.arrays.length} arrays, dt ${data.dt} s\n`);
   const formats: ExportFormat[] = opts.format === 'all' ? [...EXPORT_FORMATS] : [opts.format];
   // One format goes straight into --out; several go into one sub-folder each.
   const base = resolve(opts.out ?? join(runDir, 'export', opts.format === 'all' ? '' : opts.format));

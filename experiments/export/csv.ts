@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shapeSize, type NpyDtype } from '../../core/npy.ts';
 import { createStreamWriter, readJsonFile, writeJsonAtomic } from '../io/files.ts';
-import { dtypeOf, TIME_AXIS, TIMES_ARRAY, TRIAL_AXIS, type RunArray, type RunArrayEntry, type RunData, type RunTypedArray, type TrialRecord } from '../run-dir.ts';
+import { TIME_AXIS, TIMES_ARRAY, TRIAL_AXIS, withRunArrays, type RunArray, type RunArrayEntry, type RunMeta, type RunTypedArray, type TrialRecord } from '../run-dir.ts';
 import type { ExportOptions } from './types.ts';
 
 export const CSV_EXPORT_FORMAT = 'reach-export-csv';
@@ -87,7 +87,7 @@ function labelSlug(label: string): string {
  * Column names of the components of an array whose leading `lead` axes index rows: row-major over the
  * remaining axes, the last axis labelled by `columns` when given.
  */
-function componentColumns(a: Pick<RunArray, 'name' | 'shape' | 'unit' | 'columns'>, lead: number): string[] {
+function componentColumns(a: Pick<RunArrayEntry, 'name' | 'shape' | 'unit' | 'columns'>, lead: number): string[] {
   const rest = a.shape.slice(lead);
   const suffix = unitSlug(a.unit);
   const n = shapeSize(rest);
@@ -147,21 +147,22 @@ function optional(x: number | null): string {
 }
 
 interface Plan {
-  series: RunArray[];
-  perTrial: RunArray[];
-  times: RunArray | undefined;
-  long: RunArray[];
+  series: RunArrayEntry[];
+  perTrial: RunArrayEntry[];
+  times: RunArrayEntry | undefined;
+  long: RunArrayEntry[];
   placements: Map<string, CsvPlacement>;
 }
 
-function plan(run: RunData): Plan {
-  const T = run.arrays.find((a) => a.axes[0] === TRIAL_AXIS && a.axes[1] === TIME_AXIS)?.shape[1];
-  const series: RunArray[] = [];
-  const perTrial: RunArray[] = [];
-  const long: RunArray[] = [];
-  let times: RunArray | undefined;
+function plan(run: RunMeta): Plan {
+  const entries = run.manifest.arrays;
+  const T = entries.find((a) => a.axes[0] === TRIAL_AXIS && a.axes[1] === TIME_AXIS)?.shape[1];
+  const series: RunArrayEntry[] = [];
+  const perTrial: RunArrayEntry[] = [];
+  const long: RunArrayEntry[] = [];
+  let times: RunArrayEntry | undefined;
   const placements = new Map<string, CsvPlacement>();
-  for (const a of run.arrays) {
+  for (const a of entries) {
     if (a.axes[0] === TRIAL_AXIS && a.axes[1] === TIME_AXIS) {
       series.push(a);
       placements.set(a.name, { file: DATA_FILE, layout: 'series', columns: componentColumns(a, 2) });
@@ -210,8 +211,12 @@ function streamTable(path: string, header: string[], fill: (row: (cells: string[
   }
 }
 
-/** Write the CSV export of a run into `outDir`; returns the paths written (manifest.json last). */
-export function exportCsv(run: RunData, outDir: string, options: ExportOptions = {}): string[] {
+/**
+ * Write the CSV export of a run into `outDir`; returns the paths written (manifest.json last). Arrays
+ * are read from the run's files a trial at a time (each file's SHA-256 checked first in a streaming
+ * pass) and rows written through a bounded buffer, so memory does not grow with the run's length.
+ */
+export function exportCsv(run: RunMeta, outDir: string, options: ExportOptions = {}): string[] {
   const p = plan(run);
   const written: string[] = [];
   const sha256: Record<string, string> = {};
@@ -223,24 +228,27 @@ export function exportCsv(run: RunData, outDir: string, options: ExportOptions =
     const header = ['trial', 'condition', TIME_COLUMN];
     for (const a of p.series) header.push(...(p.placements.get(a.name) as CsvPlacement).columns);
     const path = join(outDir, DATA_FILE);
-    sha256[DATA_FILE] = streamTable(path, header, (emit) => {
-      const row: string[] = [];
-      for (let k = 0; k < K; k++) {
-        const tr = run.trials[k];
-        for (let t = 0; t < T; t++) {
-          row.length = 0;
-          row.push(String(tr.trial), String(tr.condition));
-          row.push(p.times ? formatValue(p.times.data[t], 'float64') : formatValue(t * run.dt, 'float64'));
-          for (const a of p.series) {
-            const C = shapeSize(a.shape.slice(2));
-            const dtype = dtypeOf(a.data);
-            const base = (k * T + t) * C;
-            for (let c = 0; c < C; c++) row.push(formatValue(a.data[base + c], dtype));
+    const times = p.times ? withRunArrays(run, [p.times.name], ([a]) => a.readAll()) : Float64Array.from({ length: T }, (_, t) => t * run.dt);
+    const timeCells = Array.from(times, (x) => formatValue(x, 'float64'));
+    sha256[DATA_FILE] = withRunArrays(run, p.series.map((e) => e.name), (arrays) =>
+      streamTable(path, header, (emit) => {
+        const row: string[] = [];
+        for (let k = 0; k < K; k++) {
+          const tr = run.trials[k];
+          const blocks = arrays.map((a) => a.read(k, 1));
+          for (let t = 0; t < T; t++) {
+            row.length = 0;
+            row.push(String(tr.trial), String(tr.condition), timeCells[t]);
+            arrays.forEach((a, j) => {
+              const C = a.rowSize / T;
+              const block = blocks[j];
+              for (let c = t * C; c < (t + 1) * C; c++) row.push(formatValue(block[c], a.dtype));
+            });
+            emit(row);
           }
-          emit(row);
         }
-      }
-    });
+      }),
+    );
     written.push(path);
   }
 
@@ -248,48 +256,51 @@ export function exportCsv(run: RunData, outDir: string, options: ExportOptions =
   const header = [...TRIAL_COLUMNS];
   for (const a of p.perTrial) header.push(...(p.placements.get(a.name) as CsvPlacement).columns);
   const trialsPath = join(outDir, TRIALS_FILE);
-  sha256[TRIALS_FILE] = streamTable(trialsPath, header, (emit) =>
-    run.trials.forEach((tr, k) => {
-      const row = [
-        String(tr.trial),
-        String(tr.condition),
-        String(tr.catch),
-        formatValue(tr.target[0], 'float64'),
-        formatValue(tr.target[1], 'float64'),
-        formatValue(tr.start[0], 'float64'),
-        formatValue(tr.start[1], 'float64'),
-        formatValue(tr.target_angle, 'float64'),
-        optional(tr.go_time),
-        optional(tr.movement_onset),
-        optional(tr.endpoint_error),
-        formatValue(tr.start_time, 'float64'),
-        formatValue(tr.stop_time, 'float64'),
-      ];
-      for (const a of p.perTrial) {
-        const C = shapeSize(a.shape.slice(1));
-        const dtype = dtypeOf(a.data);
-        for (let c = 0; c < C; c++) row.push(formatValue(a.data[k * C + c], dtype));
-      }
-      emit(row);
-    }),
+  sha256[TRIALS_FILE] = withRunArrays(run, p.perTrial.map((e) => e.name), (arrays) =>
+    streamTable(trialsPath, header, (emit) =>
+      run.trials.forEach((tr, k) => {
+        const row = [
+          String(tr.trial),
+          String(tr.condition),
+          String(tr.catch),
+          formatValue(tr.target[0], 'float64'),
+          formatValue(tr.target[1], 'float64'),
+          formatValue(tr.start[0], 'float64'),
+          formatValue(tr.start[1], 'float64'),
+          formatValue(tr.target_angle, 'float64'),
+          optional(tr.go_time),
+          optional(tr.movement_onset),
+          optional(tr.endpoint_error),
+          formatValue(tr.start_time, 'float64'),
+          formatValue(tr.stop_time, 'float64'),
+        ];
+        for (const a of arrays) for (const x of a.read(k, 1)) row.push(formatValue(x, a.dtype));
+        emit(row);
+      }),
+    ),
   );
   written.push(trialsPath);
 
-  for (const a of p.long) {
-    const placement = p.placements.get(a.name) as CsvPlacement;
+  for (const e of p.long) {
+    const placement = p.placements.get(e.name) as CsvPlacement;
     options.progress?.(`csv: ${placement.file}`);
-    const dtype = dtypeOf(a.data);
     const path = join(outDir, placement.file);
-    sha256[placement.file] = streamTable(path, placement.columns, (emit) => {
-      const idx = new Array<number>(a.shape.length).fill(0);
-      for (let flat = 0; flat < a.data.length; flat++) {
-        emit([...idx.map(String), formatValue(a.data[flat], dtype)]);
-        for (let k = idx.length - 1; k >= 0; k--) {
-          if (++idx[k] < a.shape[k]) break;
-          idx[k] = 0;
+    sha256[placement.file] = withRunArrays(run, [e.name], ([a]) =>
+      streamTable(path, placement.columns, (emit) => {
+        // Row by row along the first axis (the whole of a 0-d array), the other indices counted alongside.
+        const rows = e.shape.length === 0 ? 1 : e.shape[0];
+        const idx = new Array<number>(e.shape.length).fill(0);
+        for (let r = 0; r < rows; r++) {
+          for (const x of e.shape.length === 0 ? a.readAll() : a.read(r, 1)) {
+            emit([...idx.map(String), formatValue(x, a.dtype)]);
+            for (let k = idx.length - 1; k >= 0; k--) {
+              if (++idx[k] < e.shape[k]) break;
+              idx[k] = 0;
+            }
+          }
         }
-      }
-    });
+      }),
+    );
     written.push(path);
   }
 

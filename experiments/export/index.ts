@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isNonEmptyDir, stageDir, withOutputLock } from '../io/out-dir.ts';
-import type { RunData } from '../run-dir.ts';
+import type { RunMeta } from '../run-dir.ts';
 import type { ExportFormat } from './formats.ts';
 import { exportCsv } from './csv.ts';
 import { exportNpy } from './npy.ts';
@@ -26,12 +26,13 @@ function isExportDir(dir: string): boolean {
 }
 
 /**
- * Export `run` in one format into `outDir`, holding its lock; returns the paths written. The export is
+ * Export `run` (a run read whole, or only its manifest, trials and config: the exporters stream the
+ * arrays from its files) in one format into `outDir`, holding its lock; returns the paths written. The export is
  * written in a temporary sibling that replaces `outDir` whole when complete, so files of an earlier
  * export (perhaps of another run) never mix with new ones, and a killed export leaves the earlier one
  * intact. `outDir` must be new, empty or an earlier export.
  */
-export async function exportRun(run: RunData, format: ExportFormat, outDir: string, options: NwbExportOptions = {}): Promise<string[]> {
+export async function exportRun(run: RunMeta, format: ExportFormat, outDir: string, options: NwbExportOptions = {}): Promise<string[]> {
   return withOutputLock(outDir, async () => {
     if (isNonEmptyDir(outDir) && !isExportDir(outDir)) {
       throw new Error(`${outDir} holds files that are not an export written by reach (${readdirSync(outDir).slice(0, 3).join(', ')}…); choose a new or empty --out`);
@@ -48,7 +49,7 @@ export async function exportRun(run: RunData, format: ExportFormat, outDir: stri
   });
 }
 
-function writeExport(run: RunData, format: ExportFormat, outDir: string, options: NwbExportOptions): string[] | Promise<string[]> {
+function writeExport(run: RunMeta, format: ExportFormat, outDir: string, options: NwbExportOptions): string[] | Promise<string[]> {
   switch (format) {
     case 'npy':
       return exportNpy(run, outDir, options);

@@ -16,13 +16,13 @@
  * readers fall back to their own copy of the core namespace.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Dataset, Group } from 'h5wasm/node';
 import { shapeSize } from '../../core/npy.ts';
-import { writeFileAtomic } from '../io/files.ts';
+import { copyFileAtomic } from '../io/files.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../package-info.ts';
-import { TIME_AXIS, TIMES_ARRAY, TRIAL_AXIS, type RunArray, type RunData } from '../run-dir.ts';
+import { listedSha256, TIME_AXIS, TIMES_ARRAY, TRIAL_AXIS, withRunArrays, type RunArrayEntry, type RunArrayRows, type RunMeta } from '../run-dir.ts';
 import type { ExportOptions } from './types.ts';
 
 /** NWB core schema version of the files `exportNwb` writes. */
@@ -73,6 +73,10 @@ function checkIso(name: string, value: string): string {
   return value;
 }
 
+function emptyOf(dtype: RunArrayEntry['dtype']): Float32Array | Float64Array | Int32Array {
+  return dtype === 'float32' ? new Float32Array(0) : dtype === 'float64' ? new Float64Array(0) : new Int32Array(0);
+}
+
 function typed(obj: Group | Dataset, neurodataType: string, namespace: 'core' | 'hdmf-common'): void {
   obj.create_attribute('namespace', namespace);
   obj.create_attribute('neurodata_type', neurodataType);
@@ -85,7 +89,7 @@ function text(parent: Group, name: string, value: string): Dataset {
 
 /** Where a per-time-step array goes: module, optional container, NWB type. */
 interface SeriesPlan {
-  array: RunArray;
+  array: RunArrayEntry;
   module: 'rnn' | 'behavior' | 'simulation';
   container?: 'Position' | 'BehavioralTimeSeries';
   type: 'TimeSeries' | 'SpatialSeries';
@@ -102,7 +106,7 @@ const MODULE_DESCRIPTIONS: Record<SeriesPlan['module'], string> = {
   simulation: 'Other per-time-step arrays of the run. Trials are concatenated in time.',
 };
 
-function planSeries(a: RunArray): SeriesPlan {
+function planSeries(a: RunArrayEntry): SeriesPlan {
   if (RNN_ARRAYS.has(a.name)) return { array: a, module: 'rnn', type: 'TimeSeries' };
   if (BEHAVIOR_PREFIX.test(a.name)) {
     const rest = a.shape.slice(2);
@@ -122,7 +126,7 @@ interface TrialColumn {
   shape: number[];
 }
 
-function trialColumns(run: RunData, perTrial: RunArray[]): TrialColumn[] {
+function trialColumns(run: RunMeta, perTrial: RunArrayRows[]): TrialColumn[] {
   const tr = run.trials;
   const K = tr.length;
   const f64 = (f: (i: number) => number) => Float64Array.from({ length: K }, (_, i) => f(i));
@@ -152,37 +156,68 @@ function trialColumns(run: RunData, perTrial: RunArray[]): TrialColumn[] {
     { name: 'is_catch', description: 'Catch trial (no go cue): 1, else 0 (uint8: h5wasm cannot write the HDF5 enum h5py uses for bool).', data: Uint8Array.from(tr, (t) => (t.catch ? 1 : 0)), shape: [K] },
   ];
   const taken = new Set(cols.map((c) => c.name));
-  for (const a of perTrial) {
+  for (const rows of perTrial) {
+    const a = rows.entry;
     if (taken.has(a.name)) throw new Error(`NWB export: array '${a.name}' would clash with the trials table column of that name; rename the array`);
     taken.add(a.name);
-    cols.push({ name: a.name, description: `${a.description} (${a.unit}; axes ${a.axes.join(' × ')}).`, data: a.data, shape: a.shape });
+    cols.push({ name: a.name, description: `${a.description} (${a.unit}; axes ${a.axes.join(' × ')}).`, data: rows.readAll(), shape: a.shape });
   }
   return cols;
 }
 
 let tmpCounter = 0;
 
+/** Chunks of whole trials of about this many bytes (HDF5's guidance: 10 KiB to 1 MiB). */
+const CHUNK_TARGET_BYTES = 1 << 16;
+
+/**
+ * A dataset of `K` trials of `T` rows each (each row `rowShape`), written one trial at a time in
+ * chunks of whole trials, so that neither this process nor h5wasm's heap ever holds the whole series.
+ * `trial(k)` gives trial k's rows, row-major. Empty series are written plainly (HDF5 has no empty chunk).
+ */
+function writeTrialSeries(
+  parent: Group,
+  name: string,
+  empty: Float32Array | Float64Array | Int32Array,
+  K: number,
+  T: number,
+  rowShape: number[],
+  trial: (k: number) => Float32Array | Float64Array | Int32Array,
+): Dataset {
+  const shape = [K * T, ...rowShape];
+  const rowElements = shapeSize(rowShape);
+  if (K * T === 0 || rowElements === 0) return parent.create_dataset({ name, data: empty, shape });
+  const trialsPerChunk = Math.max(1, Math.min(K, Math.floor(CHUNK_TARGET_BYTES / (T * rowElements * empty.BYTES_PER_ELEMENT))));
+  const d = parent.create_dataset({ name, data: empty, shape: [0, ...rowShape], maxshape: shape, chunks: [trialsPerChunk * T, ...rowShape] });
+  d.resize(shape);
+  const rest = rowShape.map((n): [number, number] => [0, n]);
+  for (let k = 0; k < K; k++) d.write_slice([[k * T, (k + 1) * T], ...rest], trial(k));
+  return d;
+}
+
 /**
  * Write the run as an NWB file (`run.nwb`) plus its hidden-state cube [trials, times, units] as
  * `hidden.npy` into `outDir`. The file is built under a temporary name and renamed when complete, so a
- * failure never leaves a partial file. Returns the paths written.
+ * failure never leaves a partial file. Per-time-step arrays are read from the run a trial at a time and
+ * written as chunked datasets, and hidden.npy is copied in chunks: memory does not grow with the run's
+ * length (the trials table and the arrays without a trial-time axis are read whole). Every file's
+ * SHA-256 is checked against the run's manifest. Returns the paths written.
  */
-export async function exportNwb(run: RunData, outDir: string, options: NwbExportOptions = {}): Promise<string[]> {
-  const series = run.arrays.filter((a) => a.axes[0] === TRIAL_AXIS && a.axes[1] === TIME_AXIS).map(planSeries);
-  const perTrial = run.arrays.filter((a) => a.axes[0] === TRIAL_AXIS && a.axes[1] !== TIME_AXIS);
-  const scratch = run.arrays.filter((a) => a.axes[0] !== TRIAL_AXIS && a.name !== TIMES_ARRAY);
-  const columns = trialColumns(run, perTrial);
+export async function exportNwb(run: RunMeta, outDir: string, options: NwbExportOptions = {}): Promise<string[]> {
+  const entries = run.manifest.arrays;
+  const series = entries.filter((a) => a.axes[0] === TRIAL_AXIS && a.axes[1] === TIME_AXIS).map(planSeries);
+  const perTrial = entries.filter((a) => a.axes[0] === TRIAL_AXIS && a.axes[1] !== TIME_AXIS);
+  const scratch = entries.filter((a) => a.axes[0] !== TRIAL_AXIS && a.name !== TIMES_ARRAY);
+  const columns = withRunArrays(run, perTrial.map((e) => e.name), (arrays) => trialColumns(run, arrays));
   const sessionStart = checkIso('session start time', options.sessionStartTime ?? statSync(join(run.dir, 'manifest.json')).mtime.toISOString());
   const created = checkIso('file creation date', options.fileCreateDate ?? new Date().toISOString());
   const identifier = options.identifier ?? randomUUID();
 
   const K = run.trials.length;
   const T = series.length > 0 ? series[0].array.shape[1] : 0;
-  const times = run.byName[TIMES_ARRAY]?.data;
-  const timestamps = new Float64Array(K * T);
-  for (let k = 0; k < K; k++) {
-    for (let t = 0; t < T; t++) timestamps[k * T + t] = run.trials[k].start_time + (times ? times[t] : t * run.dt);
-  }
+  const timesEntry = entries.find((e) => e.name === TIMES_ARRAY);
+  const times = timesEntry ? withRunArrays(run, [timesEntry.name], ([a]) => a.readAll()) : undefined;
+  const timestamps = (k: number) => Float64Array.from({ length: T }, (_, t) => run.trials[k].start_time + (times ? times[t] : t * run.dt));
 
   mkdirSync(outDir, { recursive: true });
   const finalPath = resolve(outDir, NWB_FILE);
@@ -250,13 +285,13 @@ export async function exportNwb(run: RunData, outDir: string, options: NwbExport
       typed(g, s.type, 'core');
       const rest = a.shape.slice(2);
       // nwb.base.yaml: TimeSeries data has at most 4 dimensions, time first.
-      const shape = rest.length <= 3 ? [K * T, ...rest] : [K * T, shapeSize(rest)];
-      const data = g.create_dataset({ name: 'data', data: a.data, shape });
+      const rowShape = rest.length <= 3 ? rest : [shapeSize(rest)];
+      const data = withRunArrays(run, [a.name], ([rows]) => writeTrialSeries(g, 'data', emptyOf(a.dtype), K, T, rowShape, (k) => rows.read(k, 1)));
       data.create_attribute('conversion', new Float32Array([1]), []);
       data.create_attribute('offset', new Float32Array([0]), []);
       data.create_attribute('resolution', new Float32Array([-1]), []);
       data.create_attribute('unit', nwbUnit(a.unit));
-      const ts = g.create_dataset({ name: 'timestamps', data: timestamps });
+      const ts = writeTrialSeries(g, 'timestamps', new Float64Array(0), K, T, [], timestamps);
       ts.create_attribute('interval', new Int32Array([1]), []);
       ts.create_attribute('unit', 'seconds');
       if (s.type === 'SpatialSeries') text(g, 'reference_frame', HAND_REFERENCE_FRAME);
@@ -279,7 +314,8 @@ export async function exportNwb(run: RunData, outDir: string, options: NwbExport
       const g = f.create_group('scratch');
       for (const a of scratch) {
         progress(`nwb: /scratch/${a.name}`);
-        const d = g.create_dataset({ name: a.name, data: a.data, shape: a.shape });
+        const values = withRunArrays(run, [a.name], ([rows]) => rows.readAll());
+        const d = g.create_dataset({ name: a.name, data: values, shape: a.shape });
         d.create_attribute('notes', `${a.description} (${a.unit}; axes ${a.axes.join(' × ') || 'scalar'}).`);
         typed(d, 'ScratchData', 'core');
       }
@@ -301,9 +337,10 @@ export async function exportNwb(run: RunData, outDir: string, options: NwbExport
   }
 
   const written = [finalPath];
-  if (run.byName.hidden) {
+  const hidden = entries.find((e) => e.name === 'hidden');
+  if (hidden) {
     const cube = join(outDir, 'hidden.npy');
-    writeFileAtomic(cube, readFileSync(join(run.dir, run.manifest.arrays.find((e) => e.name === 'hidden')?.file ?? 'hidden.npy')));
+    copyFileAtomic(join(run.dir, hidden.file), cube, listedSha256(run.dir, hidden.file, hidden.sha256));
     written.push(cube);
   }
   return written;

@@ -1,6 +1,6 @@
 /** File helpers shared by every command: atomic writes and `.npy` files on disk. */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeNpy, encodeNpy, NpyError, type NpyArray } from '../../core/npy.ts';
 
@@ -91,6 +91,38 @@ export function createStreamWriter(path: string, flushAt = 1 << 20): StreamWrite
       rmSync(tmp, { force: true });
     },
   };
+}
+
+/**
+ * Copy `src` to `dest` atomically in chunks of 1 MB (memory does not grow with the file), hashing the
+ * bytes as they pass; `verify` gets the SHA-256 (hex) of what was copied and throws to refuse it, in
+ * which case nothing appears at `dest`.
+ */
+export function copyFileAtomic(src: string, dest: string, verify?: (sha256: string) => void): void {
+  ensureDir(dirname(dest));
+  const tmp = tempPathFor(dest);
+  let input: number | undefined;
+  let output: number | undefined;
+  try {
+    input = openSync(src, 'r');
+    output = openSync(tmp, 'w');
+    const hash = createHash('sha256');
+    const buf = new Uint8Array(1 << 20);
+    for (let n = readSync(input, buf); n > 0; n = readSync(input, buf)) {
+      hash.update(buf.subarray(0, n));
+      for (let off = 0; off < n; ) off += writeSync(output, buf, off, n - off);
+    }
+    closeSync(output);
+    output = undefined;
+    verify?.(hash.digest('hex'));
+    renameSync(tmp, dest);
+  } catch (err) {
+    if (output !== undefined) closeSync(output);
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    if (input !== undefined) closeSync(input);
+  }
 }
 
 /** Write JSON (2-space indented, trailing newline) atomically. */

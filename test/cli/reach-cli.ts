@@ -35,3 +35,18 @@ export function finished(child: ChildProcess): Promise<ReachResult> {
   child.stderr?.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
+
+/** Preloaded by `reachPeakMemory`: prints the process's peak resident set size on exit. */
+const MAX_RSS_HOOK = `data:text/javascript,${encodeURIComponent("process.on('exit', () => process.stderr.write(`reach-max-rss ${process.resourceUsage().maxRSS * 1024}\\n`));")}`;
+
+/**
+ * Run `reach ...args` to completion in `cwd` and measure the peak resident memory of its process
+ * (getrusage's ru_maxrss, in bytes), read from a line a preloaded hook prints on exit.
+ */
+export async function reachPeakMemory(cwd: string, ...args: string[]): Promise<ReachResult & { maxRss: number }> {
+  const [cmd, ...lead] = REACH_COMMAND;
+  const r = await finished(spawn(cmd, ['--import', MAX_RSS_HOOK, ...lead, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const m = /^reach-max-rss (\d+)$/m.exec(r.stderr);
+  if (!m) throw new Error(`reach ${args.join(' ')} printed no peak memory (exit ${r.status}): ${r.stderr}`);
+  return { ...r, maxRss: Number(m[1]) };
+}
