@@ -46,7 +46,7 @@ describe('npm pack → npm install in an empty project', () => {
     expect(existsSync(join(project, 'node_modules', 'typescript'))).toBe(false);
     const help = sh('npx', ['reach', '--help'], project);
     for (const command of ['simulate', 'train', 'run', 'analyze', 'export', 'experiment']) expect(help).toContain(command);
-  });
+  }, 900_000); // downloading and unpacking the dependencies took 258 s on the shared 2-core machine
 
   it('`npx reach experiment` runs the bundled default controller and stamps the run with the package version', () => {
     const out = join(project, 'experiment');
