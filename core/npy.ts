@@ -41,7 +41,7 @@ export function shapeSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Encode an array as a version 1.0 `.npy` file (version 2.0 when the header needs more than 65535 bytes). */
+/** Encode `data`, the flat C-order values of an array of shape `shape`, as a version 1.0 `.npy` file (2.0 when the header needs more than 65535 bytes). */
 export function encodeNpy(data: Float32Array | Float64Array | Int32Array, shape: readonly number[]): Uint8Array {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new NpyError(`invalid shape ${formatShape(shape)}`);

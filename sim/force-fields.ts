@@ -77,7 +77,7 @@ export function constantField(Fx: number, Fy: number): ForceField {
   return { kind: 'constant', F: [Fx, Fy] };
 }
 
-/** Timed force pulses. */
+/** Timed hand-force pulses: each a force F (N) from `start` for `duration` (s, from trial start). */
 export function pulseField(pulses: ForcePulse[]): ForceField {
   return { kind: 'pulses', pulses: pulses.map((p) => ({ start: p.start, duration: p.duration, F: [p.F[0], p.F[1]] })) };
 }

@@ -130,7 +130,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Write a `.npy` file atomically. */
+/** Write `data` (flat, C order) as a `.npy` file of shape `shape`, atomically (a temporary sibling renamed into place). */
 export function writeNpyFile(path: string, data: Float32Array | Float64Array | Int32Array, shape: readonly number[]): void {
   writeFileAtomic(path, encodeNpy(data, shape));
 }

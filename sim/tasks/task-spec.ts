@@ -240,7 +240,7 @@ function setRandomTrial(arm: ArmParams, task: TaskSpec, out: TrialBatch, i: numb
   out.cueStep[i] = cueStepOf(task, out.steps, out.goStep[i]);
 }
 
-/** Draw a batch of fresh trials from the task's distribution. */
+/** Draw `batch` fresh trials from the task's distribution (positions in m, angles in rad, steps of task.dt s; arrays [batch, …] as in TrialBatch). */
 export function sampleTrials(arm: ArmParams, task: TaskSpec, batch: number, rng: Rng): TrialBatch {
   const out = allocTrialBatch(batch, task.steps, task.dt);
   for (let i = 0; i < batch; i++) {
