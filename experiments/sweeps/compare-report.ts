@@ -278,7 +278,7 @@ export async function compareReportHtml(sweepDir: string, r: SweepReportContents
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${CSS}
-.figures figure { flex: 0 0 auto; max-width: 480px; }
+.figures figure { flex: 0 0 auto; width: min-content; max-width: none; }
 .figures figure svg { max-width: none; }</style>
 </head>
 <body>
@@ -286,7 +286,7 @@ export async function compareReportHtml(sweepDir: string, r: SweepReportContents
 <p>${escapeHtml(r.spec.description)}</p>
 <p class="meta">Generated ${escapeHtml(r.generatedAt)}. ${r.rows.length} trainings (${done} finished): ${kinds.length} network kinds × seeds ${escapeHtml(r.spec.seeds.join(', '))};
 ${base.network.hidden} units, ${base.iterations} iterations of ${base.batch} trials (${base.task.kind} task, ${base.task.duration} s, dt ${base.task.dt} s, ${typeof base.arm === 'string' ? `${base.arm} arm` : 'custom arm'});
-closed loop: ${escapeHtml(run.task)} on the ${escapeHtml(run.engine)} arm, ${run.repeats} repeats, seed of each training. Numbers: <a href="results.csv">results.csv</a>; each training's own report is linked below.</p>
+closed loop: ${escapeHtml(run.task)} on the ${escapeHtml(run.engine)} arm, ${run.repeats} repeat${run.repeats === 1 ? '' : 's'} of each target, the seed of each training. Numbers: <a href="results.csv">results.csv</a>; each training's own report is linked below.</p>
 <section><h2>Side by side (mean ± SD over seeds)</h2>
 ${summaryTable(kinds, cells)}
 ${ranking(kinds, cells)}
