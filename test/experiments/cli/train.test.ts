@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../../model/checkpoint.ts';
 
 const REACH = fileURLToPath(new URL('../../../bin/reach.js', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const dir = mkdtempSync(join(tmpdir(), 'reach-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -27,11 +28,12 @@ describe('reach train', () => {
     const config = JSON.parse(readFileSync(join(dir, 'a', 'config.json'), 'utf8'));
     expect(config.seed).toBe(5);
     expect(config.backend).toBe('cpu');
-    expect(config.packageVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(config.packageVersion).toBe(VERSION);
     expect(log('a').iterations).toHaveLength(6);
     const ck = load('a');
     expect(ck.training.iterations).toBe(6);
     expect(ck.backend).toBe('cpu');
+    expect(ck.packageVersion).toBe(VERSION);
     expect(JSON.parse(r.stdout).iterations).toBe(6);
   });
 
