@@ -88,7 +88,7 @@ export function autodiffBaseline(tf: typeof tfType, o: AutodiffBaselineOptions):
             const obs = tf.concat([target, holdCue[t], x, seen.pos, seen.vel], 1);
             const pre = tf.add(tf.add(tf.matMul(tf.concat([obs, h], 1), Wx), b), tf.randomNormal([B, n], 0, noiseStd, 'float32', noiseSeed++));
             h = tf.add(tf.mul(h, 1 - alpha), tf.mul(tf.tanh(pre), alpha));
-            const u = tf.add(tf.matMul(h, Wout), bout) as tfType.Tensor2D;
+            const u = tf.add<tfType.Tensor2D>(tf.matMul(h, Wout), bout);
             x = plant(x, u);
             seen = hand(x);
             const d = tf.sub(seen.pos, target);
@@ -96,7 +96,7 @@ export function autodiffBaseline(tf: typeof tfType, o: AutodiffBaselineOptions):
             const terms = tf.addN([tf.sum(tf.mul(dist, reach[t])), tf.mul(tf.sum(tf.square(u)), 5e-4), tf.mul(tf.mean(tf.square(h)), 1e-2 * B)]);
             loss = tf.add(loss, terms);
           }
-          return tf.div(loss, B * T) as tfType.Scalar;
+          return tf.div<tfType.Scalar>(loss, B * T);
         }, true);
         return cost!.dataSync()[0];
       });

@@ -5,8 +5,8 @@
  * come back, read with receiveMessageOnPort. The pieces are pure, so the numbers are the ones the serial
  * analysis gives.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { serialMap, type ParallelMap } from './analysis-tasks.ts';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { serialMap, type AnalysisTaskInput, type AnalysisTaskName, type AnalysisTaskOutput, type ParallelMap } from './analysis-tasks.ts';
 import { checkWorkers } from './shard-pool.ts';
 import { workerEntry } from './worker-entry.ts';
 
@@ -29,7 +29,7 @@ export async function startTaskPool(threads: number): Promise<TaskPool> {
   const workers = Array.from({ length: threads }, () => {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(entry, { workerData: { results: port2, signal }, transferList: [port2] });
-    return { worker, results: port1 as MessagePort };
+    return { worker, results: port1 };
   });
   const dispose = async () => {
     for (const w of workers) w.results.close();
@@ -46,10 +46,10 @@ export async function startTaskPool(threads: number): Promise<TaskPool> {
   }
 
   let call = 0;
-  const map: ParallelMap = (name, inputs) => {
+  function map<K extends AnalysisTaskName>(name: K, inputs: Array<AnalysisTaskInput<K>>): Array<AnalysisTaskOutput<K>> {
     // Results of an earlier call that threw are still queued on the ports: they carry its number.
     call++;
-    const out = new Array(inputs.length);
+    const out: unknown[] = new Array(inputs.length);
     let next = 0;
     let done = 0;
     const post = (w: (typeof workers)[number]) => {
@@ -74,7 +74,7 @@ export async function startTaskPool(threads: number): Promise<TaskPool> {
         throw new Error(`analysis workers (${name}): no result for ${STALL_MS / 1000} s`);
       }
     }
-    return out;
-  };
+    return out as Array<AnalysisTaskOutput<K>>;
+  }
   return { threads, map, dispose };
 }
