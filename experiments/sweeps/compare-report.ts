@@ -17,7 +17,8 @@ import type { SweepReportContents } from './report.ts';
 import { METRIC_COLUMNS, type ResultRow } from './results.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const KIND_PATH = 'network.kind';
+/** The swept path of a comparison. */
+export const KIND_PATH = 'network.kind';
 /** Points per curve: iterations are averaged (loss) or their median taken (gradient norm) in this many bins. */
 const CURVE_BINS = 100;
 

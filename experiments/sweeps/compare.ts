@@ -5,13 +5,10 @@
  * (experiments/sweeps/compare-report.ts) instead of the generic one.
  */
 import { CELL_KINDS, type CellKind } from '../../model/cells/index.ts';
-import { compareReportHtml } from './compare-report.ts';
+import { compareReportHtml, KIND_PATH } from './compare-report.ts';
 import { setConfigPath } from './config-paths.ts';
 import { runSweep, type SweepOptions, type SweepOutcome } from './runner.ts';
 import { parseSweepSpec, type SweepSpec } from './spec.ts';
-
-/** The swept path of a comparison. */
-export const KIND_PATH = 'network.kind';
 
 export interface CompareOptions {
   /** Network kinds compared, in the report's order. Default rnn, gru, lstm. */
