@@ -18,17 +18,26 @@
  *   its random-subspace distribution;
  * - reach kinematics (Flash & Hogan 1985 minimum-jerk comparison);
  * - fixed points of the controller (Sussillo & Barak 2013) under each condition's hold input (the mean
- *   input over the preparatory epoch), when the checkpoint is available.
+ *   input over the preparatory epoch), when the checkpoint is available;
+ * - with muscles (a run holding muscle_activation): tangling of the muscle activations with the same
+ *   settings as the hidden units' (Russo et al. 2018: cortex ≪ muscles), cosine tuning and the axial
+ *   Rayleigh test of the muscles' preferred directions, and the PD axis limb mechanics predict at the
+ *   start posture (model/analysis/limb-axis.ts: the hand-acceleration direction that needs the largest
+ *   joint torques, M J⁻¹ a; Lillicrap & Scott 2013), compared with the units' and the muscles' axes.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createRng, normal } from '../core/random.ts';
 import { reachMetrics } from '../model/analysis/kinematics.ts';
+import { axisDifference, limbAxes, type LimbAxes } from '../model/analysis/limb-axis.ts';
+import { axialRayleighTest, type AxialRayleighResult } from '../model/analysis/stats.ts';
 import { matrix, type Matrix } from '../model/analysis/linalg.ts';
 import { columnMeans, percentile, stackWindow, type Shape3 } from '../model/analysis/population.ts';
 import { alignmentIndex, potentNullSplit, randomAlignmentIndices, type PotentNullSplit } from '../model/analysis/subspace.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
 import { stateSize } from '../model/network.ts';
+import { parseArmParams } from '../sim/arm-params.ts';
+import { inverseKinematics, jacobian, massMatrix } from '../sim/skeleton.ts';
 import { analyzeActivity, jpcaOptionsFor, tanglingOptionsFor, type AnalysisResult, type AnalyzeOptions } from './analyze.ts';
 import { DEFAULT_NULL, DEFAULT_SURROGATES, formatNullAnalysis, nullAnalysis, type NullAnalysis, type NullChoice } from './null-analysis.ts';
 import { serialMap, type ParallelMap } from './parallel/analysis-tasks.ts';
@@ -244,7 +253,37 @@ export interface RunAnalysis {
     | { skipped: string };
   /** jPCA and tangling of the analysed units against surrogates fitted to the whole aligned window (`fitWindow`, s); null when not asked for. */
   nullModel: (NullAnalysis & { fitWindow: [number, number] }) | null;
+  /** Muscle bodies only (runs with muscle_activation). */
+  muscles?: MuscleAnalysis;
   summary: Record<string, number>;
+}
+
+/** Tangling and tuning of the muscles, and the limb-mechanics axis of preferred directions. */
+export interface MuscleAnalysis {
+  names: string[];
+  /** Tangling of the muscle activations, paired point by point with the hidden units' (same window and settings). */
+  tangling: {
+    activation: NonNullable<AnalysisResult['tangling']>;
+    /** median Q_muscles / median Q_hidden. */
+    medianRatio: number;
+    /** Fraction of paired points with Q_muscles > Q_hidden. */
+    fractionMuscleMoreTangled: number;
+  };
+  /** Cosine tuning of the mean activation in the units' tuning window (its pdAxial counts tuned muscles only). */
+  tuning: NonNullable<AnalysisResult['tuning']>;
+  /** Axial Rayleigh test on the PDs of all the muscles (six angles: the F-test on 8 condition means rarely passes for a muscle). */
+  pdAxial: AxialRayleighResult;
+  /** Limb mechanics at the start posture (joint angles, rad) and the axes (rad, [0, π), from +x) they predict. */
+  limb: LimbAxes & {
+    posture: [number, number];
+    /** The units' PD axis (axial Rayleigh mean axis of tuned units; NaN when fewer than 2 are tuned) and the muscles' (all muscles). */
+    unitAxis: number;
+    muscleAxis: number;
+    /** Angles between axes (rad, [0, π/2]). */
+    unitVsTorqueDemand: number;
+    muscleVsTorqueDemand: number;
+    unitVsMuscle: number;
+  };
 }
 
 /** Condition-averaged cube of `array: [trials, times, last]` aligned on per-trial event indices, for offsets k0…k1 (samples). */
@@ -389,6 +428,16 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
         };
   let above = 0;
   for (let i = 0; i < tangH.Q.length; i++) if (tangT.Q[i] > tangH.Q[i]) above++;
+  const muscles = run.byName.muscle_activation
+    ? muscleAnalysis(run, conditions, groups, eventIndex, T, [a0, a1], { ...tangOpts, tanglingPcs: Math.min(o.tanglingPcs, run.byName.muscle_activation.shape[2]) }, tangH, {
+        dt,
+        times,
+        window: tw,
+        analyses: ['tuning'],
+        angles,
+        tuningAlpha: o.tuningAlpha,
+      }, tuningR)
+    : undefined;
 
   // Subspaces: go-aligned preparatory epoch vs onset-aligned movement epoch.
   const mw = within(o.moveWindow, 'movement');
@@ -462,6 +511,7 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
     },
     fixedPoints,
     nullModel,
+    ...(muscles ? { muscles } : {}),
     summary: {},
   };
   result.summary = summarizeRunAnalysis(result);
@@ -632,6 +682,19 @@ export function summarizeRunAnalysis(r: RunAnalysis): Record<string, number> {
     s.jpca_R2_ratio_p = r.nullModel.jpca.ratio.p;
   }
   if (r.nullModel?.tangling) s.tanglingMedian_hidden_p = r.nullModel.tangling.median.p;
+  if (r.muscles) {
+    const m = r.muscles;
+    const deg = (x: number) => (x * 180) / Math.PI;
+    s.tanglingMedian_muscle_per_s2 = m.tangling.activation.summary.median;
+    s.tanglingMedianRatio_muscle_over_hidden = m.tangling.medianRatio;
+    s.fractionPointsMuscleMoreTangled = m.tangling.fractionMuscleMoreTangled;
+    s.musclePdBimodality_p = m.pdAxial.p;
+    s.musclePdAxis_deg = deg(m.limb.muscleAxis);
+    s.predictedPdAxis_torqueDemand_deg = deg(m.limb.torqueDemandAxis);
+    s.predictedPdAxis_effectiveMass_deg = deg(m.limb.effectiveMassAxis);
+    s.unitPdAxisVsPredicted_deg = deg(m.limb.unitVsTorqueDemand);
+    s.musclePdAxisVsPredicted_deg = deg(m.limb.muscleVsTorqueDemand);
+  }
   if ('summary' in r.fixedPoints) {
     s.fixedPoints = r.fixedPoints.summary.fixedPoints;
     s.stableFixedPoints = r.fixedPoints.summary.stableFixedPoints;
@@ -640,6 +703,56 @@ export function summarizeRunAnalysis(r: RunAnalysis): Record<string, number> {
     s.prepStateSpread = r.fixedPoints.summary.meanPrepSpread;
   }
   return s;
+}
+
+/**
+ * The muscle part of the analysis: tangling of the condition-averaged muscle activations against the
+ * hidden units' (paired points), cosine tuning of the muscles, and the limb-mechanics axis at the start
+ * posture (from the run's arm parameters and the first condition's start).
+ */
+function muscleAnalysis(
+  run: RunData,
+  conditions: ConditionInfo[],
+  groups: number[][],
+  eventIndex: Map<number, number>,
+  T: number,
+  [a0, a1]: [number, number],
+  tangOpts: AnalyzeOptions,
+  tangH: NonNullable<AnalysisResult['tangling']>,
+  tuningOpts: AnalyzeOptions,
+  unitTuning: NonNullable<AnalysisResult['tuning']>,
+): MuscleAnalysis {
+  const act = getRunArray(run, 'muscle_activation');
+  const nm = act.shape[2];
+  const nt = a1 - a0 + 1;
+  const cube = alignedCube(act.data, T, nm, groups, eventIndex, a0, a1);
+  const shape: Shape3 = [conditions.length, nt, nm];
+  const tang = analyzeActivity(cube, shape, tangOpts).tangling!;
+  let above = 0;
+  for (let i = 0; i < tangH.Q.length; i++) if (tang.Q[i] > tangH.Q[i]) above++;
+  const tuning = analyzeActivity(cube, shape, tuningOpts).tuning!;
+  const pdAxial = axialRayleighTest(tuning.preferredDirection);
+  const arm = parseArmParams((run.config as { arm?: unknown }).arm);
+  const start = conditions[0].start;
+  const q = inverseKinematics(arm, start[0], start[1]);
+  const axes = limbAxes(massMatrix(arm, q[1]), jacobian(arm, q[0], q[1]));
+  const unitAxis = unitTuning.pdAxial?.meanAxis ?? NaN;
+  const muscleAxis = pdAxial.meanAxis;
+  return {
+    names: act.columns ?? Array.from({ length: nm }, (_, i) => `muscle ${i}`),
+    tangling: { activation: tang, medianRatio: tang.summary.median / tangH.summary.median, fractionMuscleMoreTangled: tangH.Q.length ? above / tangH.Q.length : NaN },
+    tuning,
+    pdAxial,
+    limb: {
+      ...axes,
+      posture: [q[0], q[1]],
+      unitAxis,
+      muscleAxis,
+      unitVsTorqueDemand: axisDifference(unitAxis, axes.torqueDemandAxis),
+      muscleVsTorqueDemand: axisDifference(muscleAxis, axes.torqueDemandAxis),
+      unitVsMuscle: axisDifference(unitAxis, muscleAxis),
+    },
+  };
 }
 
 /** A few lines for the terminal. */
@@ -659,6 +772,14 @@ export function formatRunSummary(r: RunAnalysis): string {
     `alignment index prep vs movement (k = ${r.subspaces.alignment.k}): ${f(r.subspaces.alignment.index)} (random ${f(r.subspaces.alignment.random.mean)}, 5–95 % ${f(r.subspaces.alignment.random.p5)}–${f(r.subspaces.alignment.random.p95)})`,
   ];
   if (r.nullModel) lines.push(formatNullAnalysis(r.nullModel));
+  if (r.muscles) {
+    const m = r.muscles;
+    const deg = (x: number) => f((x * 180) / Math.PI, 0);
+    lines.push(
+      `muscles: tangling median Q ${f(m.tangling.activation.summary.median, 1)} s⁻² (×${f(m.tangling.medianRatio, 2)} the hidden units'), muscles more tangled at ${pct(m.tangling.fractionMuscleMoreTangled)} of points`,
+      `muscle PDs (all ${m.names.length}): bimodality p = ${m.pdAxial.p.toExponential(2)}, axis ${deg(m.limb.muscleAxis)}°; units' axis ${deg(m.limb.unitAxis)}°; limb mechanics predict ${deg(m.limb.torqueDemandAxis)}° (largest joint torque per hand acceleration; effective-mass axis ${deg(m.limb.effectiveMassAxis)}°): units ${deg(m.limb.unitVsTorqueDemand)}° and muscles ${deg(m.limb.muscleVsTorqueDemand)}° away`,
+    );
+  }
   if ('summary' in r.fixedPoints) {
     const s = r.fixedPoints.summary;
     const hz = r.fixedPoints.conditions.flatMap((c) => c.points.filter((p) => p.isFixedPoint && p.slowestRotation).map((p) => p.slowestRotation!.frequencyHz));

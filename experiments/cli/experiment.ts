@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../../model/backend.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.ts';
+import { DEFAULT_ARM, defaultModel } from '../default-models.ts';
 import { DEFAULT_CHECKPOINT } from '../package-info.ts';
 import { EXPERIMENT_RUN_OPTIONS } from '../run-options.ts';
 import { parseBackend, parseChoice, parseEngine, parseIntStrict, parseWorkers } from './options.ts';
@@ -18,10 +19,11 @@ import { loadInterventionSpec } from './run.ts';
 export const DEFAULT_TRAIN_CONFIG = resolve(DEFAULT_CHECKPOINT, '../default-train.json');
 
 interface RawOptions {
-  checkpoint: string;
+  arm?: string;
+  checkpoint?: string;
   out?: string;
   train?: boolean;
-  trainConfig: string;
+  trainConfig?: string;
   iterations?: string;
   backend: string;
   repeats: string;
@@ -52,8 +54,15 @@ function timestamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+/** --checkpoint and --train-config, defaulting to the default controller of --arm (or of DEFAULT_ARM). */
+function resolveModel(opts: RawOptions): { checkpoint: string; trainConfig: string } {
+  const model = defaultModel(opts.arm ?? DEFAULT_ARM);
+  return { checkpoint: opts.checkpoint ?? model.checkpoint, trainConfig: opts.trainConfig ?? model.trainConfig };
+}
+
 async function run(opts: RawOptions): Promise<void> {
   const t0 = performance.now();
+  ({ checkpoint: opts.checkpoint, trainConfig: opts.trainConfig } = resolveModel(opts));
   const protocol = parseChoice(opts.protocol, '--protocol', PROTOCOLS);
   if (protocol !== 'default') return runNamedProtocol(protocol, opts, t0);
   if (opts.protocolSpec !== undefined) throw new Error('--protocol-spec applies only with --protocol curl-adaptation, visuomotor-rotation or ablation');
@@ -85,7 +94,7 @@ async function run(opts: RawOptions): Promise<void> {
   const r = await runFullExperiment({
     out,
     force: opts.force === true,
-    checkpointPath: resolve(opts.checkpoint),
+    checkpointPath: resolve(opts.checkpoint!),
     train,
     run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine, ...(opts.interventions === undefined ? {} : { interventions: await loadInterventionSpec(opts.interventions) }) },
     analysis: { seed },
@@ -128,7 +137,7 @@ async function runNamedProtocol(protocol: Exclude<(typeof PROTOCOLS)[number], 'd
     protocol,
     out,
     force: opts.force === true,
-    checkpointPath: resolve(opts.checkpoint),
+    checkpointPath: resolve(opts.checkpoint!),
     specPath: opts.protocolSpec ? resolve(opts.protocolSpec) : undefined,
     seed: parseIntStrict(opts.seed, '--seed'),
     formats: parseFormats(opts.formats),
@@ -143,10 +152,11 @@ export function register(program: Command): void {
   program
     .command('experiment')
     .description('The default experiment end to end: center-out reaches on the matter-js arm, analysis, exports (npy, csv, nwb) and report.html')
-    .option('--checkpoint <file>', 'controller checkpoint', DEFAULT_CHECKPOINT)
+    .option('--arm <name>', `body whose default controller (and training config, with --train) to use: motornet (torque motors) or arm26 (six muscles); default ${DEFAULT_ARM}`)
+    .option('--checkpoint <file>', 'controller checkpoint (default: the default controller of --arm)')
     .option('--out <dir>', 'output folder (default runs/experiment-<timestamp>)')
     .option('--train', 'train a controller first (default training config) and use it')
-    .option('--train-config <file>', 'training config for --train', DEFAULT_TRAIN_CONFIG)
+    .option('--train-config <file>', 'training config for --train (default: the default controller\'s of --arm)')
     .option('--iterations <n>', 'training iterations for --train (overrides the config)')
     .option('--backend <name>', `tfjs backend for --train: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--repeats <n>', 'repetitions of each of the 8 targets (with sensory noise)', String(EXPERIMENT_RUN_OPTIONS.repeats))

@@ -1,13 +1,14 @@
 /** `reach run`: a trained controller closed loop on the matter-js (or analytic) arm, recorded to a run directory. */
 import type { Command } from 'commander';
 import { parseFieldSpec } from '../../sim/force-fields.ts';
-import { DEFAULT_CHECKPOINT } from '../package-info.ts';
+import { checkpointArmName, DEFAULT_ARM, defaultModel } from '../default-models.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../run-options.ts';
 import { parseChoice, parseEngine, parseIntStrict, parsePositive } from './options.ts';
 
 /** The options as commander gives them (strings; flags as booleans). */
 interface RawOptions {
-  checkpoint: string;
+  arm?: string;
+  checkpoint?: string;
   out: string;
   engine: string;
   task: string;
@@ -32,7 +33,8 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('Run a controller closed loop on the matter-js (or analytic) arm and record a run directory')
-    .option('--checkpoint <file>', 'controller checkpoint', DEFAULT_CHECKPOINT)
+    .option('--arm <name>', `body whose default controller to run: motornet (torque motors) or arm26 (six muscles); default ${DEFAULT_ARM}; with --checkpoint, checked against it`)
+    .option('--checkpoint <file>', 'controller checkpoint (default: the default controller of --arm)')
     .option('--out <dir>', 'run directory to write', 'runs/run')
     .option('--engine <name>', 'arm: matter or analytic', DEFAULT_RUN_OPTIONS.engine)
     .option('--task <name>', 'center-out (the 8 conditions) or random (reaches from the training distribution)', DEFAULT_RUN_OPTIONS.task)
@@ -59,10 +61,13 @@ export function register(program: Command): void {
       if (o.repeats < 1) throw new Error(`--repeats must be at least 1, got ${o.repeats}`);
       if (opts.interventions !== undefined) o.interventions = await loadInterventionSpec(opts.interventions);
       const [{ recordRun }, { loadCheckpointFile }] = await Promise.all([import('../run.ts'), import('../training.ts')]);
-      const ck = loadCheckpointFile(opts.checkpoint);
-      process.stderr.write(`run: ${opts.checkpoint} (${ck.network.kind} ${ck.network.hidden} units) on the ${o.engine} arm, ${o.task}, field ${opts.field}\n`);
+      const checkpoint = opts.checkpoint ?? defaultModel(opts.arm ?? DEFAULT_ARM).checkpoint;
+      const ck = loadCheckpointFile(checkpoint);
+      const arm = checkpointArmName(ck.config);
+      if (opts.arm !== undefined && opts.arm !== arm) throw new Error(`--arm ${opts.arm}: ${checkpoint} is a controller for the ${arm} arm`);
+      process.stderr.write(`run: ${checkpoint} (${ck.network.kind} ${ck.network.hidden} units, ${arm} arm) on the ${o.engine} engine, ${o.task}, field ${opts.field}\n`);
       const t0 = performance.now();
-      const result = await recordRun(opts.out, ck, opts.checkpoint, o, { force: opts.force === true });
+      const result = await recordRun(opts.out, ck, checkpoint, o, { force: opts.force === true });
       const seconds = (performance.now() - t0) / 1000;
       const s = result.summary;
       process.stderr.write(

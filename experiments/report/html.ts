@@ -81,6 +81,30 @@ function summaryRows(a: RunAnalysis): Row[] {
       note: `${pct(al.fractionRandomBelow)} of random subspaces at or below (Elsayed et al. 2016)`,
     },
   ];
+  if (a.muscles) {
+    const m = a.muscles;
+    const deg = (x: number) => `${fmt((x * 180) / Math.PI, 0)}°`;
+    rows.push(
+      {
+        group: 'Muscles',
+        name: 'Median Q, hidden / muscle activations',
+        value: `${fmt(a.tangling.hidden.summary.median, 1)} / ${fmt(m.tangling.activation.summary.median, 1)} s⁻²`,
+        note: `muscles more tangled at ${pct(m.tangling.fractionMuscleMoreTangled)} of points (Russo et al. 2018: cortex ≪ muscles)`,
+      },
+      {
+        group: 'Muscles',
+        name: 'Muscle preferred-direction bimodality',
+        value: `p = ${m.pdAxial.p.toExponential(2)}, axis ${deg(m.limb.muscleAxis)}`,
+        note: `axial Rayleigh test on the ${m.names.length} muscles' doubled PDs (cosine fits of the mean activation ${a.tuning.window[0]}…${a.tuning.window[1]} s after onset)`,
+      },
+      {
+        group: 'Muscles',
+        name: 'PD axis predicted by limb mechanics',
+        value: `${deg(m.limb.torqueDemandAxis)} (units ${deg(m.limb.unitVsTorqueDemand)} away, muscles ${deg(m.limb.muscleVsTorqueDemand)})`,
+        note: `hand-acceleration direction needing the largest joint torques (M J⁻¹) at the start posture; effective-mass axis ${deg(m.limb.effectiveMassAxis)} (Lillicrap & Scott 2013)`,
+      },
+    );
+  }
   if ('summary' in a.fixedPoints) {
     const f = a.fixedPoints.summary;
     rows.push({
