@@ -17,7 +17,7 @@ import { formatIssues, KEY_HINTS } from '../../core/zod-issues.ts';
 import { createRng } from '../../core/random.ts';
 import { fitExponential, preparatoryShift, type ExponentialFit, type PreparatoryShift } from '../../model/analysis/adaptation.ts';
 import { adamStep, clipGradients, createAdamState } from '../../model/adam.ts';
-import type { Checkpoint } from '../../model/checkpoint.ts';
+import { checkpointBody, type Checkpoint } from '../../model/checkpoint.ts';
 import { runClosedLoop, type Recording } from '../../model/closed-loop.ts';
 import type { Episode } from '../../model/episode.ts';
 import { planInterventions } from '../../model/interventions/apply.ts';
@@ -130,7 +130,7 @@ export async function runAdaptation(protocol: AdaptationProtocol, ck: Checkpoint
       const count = Math.min(s.trialsPerUpdate, blockEnd - first);
       const piece = sliceTrials(trials, first, count);
       let t0 = performance.now();
-      parts.push(runClosedLoop(ck.arm, ck.network, params, piece, { engine: s.engine, feedback, interventions: plan, trialOffset: first }, s.seed * 100_003 + first));
+      parts.push(runClosedLoop(checkpointBody(ck), ck.network, params, piece, { engine: s.engine, feedback, interventions: plan, trialOffset: first }, s.seed * 100_003 + first));
       seconds.closedLoop += (performance.now() - t0) / 1000;
       const learnFrom: Array<{ i: number; field: ForceField }> = [];
       if (learning && first >= s.baselineTrials) {
@@ -144,7 +144,7 @@ export async function runAdaptation(protocol: AdaptationProtocol, ck: Checkpoint
         let ep = episodes.get(key);
         if (!ep) {
           const { Episode } = await import('../../model/episode.ts');
-          ep = new Episode(tf, { arm: ck.arm, network: ck.network, feedback, loss: ck.config.loss, substeps: ck.config.substeps, hiddenNoise: ck.config.hiddenNoise, handForce: field }, learnFrom.length, trials.steps);
+          ep = new Episode(tf, { arm: ck.arm, muscles: ck.muscles, network: ck.network, feedback, loss: ck.config.loss, substeps: ck.config.substeps, hiddenNoise: ck.config.hiddenNoise, handForce: field }, learnFrom.length, trials.steps);
           episodes.set(key, ep);
         }
         const r = ep.run(params, pickTrials(trials, learnFrom.map((l) => l.i)), rng, 'gradients');
