@@ -13,7 +13,13 @@ export interface ViewerActions {
   setNoise(multiplier: number): void;
   setSort(kind: 'pd' | 'pc1'): void;
   loadFile(file: File): void;
+  /** Go back to the bundled default controller. */
+  loadDefault(): void;
+  /** Instructed delay of the next trials (s). */
+  setDelay(seconds: number): void;
   downloadCsv(): void;
+  /** Save the panel with this element id as PNG. */
+  exportPanel(id: string): void;
   downloadNpy(): void;
 }
 
@@ -23,14 +29,28 @@ function el<T extends HTMLElement>(id: string): T {
   return e as T;
 }
 
-/** Keys typed into these belong to them; elsewhere (checkboxes, sliders, buttons) the shortcuts apply. */
+/**
+ * Keys typed into these belong to them; elsewhere the shortcuts apply. A focused select is not typing:
+ * it would take the shortcut keys as type-ahead (1 picks "1×"), so the shortcut wins there too.
+ */
 function typing(target: EventTarget | null): boolean {
-  if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
+  if (target instanceof HTMLTextAreaElement) return true;
   return target instanceof HTMLInputElement && !['checkbox', 'range', 'file', 'button'].includes(target.type);
 }
 
+/** A select hands the keyboard back to the page once a choice is made. */
+function onChoice(select: HTMLSelectElement, apply: (value: string) => void): void {
+  select.addEventListener('change', () => {
+    apply(select.value);
+    select.blur();
+  });
+}
+
 /** Build the target buttons (`count` targets) and bind every control. */
-export function bindControls(actions: ViewerActions, count: number): { setTargetCount(n: number): void } {
+export function bindControls(
+  actions: ViewerActions,
+  count: number,
+): { setTargetCount(n: number): void; setController(isDefault: boolean, trained: readonly [number, number], delay: number): void } {
   const targets = el<HTMLSpanElement>('target-buttons');
   const setTargetCount = (n: number) => {
     targets.replaceChildren();
@@ -66,30 +86,63 @@ export function bindControls(actions: ViewerActions, count: number): { setTarget
   };
   pause.addEventListener('click', togglePause);
   step.addEventListener('click', () => actions.step());
-  el<HTMLSelectElement>('speed').addEventListener('change', (e) => actions.setSpeed(Number((e.target as HTMLSelectElement).value)));
+  onChoice(el<HTMLSelectElement>('speed'), (v) => actions.setSpeed(Number(v)));
   const noise = el<HTMLInputElement>('noise');
   const noiseValue = el<HTMLOutputElement>('noise-value');
   noise.addEventListener('input', () => {
     noiseValue.textContent = `${noise.value}× trained`;
     actions.setNoise(Number(noise.value));
   });
-  el<HTMLSelectElement>('sort').addEventListener('change', (e) => actions.setSort((e.target as HTMLSelectElement).value as 'pd' | 'pc1'));
+  onChoice(el<HTMLSelectElement>('sort'), (v) => actions.setSort(v as 'pd' | 'pc1'));
   const file = el<HTMLInputElement>('checkpoint-file');
   file.addEventListener('change', () => {
     const f = file.files?.[0];
     if (f) actions.loadFile(f);
     file.value = '';
   });
+  const toDefault = el<HTMLButtonElement>('default-controller');
+  toDefault.addEventListener('click', () => actions.loadDefault());
+  const delay = el<HTMLSelectElement>('delay');
+  onChoice(delay, (v) => actions.setDelay(Number(v)));
+  /** Offer the trained delay range's ends and middle, and no delay (untrained unless the range starts at 0). */
+  const setController = (isDefault: boolean, trained: readonly [number, number], current: number) => {
+    toDefault.disabled = isDefault;
+    const [lo, hi] = trained;
+    const choices = [...new Set([0, lo, (lo + hi) / 2, hi].map((v) => Math.round(v * 100) / 100))].sort((a, b) => a - b);
+    delay.replaceChildren(
+      ...choices.map((v) => {
+        const o = document.createElement('option');
+        o.value = String(v);
+        o.textContent = `${v.toFixed(2)} s${v < lo - 1e-9 || v > hi + 1e-9 ? ' (untrained)' : ''}`;
+        return o;
+      }),
+    );
+    delay.value = String(Math.round(current * 100) / 100);
+  };
   el('download-csv').addEventListener('click', () => actions.downloadCsv());
   el('download-npy').addEventListener('click', () => actions.downloadNpy());
+  const exporter = el<HTMLSelectElement>('export');
+  onChoice(exporter, (id) => {
+    if (id) actions.exportPanel(id);
+    exporter.value = '';
+  });
+
+  const help = el<HTMLElement>('help');
+  const toggleHelp = (show = help.hidden) => {
+    help.hidden = !show;
+  };
+  el('help-button').addEventListener('click', () => toggleHelp());
+  el('help-close').addEventListener('click', () => toggleHelp(false));
 
   window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !help.hidden) toggleHelp(false);
     if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
     const k = Number(e.key);
     if (Number.isInteger(k) && k >= 1 && k <= targets.children.length) actions.startTrial(k - 1);
     else if (e.key === ' ') togglePause();
     else if (e.key === '.') actions.step();
     else if (e.key === 'p') actions.pulse();
+    else if (e.key === '?') toggleHelp();
     else return;
     e.preventDefault();
   });
@@ -108,5 +161,5 @@ export function bindControls(actions: ViewerActions, count: number): { setTarget
     const f = e.dataTransfer?.files[0];
     if (f) actions.loadFile(f);
   });
-  return { setTargetCount };
+  return { setTargetCount, setController };
 }

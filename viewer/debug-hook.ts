@@ -17,6 +17,10 @@ export interface DebugSource {
   references(): References | null;
   projection(): LiveProjection;
   message(): string | null;
+  /** Unit shown in the unit panel (−1: none). */
+  unit(): number;
+  /** The heat map's row order (null: unsorted). */
+  heatmapOrder(): Int32Array | null;
 }
 
 export interface ReachDebug {
@@ -60,6 +64,10 @@ export interface ReachDebug {
   referenceJpc(k: number): number[] | null;
   /** Samples of the current trial: times from the trial start (s), hand [steps, 2] (m), live jPC-plane point [steps, 2] (null before the references). */
   trialTrace(): { times: number[]; hand: number[]; jpc: number[] | null };
+  /** Unit shown in the unit panel (−1: none). */
+  readonly selectedUnit: number;
+  /** Unit display order of the heat map rows now (null: unsorted). */
+  readonly unitOrder: number[] | null;
   /** Page (client) px of world point (x, y) m, for pointer events. */
   worldToClient(x: number, y: number): [number, number];
 }
@@ -149,6 +157,13 @@ export function installDebugHook(src: DebugSource): void {
       const r = src.references();
       if (!r?.jpc || !(k >= 0 && k < r.conditions)) return null;
       return Array.from(r.jpc.trajectories.subarray(k * r.steps * 2, (k + 1) * r.steps * 2));
+    },
+    get selectedUnit() {
+      return src.unit();
+    },
+    get unitOrder() {
+      const o = src.heatmapOrder();
+      return o ? Array.from(o) : null;
     },
     trialTrace() {
       const r = src.session().record;

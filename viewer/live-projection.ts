@@ -13,22 +13,24 @@ export interface LiveProjection {
   pc: Float64Array;
   /** Trail in the jPC plane: [steps, 2]. */
   jpc: Float64Array;
-  /** Samples projected. */
+  /** Samples projected, and the record's shift when they were (a scrolled record is reprojected). */
   length: number;
+  shifted: number;
   /** State now in each plane. */
   currentPc: Float64Array;
   currentJpc: Float64Array;
 }
 
 export function createLiveProjection(): LiveProjection {
-  return { record: null, refs: null, pc: new Float64Array(0), jpc: new Float64Array(0), length: 0, currentPc: new Float64Array(2), currentJpc: new Float64Array(2) };
+  return { record: null, refs: null, pc: new Float64Array(0), jpc: new Float64Array(0), length: 0, shifted: 0, currentPc: new Float64Array(2), currentJpc: new Float64Array(2) };
 }
 
 /** Project the samples of `record` not yet projected, and the current hidden state `h` at trial step `step`. */
 export function updateProjection(lp: LiveProjection, record: TrialRecord, refs: References | null, h: Float32Array, step: number): void {
-  if (lp.record !== record || lp.refs !== refs) {
+  if (lp.record !== record || lp.refs !== refs || lp.shifted !== record.shifted) {
     lp.record = record;
     lp.refs = refs;
+    lp.shifted = record.shifted;
     if (lp.pc.length < record.capacity * 2) {
       lp.pc = new Float64Array(record.capacity * 2);
       lp.jpc = new Float64Array(record.capacity * 2);
@@ -40,7 +42,7 @@ export function updateProjection(lp: LiveProjection, record: TrialRecord, refs: 
   for (let t = lp.length; t < record.length; t++) {
     const ht = record.hidden.subarray(t * n, (t + 1) * n);
     projectState(refs.pc, ht, null, 0, lp.pc, t * 2);
-    if (refs.jpc) projectState(refs.jpc, ht, refs.crossConditionMean, meanRow(refs, t), lp.jpc, t * 2);
+    if (refs.jpc) projectState(refs.jpc, ht, refs.crossConditionMean, meanRow(refs, record.shifted + t), lp.jpc, t * 2);
   }
   lp.length = record.length;
   projectState(refs.pc, h, null, 0, lp.currentPc);

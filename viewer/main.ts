@@ -9,7 +9,8 @@ import { fetchCheckpoint, readCheckpointFile, withoutResume } from './checkpoint
 import { bindControls } from './controls.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { countFrame, createFrameMeter } from './frame-meter.ts';
-import { createHeatmap, updateHeatmap } from './heatmap.ts';
+import { createHeatmap, heatmapCell, resizeHeatmap, updateHeatmap } from './heatmap.ts';
+import { panelSizes, type PanelSizes } from './layout.ts';
 import { createLiveProjection, updateProjection } from './live-projection.ts';
 import { ReferenceClient } from './reference-client.ts';
 import type { References } from './reference.ts';
@@ -23,30 +24,45 @@ import {
   requestStep,
   setCurl,
   setNoiseScale,
+  goTime,
   setPaused,
   trialTime,
   triggerPulse,
   type Session,
 } from './session.ts';
-import { createStatePanel, drawStatePanel, setPanelReferences } from './state-plane.ts';
-import { createTraces, updateTraces } from './traces.ts';
+import { createStatePanel, drawStatePanel, resizeStatePanel, setPanelReferences } from './state-plane.ts';
+import { createTraces, resizeTraces, updateTraces } from './traces.ts';
 import { traceCsv, traceNpy } from './trial-record.ts';
+import { trialContext, VIEWER_SEED } from './trial-context.ts';
+import { createUnitPanel, updateUnitPanel } from './unit-panel.ts';
 
 const DEFAULT_NAME = 'default-controller.json';
-const SCENE_SIZE = 600;
+/** Gap between the two panels of a row (CSS px). */
+const ROW_GAP = 4;
 
 function byId<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
 }
 
+/** How long an info message stays (ms); errors stay until dismissed. */
+const INFO_MESSAGE_MS = 6000;
 const messageEl = byId<HTMLDivElement>('message');
+const messageText = byId<HTMLSpanElement>('message-text');
 let message: string | null = null;
+let messageTimer: ReturnType<typeof setTimeout> | undefined;
+/** Show `text` over the page (it covers nothing the controls need and moves nothing), or hide it (null). */
 function showMessage(text: string | null, kind: 'error' | 'info' = 'error'): void {
+  clearTimeout(messageTimer);
   message = text;
   messageEl.hidden = text === null;
-  messageEl.textContent = text ?? '';
+  messageText.textContent = text ?? '';
   messageEl.classList.toggle('info', kind === 'info');
+  if (text !== null && kind === 'info') messageTimer = setTimeout(() => showMessage(null), INFO_MESSAGE_MS);
 }
+byId('message-close').addEventListener('click', () => showMessage(null));
+window.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && message !== null) showMessage(null);
+});
 
 function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -59,10 +75,14 @@ function download(name: string, data: BlobPart, type: string): void {
 
 async function start(): Promise<void> {
   const canvas = byId<HTMLCanvasElement>('scene');
-  const scene = await ArmScene.create(canvas, SCENE_SIZE, SCENE_SIZE);
+  // main's own width: it leaves out the scrollbar gutter, which documentElement.clientWidth may not.
+  const sizes = () => panelSizes(document.querySelector('main')!.clientWidth, window.innerHeight, byId('scene-wrap').getBoundingClientRect().top + window.scrollY);
+  let size = sizes();
+  const half = (z: PanelSizes) => Math.floor((z.panels - ROW_GAP) / 2);
+  const scene = await ArmScene.create(canvas, size.scene, size.scene);
   let session: Session;
   try {
-    session = createSession(await fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME), DEFAULT_NAME);
+    session = createSession(await fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME), DEFAULT_NAME, VIEWER_SEED);
   } catch (err) {
     showMessage(`The default controller could not be loaded: ${(err as Error).message}`);
     throw err;
@@ -70,10 +90,51 @@ async function start(): Promise<void> {
 
   const meter = createFrameMeter();
   const projection = createLiveProjection();
-  const heatmap = createHeatmap(byId('heatmap'));
-  const pcPanel = createStatePanel(byId('pc-plane'), 'pc');
-  const jpcPanel = createStatePanel(byId('jpc-plane'), 'jpc');
-  const traces = createTraces(byId('torque-chart'), byId('speed-chart'), 308, 170);
+  const heatmap = createHeatmap(byId('heatmap'), size.panels, size.heatmap);
+  const pcPanel = createStatePanel(byId('pc-plane'), 'pc', half(size), size.plane);
+  const jpcPanel = createStatePanel(byId('jpc-plane'), 'jpc', half(size), size.plane);
+  const traces = createTraces(byId('torque-chart'), byId('speed-chart'), half(size), size.trace);
+  const unitPanel = createUnitPanel(byId('unit-panel'), 480, 190);
+  const unitCard = byId('unit-card');
+  const readout = byId('readout');
+  const heatmapCanvas = byId<HTMLCanvasElement>('heatmap');
+  const cellAt = (e: MouseEvent) => {
+    const box = heatmapCanvas.getBoundingClientRect();
+    return heatmapCell(heatmap, e.clientX - box.left, e.clientY - box.top);
+  };
+  heatmapCanvas.addEventListener('mousemove', (e) => {
+    const cell = cellAt(e);
+    readout.hidden = cell === null;
+    if (!cell) return;
+    const pd = currentRefs()?.preferredDirection[cell.unit];
+    readout.textContent = `unit ${cell.unit}${pd === undefined ? '' : ` (PD ${((pd * 180) / Math.PI).toFixed(0)}°)`} · ${cell.time.toFixed(2)} s from go · ${cell.value === null ? 'not yet' : cell.value.toFixed(3)}`;
+    readout.style.left = `${e.clientX + 12}px`;
+    readout.style.top = `${e.clientY + 12}px`;
+  });
+  heatmapCanvas.addEventListener('mouseleave', () => {
+    readout.hidden = true;
+  });
+  heatmapCanvas.addEventListener('click', (e) => {
+    const cell = cellAt(e);
+    if (!cell) return;
+    unitPanel.unit = cell.unit;
+    unitPanel.drawnKey = '';
+    unitCard.hidden = false;
+  });
+  byId('unit-close').addEventListener('click', () => {
+    unitCard.hidden = true;
+    unitPanel.unit = -1;
+  });
+  window.addEventListener('resize', () => {
+    const next = sizes();
+    if (JSON.stringify(next) === JSON.stringify(size)) return;
+    size = next;
+    scene.resize(size.scene, size.scene);
+    resizeHeatmap(heatmap, size.panels, size.heatmap);
+    resizeStatePanel(pcPanel, half(size), size.plane);
+    resizeStatePanel(jpcPanel, half(size), size.plane);
+    resizeTraces(traces, half(size), size.trace);
+  });
   const client = new ReferenceClient();
   let refs: { session: Session; value: References } | null = null;
   let sort: 'pd' | 'pc1' = 'pd';
@@ -115,11 +176,32 @@ async function start(): Promise<void> {
         sort = kind;
       },
       loadFile: (file) => void loadFile(file),
+      loadDefault: () => void loadDefault(),
+      setDelay: (seconds) => {
+        // The go step is plain session data read at each trial start; the reference reaches are
+        // recomputed with the same delay so the live state is compared with like.
+        session.goStep = Math.round(seconds / session.dt);
+        requestReferences(session);
+      },
       downloadCsv: () => download(traceName('csv'), traceCsv(session.record), 'text/csv'),
-      downloadNpy: () => download(traceName('npy'), traceNpy(session.record) as Uint8Array<ArrayBuffer>, 'application/octet-stream'),
+      downloadNpy: () => {
+        download(traceName('npy'), traceNpy(session.record) as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        download(traceName('json'), JSON.stringify(trialContext(session, traceName('npy')), null, 2), 'application/json');
+      },
+      exportPanel: (id) => exportPanel(id),
     },
     session.targets.length,
   );
+  controls.setController(true, session.task.delay, session.goStep * session.dt);
+  /** Save panel `id` (a canvas, or a chart holding one) as PNG at the screen's resolution. */
+  const exportPanel = (id: string) => {
+    const el = byId(id);
+    const source = el instanceof HTMLCanvasElement ? el : el.querySelector('canvas');
+    if (!source) return;
+    source.toBlob((blob) => {
+      if (blob) download(`${session.name.replace(/\.json$/i, '')}-${id}.png`, blob, 'image/png');
+    }, 'image/png');
+  };
   const traceName = (ext: string) => {
     const base = session.name.replace(/\.json$/i, '');
     const target = session.record.targetIndex < 0 ? 'start' : `target${session.record.targetIndex + 1}`;
@@ -129,11 +211,24 @@ async function start(): Promise<void> {
   async function loadFile(file: File): Promise<void> {
     let next: Session;
     try {
-      next = createSession(await readCheckpointFile(file), file.name);
+      next = createSession(await readCheckpointFile(file), file.name, VIEWER_SEED);
     } catch (err) {
       showMessage(`${file.name} was not loaded: ${(err as Error).message}. Still running ${session.name}.`);
       return;
     }
+    adopt(next);
+  }
+
+  async function loadDefault(): Promise<void> {
+    try {
+      adopt(createSession(await fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME), DEFAULT_NAME, VIEWER_SEED));
+    } catch (err) {
+      showMessage(`The default controller could not be loaded: ${(err as Error).message}. Still running ${session.name}.`);
+    }
+  }
+
+  /** Run `next` in place of the current session, keeping the user's settings. */
+  function adopt(next: Session): void {
     next.timeScale = session.timeScale;
     setCurl(next, session.curlOn, session.curlStrength);
     setNoiseScale(next, session.noiseScale);
@@ -141,7 +236,8 @@ async function start(): Promise<void> {
     disposeSession(session);
     session = next;
     controls.setTargetCount(session.targets.length);
-    showMessage(`Loaded ${file.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
+    controls.setController(session.name === DEFAULT_NAME, session.task.delay, session.goStep * session.dt);
+    showMessage(`Loaded ${session.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
     requestReferences(session);
   }
 
@@ -154,6 +250,8 @@ async function start(): Promise<void> {
     references: currentRefs,
     projection: () => projection,
     message: () => message,
+    unit: () => unitPanel.unit,
+    heatmapOrder: () => heatmap.order,
   });
   requestReferences(session);
 
@@ -184,10 +282,11 @@ async function start(): Promise<void> {
     drawStatePanel(pcPanel, projection.pc, projection.length, r ? projection.currentPc : null, color);
     drawStatePanel(jpcPanel, projection.jpc, r?.jpc ? projection.length : 0, r?.jpc ? projection.currentJpc : null, color);
     updateTraces(traces, session.record);
+    updateUnitPanel(unitPanel, session.record, r);
     countFrame(meter, now);
     setText('name', session.name);
     setText('phase', session.paused ? `${session.phase} (paused)` : session.phase);
-    setText('time', trialTime(session).toFixed(2));
+    setText('time', (trialTime(session) - goTime(session)).toFixed(2));
     setText('fps', meter.fps.toFixed(0));
     requestAnimationFrame(frame);
   };

@@ -60,6 +60,13 @@ export interface References {
   order: { pd: Int32Array; pc1: Int32Array };
   /** Preferred direction of each unit (rad): [units]. */
   preferredDirection: Float64Array;
+  /** Hidden activity of every reference reach: [conditions, times, units]. */
+  hidden: Float32Array;
+  /**
+   * Tuning: each unit's mean activity over the tuning window per condition ([conditions, units]), and its
+   * cosine fit b0 + b1 cos θ + b2 sin θ with R² ([units] each).
+   */
+  tuning: { window: [number, number]; means: Float64Array; b0: Float64Array; b1: Float64Array; b2: Float64Array; r2: Float64Array };
 }
 
 /** Closed-loop reference reaches of `checkpoint` with go at step `goStep`, and their planes. */
@@ -122,7 +129,8 @@ export function computeReferences(checkpoint: Checkpoint, goStep: number): Refer
 
   const t0 = clamp(onsetStep + Math.round(TUNING_WINDOW[0] / dt), 0, T - 1);
   const t1 = clamp(onsetStep + Math.round(TUNING_WINDOW[1] / dt), t0, T - 1);
-  const tuning = cosineTuning(windowMean(hidden, [C, T, n], t0, t1), [C, n], trials.targetAngle);
+  const means = windowMean(hidden, [C, T, n], t0, t1);
+  const tuning = cosineTuning(means, [C, n], trials.targetAngle);
   const pd = tuning.preferredDirection;
   const byPd = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => pd[a] - pd[b] || a - b);
   const byPc1 = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => p.loadings.data[b * 2] - p.loadings.data[a * 2] || a - b);
@@ -143,6 +151,8 @@ export function computeReferences(checkpoint: Checkpoint, goStep: number): Refer
     crossConditionMean: mean,
     order: { pd: byPd, pc1: byPc1 },
     preferredDirection: pd,
+    hidden: Float32Array.from(hidden),
+    tuning: { window: [t0, t1], means, b0: tuning.b0, b1: tuning.b1, b2: tuning.b2, r2: tuning.r2 },
   };
 }
 

@@ -23,7 +23,8 @@ const PX_PER_N = 4;
 /** The pixi application and the scene's layers. Owns the WebGL context: call `dispose()`. */
 export class ArmScene {
   readonly app: Application;
-  private readonly layers = { fixed: new Graphics(), trail: new Graphics(), arm: new Graphics(), forces: new Graphics() };
+  /** Targets and their labels lie above the arm (it passes over them), the forces and spring above all. */
+  private readonly layers = { fixed: new Graphics(), trail: new Graphics(), arm: new Graphics(), targets: new Graphics(), forces: new Graphics() };
   private readonly labels = new Container();
   private scale = 1;
   private ox = 0;
@@ -34,8 +35,8 @@ export class ArmScene {
 
   private constructor(app: Application) {
     this.app = app;
-    const { fixed, trail, arm, forces } = this.layers;
-    app.stage.addChild(fixed, this.labels, trail, arm, forces);
+    const { fixed, trail, arm, targets, forces } = this.layers;
+    app.stage.addChild(fixed, trail, arm, targets, this.labels, forces);
   }
 
   /** A scene drawing into `canvas` (CSS size width × height). */
@@ -54,6 +55,12 @@ export class ArmScene {
       autoDensity: true,
     });
     return new ArmScene(app);
+  }
+
+  /** Resize the canvas to width × height CSS px; the view is fitted again at the next draw. */
+  resize(width: number, height: number): void {
+    this.app.renderer.resize(width, height);
+    this.session = null;
   }
 
   /** Canvas CSS px of world point (x, y) m. */
@@ -107,13 +114,15 @@ export class ArmScene {
     g.closePath().stroke({ width: 1.5, color: THEME.workspace });
     this.toCanvas(0, 0, p);
     g.rect(p[0] - 14, p[1] - 6, 28, 12).fill({ color: THEME.workspace });
+    const tg = this.layers.targets;
+    tg.clear();
     const r = TARGET_RADIUS * this.scale;
     this.toCanvas(s.start[0], s.start[1], p);
-    g.circle(p[0], p[1], r).stroke({ width: 1.5, color: THEME.start });
+    tg.circle(p[0], p[1], r).stroke({ width: 2, color: THEME.start });
     for (let k = 0; k < s.targets.length; k++) {
       this.toCanvas(s.targets[k][0], s.targets[k][1], p);
       const color = conditionColor(k, s.targets.length);
-      g.circle(p[0], p[1], r).fill({ color, alpha: k === s.targetIndex ? 0.9 : 0.25 }).stroke({ width: 1.5, color });
+      tg.circle(p[0], p[1], r).fill({ color, alpha: k === s.targetIndex ? 0.9 : 0.25 }).stroke({ width: 2, color });
     }
     if (s.curlOn && s.curlStrength !== 0) {
       const field = s.field;
@@ -135,7 +144,8 @@ export class ArmScene {
 
   private drawLabels(s: Session, barX: number, barY: number): void {
     for (const child of this.labels.removeChildren()) child.destroy();
-    const style = { fontFamily: 'system-ui, sans-serif', fontSize: 11, fill: 0xb0b8c8 };
+    // The dark outline keeps a label readable where the arm passes under it.
+    const style = { fontFamily: 'system-ui, sans-serif', fontSize: 11, fill: 0xb0b8c8, stroke: { color: THEME.background, width: 3 } };
     const p = this.f;
     for (let k = 0; k < s.targets.length; k++) {
       const dx = s.targets[k][0] - s.start[0];
@@ -203,8 +213,10 @@ export class ArmScene {
     if (Math.hypot(F[0], F[1]) > 0.2) arrow(forces, hx, hy, F[0] * PX_PER_N, -F[1] * PX_PER_N, THEME.force, 1);
     if (s.dragging) {
       this.toCanvas(s.cursor[0], s.cursor[1], p);
-      forces.moveTo(hx, hy).lineTo(p[0], p[1]).stroke({ width: 1.5, color: THEME.spring, alpha: 0.9 });
-      forces.circle(p[0], p[1], 4).stroke({ width: 1.5, color: THEME.spring });
+      // A dark casing under a bright core: the spring stays visible over the pale arm and the dark floor.
+      forces.moveTo(hx, hy).lineTo(p[0], p[1]).stroke({ width: 9, color: THEME.background, alpha: 0.9, cap: 'round' });
+      forces.moveTo(hx, hy).lineTo(p[0], p[1]).stroke({ width: 4, color: THEME.spring, cap: 'round' });
+      forces.circle(p[0], p[1], 5).stroke({ width: 4, color: THEME.background, alpha: 0.85 }).circle(p[0], p[1], 5).stroke({ width: 2, color: THEME.spring });
     }
     this.app.render();
   }

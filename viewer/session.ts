@@ -324,7 +324,7 @@ function controlStep(s: Session): void {
   const hand = handPosition(s.params, x[0], x[1]);
   const vel = handVelocity(s.params, x[0], x[1], x[2], x[3]);
   recordStep(s.record, s.controller.input[2], x, hand, vel, externalForce(s, s.force), tau, s.controller.h);
-  if (s.phase !== 'idle') s.phase = s.step < s.goStepArr[0] ? 'delay' : s.record.length < s.record.capacity ? 'reach' : 'done';
+  if (s.phase !== 'idle') s.phase = s.step < s.goStepArr[0] ? 'delay' : s.record.shifted === 0 && s.record.length < s.record.capacity ? 'reach' : 'done';
 }
 
 /** One 1 ms engine update, starting a control step every `substepsPerStep` updates. */

@@ -4,6 +4,7 @@
  * current point drawn over it every frame.
  */
 import { conditionColor, css, THEME } from './colors.ts';
+import { fitCanvas } from './layout.ts';
 import { drawAxes, plotFrame, xPx, yPx, type PlotFrame } from './plot-frame.ts';
 import type { References, StatePlane } from './reference.ts';
 
@@ -13,28 +14,54 @@ export interface StatePanel {
   kind: PlaneKind;
   canvas: HTMLCanvasElement;
   ctx: CanvasRenderingContext2D;
+  /** Size (CSS px). */
+  width: number;
+  height: number;
   background: HTMLCanvasElement;
+  backgroundCtx: CanvasRenderingContext2D;
   frame: PlotFrame | null;
+  refs: References | null;
   plane: StatePlane | null;
   message: string;
 }
 
-export function createStatePanel(canvas: HTMLCanvasElement, kind: PlaneKind): StatePanel {
+/** A panel drawing into `canvas` at width × height CSS px. */
+export function createStatePanel(canvas: HTMLCanvasElement, kind: PlaneKind, width: number, height: number): StatePanel {
   const background = document.createElement('canvas');
-  background.width = canvas.width;
-  background.height = canvas.height;
-  const p: StatePanel = { kind, canvas, ctx: canvas.getContext('2d')!, background, frame: null, plane: null, message: '' };
+  const p: StatePanel = {
+    kind,
+    canvas,
+    ctx: fitCanvas(canvas, width, height),
+    width,
+    height,
+    background,
+    backgroundCtx: fitCanvas(background, width, height),
+    frame: null,
+    refs: null,
+    plane: null,
+    message: '',
+  };
   setPanelReferences(p, null, 'computing the reference reaches…');
   return p;
+}
+
+/** Resize to width × height CSS px (the background is redrawn). */
+export function resizeStatePanel(p: StatePanel, width: number, height: number): void {
+  p.ctx = fitCanvas(p.canvas, width, height);
+  p.backgroundCtx = fitCanvas(p.background, width, height);
+  p.width = width;
+  p.height = height;
+  setPanelReferences(p, p.refs, p.message);
 }
 
 /** Show the reference trajectories of `refs` (or `message` while there are none). */
 export function setPanelReferences(p: StatePanel, refs: References | null, message = ''): void {
   const plane = refs ? (p.kind === 'pc' ? refs.pc : refs.jpc) : null;
+  p.refs = refs;
   p.plane = plane;
   p.message = plane ? '' : refs && p.kind === 'jpc' ? `jPCA failed: ${refs.jpcError}` : message;
-  const ctx = p.background.getContext('2d')!;
-  const { width: w, height: h } = p.background;
+  const ctx = p.backgroundCtx;
+  const { width: w, height: h } = p;
   ctx.fillStyle = THEME.panel;
   ctx.fillRect(0, 0, w, h);
   const name = p.kind === 'pc' ? 'PC' : 'jPC';
@@ -94,6 +121,38 @@ export function setPanelReferences(p: StatePanel, refs: References | null, messa
     arrowHead(ctx, f, tr, c * T, t1, color);
   }
   ctx.restore();
+  drawConditionKey(ctx, f, C);
+}
+
+/** Radius and pitch of the target key's discs (px). */
+const KEY_R = 6;
+const KEY_PITCH = 14;
+
+/** Centres (canvas px) of the target key's discs for `n` targets: a row in the plot's bottom-right corner. */
+function conditionKeyDiscs(f: PlotFrame, n: number): Array<[number, number]> {
+  const y = f.top + f.height - KEY_R - 5;
+  const x0 = f.left + f.width - 5 - KEY_R - (n - 1) * KEY_PITCH;
+  return Array.from({ length: n }, (_, k) => [x0 + k * KEY_PITCH, y]);
+}
+
+/** The key: one disc per target in its colour, numbered as on the scene and the buttons. */
+function drawConditionKey(ctx: CanvasRenderingContext2D, f: PlotFrame, n: number): void {
+  const discs = conditionKeyDiscs(f, n);
+  ctx.save();
+  ctx.fillStyle = 'rgba(17,21,28,0.8)';
+  ctx.fillRect(discs[0][0] - KEY_R - 3, discs[0][1] - KEY_R - 3, (n - 1) * KEY_PITCH + 2 * KEY_R + 6, 2 * KEY_R + 6);
+  ctx.font = 'bold 8px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  discs.forEach(([x, y], k) => {
+    ctx.fillStyle = css(conditionColor(k, n));
+    ctx.beginPath();
+    ctx.arc(x, y, KEY_R, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = THEME.panel;
+    ctx.fillText(String(k + 1), x, y + 0.5);
+  });
+  ctx.restore();
 }
 
 function strokePath(ctx: CanvasRenderingContext2D, f: PlotFrame, tr: Float64Array, base: number, t0: number, t1: number, color: string, width: number): void {
@@ -127,7 +186,7 @@ function arrowHead(ctx: CanvasRenderingContext2D, f: PlotFrame, tr: Float64Array
 /** Background, then the live trail ([n, 2] points, first `n`) and the current point. */
 export function drawStatePanel(p: StatePanel, trail: Float64Array, n: number, current: Float64Array | null, color: string): void {
   const { ctx } = p;
-  ctx.drawImage(p.background, 0, 0);
+  ctx.drawImage(p.background, 0, 0, p.width, p.height);
   const f = p.frame;
   if (!p.plane || !f) return;
   ctx.save();

@@ -9,6 +9,8 @@ export interface Traces {
   speed: uPlot;
   record: TrialRecord | null;
   drawn: number;
+  /** record.shifted when last drawn. */
+  shifted: number;
   xRange: [number, number];
 }
 
@@ -46,7 +48,7 @@ function chart(el: HTMLElement, width: number, height: number, yLabel: string, s
 
 /** Two charts in `torqueEl` and `speedEl`, each `width` × `height` CSS px. */
 export function createTraces(torqueEl: HTMLElement, speedEl: HTMLElement, width: number, height: number): Traces {
-  const t: Traces = { torque: null as unknown as uPlot, speed: null as unknown as uPlot, record: null, drawn: -1, xRange: [0, 1] };
+  const t: Traces = { torque: null as unknown as uPlot, speed: null as unknown as uPlot, record: null, drawn: -1, shifted: 0, xRange: [0, 1] };
   const xRange = (): [number, number] => t.xRange;
   t.torque = chart(
     torqueEl,
@@ -67,11 +69,18 @@ export function createTraces(torqueEl: HTMLElement, speedEl: HTMLElement, width:
   return t;
 }
 
+/** Resize both charts to width × height CSS px each. */
+export function resizeTraces(t: Traces, width: number, height: number): void {
+  t.torque.setSize({ width, height });
+  t.speed.setSize({ width, height });
+}
+
 /** Show the samples of `record` recorded so far (redraws only when there are new ones). */
 export function updateTraces(t: Traces, record: TrialRecord): void {
-  if (t.record === record && t.drawn === record.length) return;
+  if (t.record === record && t.drawn === record.length && t.shifted === record.shifted) return;
   t.record = record;
   t.drawn = record.length;
+  t.shifted = record.shifted;
   t.xRange = [record.timesFromGo[0], record.timesFromGo[0] + record.capacity * record.dt];
   const n = record.length;
   const x = record.timesFromGo.subarray(0, n);

@@ -3,6 +3,8 @@
  * closed-loop recording (model/closed-loop.ts): sample t is at t·dt from the trial start — the arm state
  * then, the observation and hidden state the network computed from it, and the torque it applied over
  * [t·dt, (t+1)·dt). Buffers are allocated once per trial; recording a step allocates nothing.
+ * The run goes on after the trial (a push or drag still moves the arm), so a full record scrolls: it
+ * drops its oldest samples and keeps the latest `capacity` steps, and the panels keep following.
  */
 import { encodeNpy } from '../core/npy.ts';
 
@@ -10,8 +12,10 @@ import { encodeNpy } from '../core/npy.ts';
 export interface TrialRecord {
   /** Steps the buffers hold. */
   capacity: number;
-  /** Steps recorded so far. */
+  /** Steps held now (sample 0 is step `shifted` of the trial). */
   length: number;
+  /** Samples dropped from the front since the trial began (0 until the record first fills). */
+  shifted: number;
   /** Control step (s). */
   dt: number;
   /** Step of the go cue. */
@@ -22,7 +26,7 @@ export interface TrialRecord {
   targetIndex: number;
   /** Target position (m). */
   target: Float64Array;
-  /** Time from the trial start (s): [steps]. */
+  /** Time from the trial start (s) of each held sample: [steps]. */
   times: Float64Array;
   /** Time from the go cue (s): [steps]. */
   timesFromGo: Float64Array;
@@ -52,6 +56,7 @@ export function createTrialRecord(capacity: number, dt: number, goStep: number, 
   return {
     capacity,
     length: 0,
+    shifted: 0,
     dt,
     goStep,
     units,
@@ -71,7 +76,32 @@ export function createTrialRecord(capacity: number, dt: number, goStep: number, 
   };
 }
 
-/** One sample; returns false (and records nothing) once the record is full. */
+/** Fraction of the record dropped when it is full (scrolling in chunks keeps full redraws rare). */
+const SCROLL_FRACTION = 0.25;
+
+/** Drop the oldest samples of a full record, shifting the rest (and their times) to the front. */
+function scroll(r: TrialRecord): void {
+  const k = Math.max(1, Math.ceil(r.capacity * SCROLL_FRACTION));
+  const keep = r.length - k;
+  const shift = (a: Float64Array | Float32Array, width: number) => a.copyWithin(0, k * width, r.length * width);
+  shift(r.hold, 1);
+  shift(r.state, 4);
+  shift(r.hand, 2);
+  shift(r.handVel, 2);
+  shift(r.speed, 1);
+  shift(r.force, 2);
+  shift(r.tau1, 1);
+  shift(r.tau2, 1);
+  shift(r.hidden, r.units);
+  r.shifted += k;
+  r.length = keep;
+  for (let t = 0; t < r.capacity; t++) {
+    r.times[t] = (r.shifted + t) * r.dt;
+    r.timesFromGo[t] = (r.shifted + t - r.goStep) * r.dt;
+  }
+}
+
+/** Record one sample; a full record first scrolls (see the file comment). */
 export function recordStep(
   r: TrialRecord,
   hold: number,
@@ -81,9 +111,9 @@ export function recordStep(
   force: ArrayLike<number>,
   tau: ArrayLike<number>,
   hidden: Float32Array,
-): boolean {
+): void {
+  if (r.length >= r.capacity) scroll(r);
   const t = r.length;
-  if (t >= r.capacity) return false;
   r.hold[t] = hold;
   for (let i = 0; i < 4; i++) r.state[t * 4 + i] = state[i];
   r.hand[t * 2] = hand[0];
@@ -97,7 +127,6 @@ export function recordStep(
   r.tau2[t] = tau[1];
   r.hidden.set(hidden, t * r.units);
   r.length = t + 1;
-  return true;
 }
 
 /** Column names (with units) of {@link traceTable}, in order. */
