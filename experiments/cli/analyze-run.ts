@@ -2,17 +2,19 @@
  * `reach analyze --run DIR`: the population analysis of a run directory (experiments/run-analysis.ts),
  * written as analysis.json, figures/*.svg and report.html into the run directory or `--out`.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { readRunDir } from '../run-dir.ts';
-import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, formatRunSummary, resolveRunCheckpoint, type Window } from '../run-analysis.ts';
+import { readRunDir, readRunManifest } from '../run-dir.ts';
+import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, formatRunSummary, resolveRunCheckpoint, type RunAnalysis, type Window } from '../run-analysis.ts';
 import { logMismatch, readTrainingLog, writeAnalysisOutputs } from '../report/index.ts';
+import { moveEntriesInto, stageDir, withOutputLock } from '../io/out-dir.ts';
 import { parseNullFlags } from './null-flags.ts';
 
 /** The options `reach analyze` passes on in run mode (strings as commander gives them). */
 export interface AnalyzeRunRawOptions {
   run: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
   pcs: string;
   softNorm: string;
@@ -67,6 +69,36 @@ export async function analyzeRunCommand(raw: AnalyzeRunRawOptions): Promise<void
   const nullFlags = parseNullFlags(raw.null, raw.surrogates);
   if (nullFlags.nullModel !== 'none') process.stderr.write(`analyze: null model: ${nullFlags.surrogates} ${nullFlags.nullModel.toUpperCase()} surrogates of the analysed units (jPCA and tangling on each)\n`);
   const dir = resolve(raw.run);
+  readRunManifest(dir); // a missing or foreign directory is named before any lock or folder is made
+  const out = resolve(raw.out ?? dir);
+  // One writer at a time. A separate --out is written whole like a run directory (refused when it holds
+  // files, unless --force); in the run directory itself, the outputs are staged in a temporary folder
+  // there and moved in by a few renames (figures/ replaced whole), under the run directory's lock.
+  await withOutputLock(out, async () => {
+    const staged = out === dir ? stageDir(join(dir, 'analysis'), { force: true }) : stageDir(out, { force: raw.force === true, what: 'analysis' });
+    try {
+      const { analysis, figures } = await analyzeInto(staged.tmp, dir, nullFlags, o, raw);
+      if (out === dir) moveEntriesInto(staged.tmp, dir);
+      else staged.commit();
+      process.stderr.write(`analyze: wrote ${join(out, 'analysis.json')}, ${figures} figures and ${join(out, 'report.html')}\n`);
+      if (raw.json) process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
+      else process.stderr.write(formatRunSummary(analysis) + '\n');
+    } catch (err) {
+      staged.abandon();
+      throw err;
+    }
+  });
+}
+
+/** Analyse the run in `dir` and write analysis.json, figures/ and report.html into `tmp`. */
+async function analyzeInto(
+  tmp: string,
+  dir: string,
+  nullFlags: ReturnType<typeof parseNullFlags>,
+  o: z.infer<typeof schema>,
+  raw: AnalyzeRunRawOptions,
+): Promise<{ analysis: RunAnalysis; figures: number }> {
+  const d = DEFAULT_RUN_ANALYSIS_OPTIONS;
   const run = readRunDir(dir);
   process.stderr.write(`analyze: run ${dir}: ${run.trials.length} trials, dt ${run.dt} s\n`);
   const ck = raw.fixedPoints ? resolveRunCheckpoint(run, raw.checkpoint) : { checkpoint: null, reason: 'switched off (--no-fixed-points)' };
@@ -95,9 +127,6 @@ export async function analyzeRunCommand(raw: AnalyzeRunRawOptions): Promise<void
     checkpointPath: ck.path,
     checkpointMissingReason: ck.reason,
   });
-  const out = resolve(raw.out ?? dir);
-  const written = await writeAnalysisOutputs(out, run, analysis, { log, title: `Analysis of ${dir}` });
-  process.stderr.write(`analyze: wrote ${written.analysisJson}, ${written.figures.length} figures and ${written.report}\n`);
-  if (raw.json) process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
-  else process.stderr.write(formatRunSummary(analysis) + '\n');
+  const written = await writeAnalysisOutputs(tmp, run, analysis, { log, title: `Analysis of ${dir}` });
+  return { analysis, figures: written.figures.length };
 }

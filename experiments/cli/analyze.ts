@@ -33,7 +33,7 @@ interface RawOptions extends Omit<AnalyzeRunRawOptions, 'run'> {
 
 /** Flags that only make sense for one of the two modes. */
 const INPUT_ONLY = ['dt', 'times', 'window', 'analyses', 'angles', 'anglesDeg', 'tanglingStep'] as const;
-const RUN_ONLY = ['checkpoint', 'log', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims', 'state'] as const;
+const RUN_ONLY = ['checkpoint', 'log', 'jpcaWindow', 'tuningWindow', 'prepWindow', 'moveWindow', 'alignmentDims', 'state', 'force'] as const;
 const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 async function dispatch(opts: RawOptions): Promise<void> {
@@ -213,7 +213,8 @@ export function register(program: Command): void {
     .option('--prep-window <start,end>', 'with --run: preparatory epoch around the go cue (s, default -0.2,0)')
     .option('--move-window <start,end>', 'with --run: movement epoch around movement onset (s, default -0.05,0.25)')
     .option('--alignment-dims <k>', 'with --run: dimensions of the alignment index (default 6)')
-    .option('--out <dir>', 'write <dir>/analysis.json (with --run also figures/ and report.html; default: the run directory)')
+    .option('--out <dir>', 'write <dir>/analysis.json (with --run also figures/ and report.html, written whole; default: the run directory)')
+    .option('--force', 'with --run: replace an existing non-empty --out whole (default: refuse it)')
     .option('--json', 'print the full result as JSON on stdout')
     .action((opts: RawOptions) => dispatch(opts));
 }

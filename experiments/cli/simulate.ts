@@ -13,6 +13,7 @@ import { BODY_PRESETS, getBodyPreset, torqueBody, type Body } from '../../sim/bo
 import type { Vec2 } from '../../sim/dynamics.ts';
 import { NO_FIELD, parseFieldSpec, type ForceField } from '../../sim/force-fields.ts';
 import { readJsonFile, readNpyFile, writeJsonAtomic, writeNpyFile } from '../io/files.ts';
+import { stageDir, withOutputLock } from '../io/out-dir.ts';
 import { INTEGRATORS, type EngineName, type IntegratorName } from '../simulate-options.ts';
 
 interface RawOptions {
@@ -29,6 +30,7 @@ interface RawOptions {
   field?: string;
   substeps?: string;
   json?: boolean;
+  force?: boolean;
 }
 
 const optionsSchema = z.object({
@@ -166,77 +168,88 @@ async function run(opts: RawOptions): Promise<void> {
   const nu = act.nInputs;
   const steps = inputs.length / nu;
   const outDir = resolve(opts.out);
-  process.stderr.write(`simulate: ${steps} steps of ${dt} s, engine ${engine} (${integrator}), arm ${body.name}, ${substeps} substeps/step\n`);
+  // Like a run directory: one writer at a time, written in a temporary sibling renamed into place whole.
+  await withOutputLock(outDir, () => {
+    const staged = stageDir(outDir, { force: opts.force === true, what: 'simulation' });
+    try {
+      const dir = staged.tmp;
+      process.stderr.write(`simulate: ${steps} steps of ${dt} s, engine ${engine} (${integrator}), arm ${body.name}, ${substeps} substeps/step\n`);
 
-  const r = simulateOpenLoop({ engine, body, inputs, dt, substeps, q0, qd0, field, integrator });
+      const r = simulateOpenLoop({ engine, body, inputs, dt, substeps, q0, qd0, field, integrator });
 
-  const T1 = steps + 1;
-  const arrays = [
-    { name: 'times', file: 'times.npy', data: r.times, shape: [T1], unit: 's', axes: ['time'] },
-    { name: 'joint_angles', file: 'joint_angles.npy', data: r.jointAngles, shape: [T1, 2], unit: 'rad', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
-    { name: 'joint_velocities', file: 'joint_velocities.npy', data: r.jointVelocities, shape: [T1, 2], unit: 'rad/s', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
-    { name: 'hand_position', file: 'hand_position.npy', data: r.handPosition, shape: [T1, 2], unit: 'm', axes: ['time', 'coordinate'], columns: ['x', 'y'] },
-    { name: 'hand_velocity', file: 'hand_velocity.npy', data: r.handVelocity, shape: [T1, 2], unit: 'm/s', axes: ['time', 'coordinate'], columns: ['x', 'y'] },
-    act.kind === 'muscle'
-      ? { name: 'excitations', file: 'excitations.npy', data: inputs, shape: [steps, nu], unit: '1', axes: ['time', 'muscle'], columns: [...act.inputNames] }
-      : { name: 'torques', file: 'torques.npy', data: inputs, shape: [steps, 2], unit: 'N·m', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
-  ];
-  if (r.muscles) {
-    const columns = [...act.inputNames];
-    const m = r.muscles;
-    for (const [name, data, unit] of [
-      ['muscle_activation', m.activation, '1'],
-      ['muscle_length', m.length, 'm (fibre length: musculotendon length minus the rigid tendon)'],
-      ['muscle_velocity', m.velocity, 'm/s (lengthening > 0)'],
-      ['muscle_force', m.force, 'N'],
-    ] as const) {
-      arrays.push({ name, file: `${name}.npy`, data, shape: [T1, nu], unit, axes: ['time', 'muscle'], columns });
+      const T1 = steps + 1;
+      const arrays = [
+        { name: 'times', file: 'times.npy', data: r.times, shape: [T1], unit: 's', axes: ['time'] },
+        { name: 'joint_angles', file: 'joint_angles.npy', data: r.jointAngles, shape: [T1, 2], unit: 'rad', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
+        { name: 'joint_velocities', file: 'joint_velocities.npy', data: r.jointVelocities, shape: [T1, 2], unit: 'rad/s', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
+        { name: 'hand_position', file: 'hand_position.npy', data: r.handPosition, shape: [T1, 2], unit: 'm', axes: ['time', 'coordinate'], columns: ['x', 'y'] },
+        { name: 'hand_velocity', file: 'hand_velocity.npy', data: r.handVelocity, shape: [T1, 2], unit: 'm/s', axes: ['time', 'coordinate'], columns: ['x', 'y'] },
+        act.kind === 'muscle'
+          ? { name: 'excitations', file: 'excitations.npy', data: inputs, shape: [steps, nu], unit: '1', axes: ['time', 'muscle'], columns: [...act.inputNames] }
+          : { name: 'torques', file: 'torques.npy', data: inputs, shape: [steps, 2], unit: 'N·m', axes: ['time', 'joint'], columns: ['shoulder', 'elbow'] },
+      ];
+      if (r.muscles) {
+        const columns = [...act.inputNames];
+        const m = r.muscles;
+        for (const [name, data, unit] of [
+          ['muscle_activation', m.activation, '1'],
+          ['muscle_length', m.length, 'm (fibre length: musculotendon length minus the rigid tendon)'],
+          ['muscle_velocity', m.velocity, 'm/s (lengthening > 0)'],
+          ['muscle_force', m.force, 'N'],
+        ] as const) {
+          arrays.push({ name, file: `${name}.npy`, data, shape: [T1, nu], unit, axes: ['time', 'muscle'], columns });
+        }
+      }
+      for (const a of arrays) writeNpyFile(join(dir, a.file), a.data, a.shape);
+
+      const finalHand: Vec2 = [r.handPosition[2 * steps], r.handPosition[2 * steps + 1]];
+      const engineUpdates = steps * substeps;
+      const summary = {
+        engine,
+        integrator,
+        arm: body.name,
+        steps,
+        dt,
+        substeps,
+        duration: steps * dt,
+        finalHandPosition: finalHand,
+        finalJointAngles: [r.jointAngles[2 * steps], r.jointAngles[2 * steps + 1]],
+        pathLength: pathLength(r.handPosition),
+        wallMs: r.wallMs,
+        controlStepsPerSecond: r.wallMs > 0 ? (steps / r.wallMs) * 1000 : null,
+        microsecondsPerSubstep: (r.wallMs * 1000) / engineUpdates,
+        outDir,
+      };
+      const manifest = {
+        kind: 'reach-simulate',
+        arrays: arrays.map(({ data, ...meta }) => ({ ...meta, dtype: data instanceof Float32Array ? 'float32' : 'float64' })),
+        config: {
+          engine,
+          integrator,
+          arm: params,
+          muscles: body.muscles,
+          dt,
+          substeps,
+          substepSeconds: dt / substeps,
+          q0,
+          qd0,
+          field,
+          inputFile: resolve((act.kind === 'muscle' ? opts.excitations : opts.torques) ?? ''),
+          steps,
+        },
+        summary: { ...summary, units: { finalHandPosition: 'm', finalJointAngles: 'rad', pathLength: 'm', duration: 's', dt: 's' } },
+      };
+      writeJsonAtomic(join(dir, 'manifest.json'), manifest);
+      staged.commit();
+      process.stderr.write(
+        `simulate: wrote ${arrays.length} arrays + manifest.json to ${outDir}; final hand (${finalHand[0].toFixed(4)}, ${finalHand[1].toFixed(4)}) m, path ${summary.pathLength.toFixed(4)} m\n`,
+      );
+      if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    } catch (err) {
+      staged.abandon();
+      throw err;
     }
-  }
-  for (const a of arrays) writeNpyFile(join(outDir, a.file), a.data, a.shape);
-
-  const finalHand: Vec2 = [r.handPosition[2 * steps], r.handPosition[2 * steps + 1]];
-  const engineUpdates = steps * substeps;
-  const summary = {
-    engine,
-    integrator,
-    arm: body.name,
-    steps,
-    dt,
-    substeps,
-    duration: steps * dt,
-    finalHandPosition: finalHand,
-    finalJointAngles: [r.jointAngles[2 * steps], r.jointAngles[2 * steps + 1]],
-    pathLength: pathLength(r.handPosition),
-    wallMs: r.wallMs,
-    controlStepsPerSecond: r.wallMs > 0 ? (steps / r.wallMs) * 1000 : null,
-    microsecondsPerSubstep: (r.wallMs * 1000) / engineUpdates,
-    outDir,
-  };
-  const manifest = {
-    kind: 'reach-simulate',
-    arrays: arrays.map(({ data, ...meta }) => ({ ...meta, dtype: data instanceof Float32Array ? 'float32' : 'float64' })),
-    config: {
-      engine,
-      integrator,
-      arm: params,
-      muscles: body.muscles,
-      dt,
-      substeps,
-      substepSeconds: dt / substeps,
-      q0,
-      qd0,
-      field,
-      inputFile: resolve((act.kind === 'muscle' ? opts.excitations : opts.torques) ?? ''),
-      steps,
-    },
-    summary: { ...summary, units: { finalHandPosition: 'm', finalJointAngles: 'rad', pathLength: 'm', duration: 's', dt: 's' } },
-  };
-  writeJsonAtomic(join(outDir, 'manifest.json'), manifest);
-  process.stderr.write(
-    `simulate: wrote ${arrays.length} arrays + manifest.json to ${outDir}; final hand (${finalHand[0].toFixed(4)}, ${finalHand[1].toFixed(4)}) m, path ${summary.pathLength.toFixed(4)} m\n`,
-  );
-  if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  });
 }
 
 /** Add `reach simulate` to the program. */
@@ -250,7 +263,8 @@ export function register(program: Command): void {
     )
     .option('--torques <file>', 'torque sequence [T, 2] (N·m) for torque arms: .npy (float32/float64) or .csv with header tau1,tau2')
     .option('--excitations <file>', 'excitation sequence [T, 6] (0–1) for arm26: .npy (float32/float64), one row per step (zero-order hold)')
-    .requiredOption('--out <dir>', 'output directory')
+    .requiredOption('--out <dir>', 'output directory, written whole (in a temporary sibling renamed into place)')
+    .option('--force', 'replace an existing non-empty --out whole (default: refuse it)')
     .option('--engine <name>', 'arm model: analytic (RK4) or matter (matter-js)', 'analytic')
     .option('--dt <s>', 'control step (s); each torque row is held this long', '0.01')
     .option('--substeps <n>', 'integration steps per control step (default: 1 ms steps)')

@@ -142,3 +142,24 @@ export function stageDir(out: string, opts: { force?: boolean; what?: string } =
     },
   };
 }
+
+/**
+ * Move every entry of directory `from` into directory `into`, each by one rename that replaces the entry
+ * of that name (a directory is swapped whole through a `<name>.<pid>.old.tmp` sibling), then remove
+ * `from`. For outputs that live inside a directory holding other things (an analysis in its run
+ * directory): staged in full, then moved in within a few renames.
+ */
+export function moveEntriesInto(from: string, into: string): void {
+  for (const name of readdirSync(from)) {
+    const target = join(into, name);
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      const old = `${target}.${process.pid}.old.tmp`;
+      renameSync(target, old);
+      renameSync(join(from, name), target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(join(from, name), target);
+    }
+  }
+  rmSync(from, { recursive: true, force: true });
+}
