@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { gradientFlowComparison } from '../../experiments/report/figures.ts';
+import type { TrainingLog } from '../../experiments/report/training-log.ts';
 import { planSweep } from '../../experiments/sweeps/layout.ts';
 import { compareSpec } from '../../experiments/sweeps/compare.ts';
 
@@ -29,5 +31,32 @@ describe('reach compare is a sweep over network.kind × seeds', () => {
   it('refuses repeated kinds and an invalid base config before anything runs', () => {
     expect(() => compareSpec({ kinds: ['rnn', 'rnn'] })).toThrow(/distinct/);
     expect(() => planSweep(compareSpec({ base: { batchh: 3 } }))).toThrow(/batch/);
+  });
+});
+
+describe('the comparison draws gradient flow per seed', () => {
+  /** A log whose last snapshot decays geometrically back through 20 steps: ‖∂L/∂h_t‖ = a·r^(19−t). */
+  const log = (a: number, r: number): TrainingLog => ({
+    source: 'synthetic',
+    iterations: [],
+    gradientFlow: [{ iteration: 10, norms: Array.from({ length: 20 }, (_, t) => a * r ** (19 - t)) }],
+    totalIterations: 10,
+    finalLossTotal: 0,
+  });
+
+  it('two seeds of one kind are two lines of one colour, each divided by its own maximum', () => {
+    const fig = gradientFlowComparison([
+      { label: 'gru', log: log(3, 0.9), seed: 1 },
+      { label: 'gru', log: log(0.5, 0.7), seed: 2 },
+      { label: 'rnn', log: log(1, 0.5), seed: 1 },
+    ]);
+    const spec = fig.spec as { data: { values: Array<{ network: string; seed: number; step: number; norm: number }> }; encoding: { color: { scale: { domain: string[] } }; detail?: { field: string } } };
+    expect(spec.encoding.detail?.field).toBe('seed');
+    expect(spec.encoding.color.scale.domain).toEqual(['gru (iteration 10)', 'rnn (iteration 10)']);
+    const at = (network: string, seed: number, step: number) => spec.data.values.find((v) => v.network.startsWith(network) && v.seed === seed && v.step === step)!.norm;
+    expect(at('gru', 1, 19)).toBe(1);
+    expect(at('gru', 2, 19)).toBe(1);
+    expect(at('gru', 1, 0)).toBeCloseTo(0.9 ** 19, 6);
+    expect(at('gru', 2, 0)).toBeCloseTo(0.7 ** 19, 9);
   });
 });
