@@ -17,7 +17,7 @@ export const DEFAULT_MODELS: Readonly<Record<string, DefaultModel>> = {
 };
 
 /** The body whose default controller `reach experiment` runs without --arm or --checkpoint. */
-export const DEFAULT_ARM = 'motornet';
+export const DEFAULT_ARM = 'arm26';
 
 /** The default controller of body preset `arm`; throws naming the presets that have one. */
 export function defaultModel(arm: string): DefaultModel {

@@ -21,9 +21,9 @@ async function reach(args: string[]): Promise<void> {
 }
 
 describe('reach experiment', () => {
-  it('runs the default controller on the 8 targets and writes the run, analysis, figures, exports and report', async () => {
+  it('runs the default torque controller (--arm motornet) on the 8 targets and writes the run, analysis, figures, exports and report', async () => {
     const out = join(dir, 'default');
-    await reach(['--out', out, '--repeats', '1']);
+    await reach(['--arm', 'motornet', '--out', out, '--repeats', '1']);
     const run = readRunDir(out);
     expect(run.trials.length).toBe(8);
     expect((run.config as { checkpoint: { path: string } }).checkpoint.path).toBe(DEFAULT_CHECKPOINT);

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkpointBody, parseCheckpoint } from '../../model/checkpoint.ts';
+import { defaultModel } from '../../experiments/default-models.ts';
+import { DEFAULT_RUN_OPTIONS, runExperiment } from '../../experiments/run.ts';
+
+describe('the committed default muscle controller (arm26)', () => {
+  const path = defaultModel('arm26').checkpoint;
+  const ck = parseCheckpoint(readFileSync(path, 'utf8'), path);
+  const result = runExperiment(ck, DEFAULT_RUN_OPTIONS);
+
+  it('drives the six-muscle arm with six excitations', () => {
+    expect(checkpointBody(ck).actuator.nInputs).toBe(6);
+    expect(ck.network.outputs).toBe(6);
+  });
+
+  it('reaches all 8 center-out targets (10 cm) on the matter-js arm to within 1 cm, mean < 0.5 cm, 800 ms after the go cue', () => {
+    expect(result.recording.engine).toBe('matter');
+    expect(result.trialRecords).toHaveLength(8);
+    for (const t of result.trialRecords) {
+      const [sx, sy] = t.start;
+      const [tx, ty] = t.target;
+      expect(Math.hypot(tx - sx, ty - sy)).toBeCloseTo(0.1, 6);
+      expect(t.endpoint_error!).toBeLessThan(0.01);
+    }
+    expect(result.summary.meanEndpointError).toBeLessThan(0.005);
+  });
+
+  it('makes straight reaches (max perpendicular deviation < 10 % of the reach)', () => {
+    for (const m of result.metrics) expect(m!.straightness).toBeLessThan(0.1);
+  });
+});
