@@ -94,7 +94,7 @@ async function run(opts: RawOptions): Promise<void> {
   const r = await runFullExperiment({
     out,
     force: opts.force === true,
-    checkpointPath: resolve(opts.checkpoint!),
+    checkpointPath: resolve(opts.checkpoint),
     train,
     run: { ...EXPERIMENT_RUN_OPTIONS, repeats, seed, engine, ...(opts.interventions === undefined ? {} : { interventions: await loadInterventionSpec(opts.interventions) }) },
     analysis: { seed },
