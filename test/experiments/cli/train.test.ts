@@ -85,6 +85,6 @@ describe('reach train', () => {
     expect(existsSync(join(dir, 'd', 'checkpoint.json'))).toBe(false);
     const mixed = reach('--resume', join('a', 'checkpoint.json'), '--config', 'tiny.json', '--out', 'd');
     expect(mixed.status).toBe(1);
-    expect(mixed.stderr).toMatch(/--config and --seed cannot be combined with it/);
+    expect(mixed.stderr).toMatch(/--config, --seed and --arm cannot be combined with it/);
   });
 });
