@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'scratch/', '.vite/'] },
+  { ignores: ['dist/', 'node_modules/', 'runs/', 'scratch/', '.vite/', 'docs/api/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
