@@ -34,7 +34,7 @@ function positiveInt(text: string, flag: string): number {
 }
 
 async function compare(opts: RawOptions): Promise<void> {
-  const kinds = opts.kinds.split(',').map((k) => parseChoice(k.trim(), '--kinds', CELL_KINDS) as CellKind);
+  const kinds = opts.kinds.split(',').map((k) => parseChoice<CellKind>(k.trim(), '--kinds', CELL_KINDS));
   const seedCount = positiveInt(opts.seeds, '--seeds');
   const [{ compareSpec, runCompare }, { readJsonFile }] = await Promise.all([import('../sweeps/compare.ts'), import('../io/files.ts')]);
   const options = {
