@@ -308,7 +308,7 @@ export function gradientFlowComparison(logs: Array<{ label: string; log: Trainin
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'control step t of the trial' },
         y: { field: 'norm', type: 'quantitative', title: '‖∂loss/∂h_t‖ / its maximum (dimensionless)', scale: { type: 'log' } },
-        color: { field: 'network', type: 'nominal', title: 'network', scale: { domain: [...new Set(rows.map((r) => r.network))] } },
+        color: { field: 'network', type: 'nominal', title: 'network', scale: { domain: [...new Set(rows.map((r) => r.network))] }, legend: { labelLimit: 320 } },
         ...(perSeed ? { detail: { field: 'seed', type: 'nominal' } } : {}),
       },
     },
