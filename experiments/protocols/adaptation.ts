@@ -50,8 +50,8 @@ export const adaptationSpecSchema = z
     field: forceFieldSchema.default({ kind: 'curl', strength: 5 }),
     /** Visual rotation of visuomotor-rotation (rad, counter-clockwise). Default π/6 (30°). */
     rotation: z.number().default(Math.PI / 6),
-    /** Adam learning rate of the online updates; 0 switches learning off. Default 1e-4 (3e-3, the training rate, overshoots within two updates). */
-    learningRate: z.number().min(0).default(1e-4),
+    /** Adam learning rate of the online updates; 0 switches learning off. Default 3e-4: the torque and the muscle default controllers both end exposure within 2× baseline (1e-4 left the muscle one at 3.7×; 3e-3, the training rate, overshoots within two updates). */
+    learningRate: z.number().min(0).default(3e-4),
     /** Trials between online updates (each update learns from these trials). Default 4. */
     trialsPerUpdate: int.min(1).default(4),
     /** Go cue (s from trial start), trial length (s), endpoint measured this long after go (s). */
