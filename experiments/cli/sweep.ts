@@ -89,7 +89,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'print what would run (the sbatch script, or the local commands) and stop')
     .option('--status <dir>', 'print the progress of a sweep directory and stop')
     .option('--bench', 'benchmark: 4 small cells one after another, then on a pool of --jobs processes; prints the speed-up')
-    .option('--iterations <n>', 'with --bench: training iterations per cell (default 60)');
+    .option('--iterations <n>', 'with --bench: training iterations per cell (default 2000)');
   addExecutorOptions(command)
     .addOption(new Option('--run-cell <dir>', 'run one cell of the sweep in DIR in this process (the index is the argument); used by the executors').hideHelp())
     .action((spec: string | undefined, opts: RawOptions) => sweep(spec, opts));
