@@ -7,8 +7,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
-import { parseCheckpoint, serializeCheckpoint, summarizeTraining, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, networkSpecOf, parseTrainConfig, resolveBody, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
+import { checkpointOf, parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../model/checkpoint.ts';
+import { initTrainState, parseTrainConfig, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
@@ -126,19 +126,9 @@ export function loadCheckpointFile(path: string): Checkpoint {
   return parseCheckpoint(readFileSync(path, 'utf8'), path);
 }
 
-/** The checkpoint of a training state; `withResume` adds the optimizer and generator state. */
+/** The checkpoint of a training state, stamped with this package's version; `withResume` adds the optimizer and generator state. */
 export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: string, withResume: boolean): Checkpoint {
-  return {
-    packageVersion: PACKAGE_VERSION,
-    backend,
-    config,
-    arm: resolveBody(config.arm).skeleton,
-    muscles: resolveBody(config.arm).muscles,
-    network: networkSpecOf(config),
-    params: state.params,
-    training: summarizeTraining(state),
-    ...(withResume ? { resume: { adam: state.adam, rng: state.rng, lr: state.lr, badSteps: state.badSteps } } : {}),
-  };
+  return checkpointOf(config, state, backend, PACKAGE_VERSION, withResume);
 }
 
 /** Train to `config.iterations`, writing the training directory while holding its lock. Returns the final state. */

@@ -18,7 +18,7 @@ import { bodyOf, type Body } from '../sim/body.ts';
 import { observationSize } from '../sim/tasks/observation.ts';
 import { emptyLoss, lossComponentsSchema, type LossComponents } from './losses.ts';
 import { networkSpecSchema, paramShapes, type NetworkParams, type NetworkSpec } from './network.ts';
-import { convertStepUnits, printNotice, trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
+import { convertStepUnits, networkSpecOf, printNotice, resolveBody, trainConfigSchema, type TrainConfig, type TrainState } from './train.ts';
 
 export const CHECKPOINT_FORMAT = 'reach-checkpoint';
 /** Version of the checkpoint file format this program reads and writes (independent of the package version). */
@@ -220,4 +220,23 @@ export function summarizeTraining(state: TrainState, n = SUMMARY_WINDOW): Traini
   const errors = tail.map((e) => e.endpointError).filter(Number.isFinite);
   const endpointError = errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : NaN;
   return { iterations: state.iteration, finalLoss, endpointError };
+}
+
+/**
+ * The checkpoint of a training state, written by `packageVersion` on `backend`; `withResume` adds the
+ * optimizer and generator state. The CLI and the viewer's in-browser training both write through this.
+ */
+export function checkpointOf(config: TrainConfig, state: TrainState, backend: string, packageVersion: string, withResume: boolean): Checkpoint {
+  const body = resolveBody(config.arm);
+  return {
+    packageVersion,
+    backend,
+    config,
+    arm: body.skeleton,
+    muscles: body.muscles,
+    network: networkSpecOf(config),
+    params: state.params,
+    training: summarizeTraining(state),
+    ...(withResume ? { resume: { adam: state.adam, rng: state.rng, lr: state.lr, badSteps: state.badSteps } } : {}),
+  };
 }
