@@ -1,6 +1,6 @@
 /**
  * The reference the live state is drawn against: the controller's closed-loop reaches to the task's
- * center-out targets on the matter-js arm (noise-free feedback, go at the viewer's go time), their
+ * center-out targets on the matter-js arm of its body (torque motors or muscles; noise-free feedback, go at the viewer's go time), their
  * hidden activity's PC1–PC2 plane and top jPC plane (Churchland et al. 2012), and two unit orders for
  * the heat map (preferred direction, PC1 loading). Pure computation; the viewer runs it in a worker.
  */
@@ -9,7 +9,7 @@ import { matrix } from '../model/analysis/linalg.ts';
 import { pca } from '../model/analysis/pca.ts';
 import { crossConditionMean } from '../model/analysis/population.ts';
 import { cosineTuning, windowMean } from '../model/analysis/tuning.ts';
-import type { Checkpoint } from '../model/checkpoint.ts';
+import { checkpointBody, type Checkpoint } from '../model/checkpoint.ts';
 import { runClosedLoop } from '../model/closed-loop.ts';
 import { noiseless } from '../sim/tasks/observation.ts';
 import { centerOutConditions, parseTaskSpec } from '../sim/tasks/task-spec.ts';
@@ -74,7 +74,7 @@ export function computeReferences(checkpoint: Checkpoint, goStep: number): Refer
   const task = parseTaskSpec({ ...checkpoint.config.task, kind: 'center-out', catchProbability: 0 });
   const dt = task.dt;
   const trials = centerOutConditions(checkpoint.arm, task, goStep * dt, 1);
-  const rec = runClosedLoop(checkpoint.arm, checkpoint.network, checkpoint.params, trials, { engine: 'matter', feedback: noiseless(checkpoint.config.feedback) }, 1);
+  const rec = runClosedLoop(checkpointBody(checkpoint), checkpoint.network, checkpoint.params, trials, { engine: 'matter', feedback: noiseless(checkpoint.config.feedback) }, 1);
   const C = trials.batch;
   const T = trials.steps;
   const n = checkpoint.network.hidden;

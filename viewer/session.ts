@@ -10,16 +10,17 @@
  * on after the recorded trial ends, so the hand keeps being controlled.
  */
 import { createRng, type Rng } from '../core/random.ts';
-import type { Checkpoint } from '../model/checkpoint.ts';
+import { checkpointBody, type Checkpoint } from '../model/checkpoint.ts';
 import { controllerAdvance, controllerReadout, createController, resetController, type Controller } from '../model/controller-step.ts';
 import { beginTrial as beginInterventionTrial, endTrial as endInterventionTrial, intervene, planInterventions, type InterventionPlan, type TrialInterventions } from '../model/interventions/apply.ts';
 import type { InterventionSpec } from '../model/interventions/spec.ts';
-import { observe } from '../sim/tasks/observation.ts';
+import { observationSize, observe } from '../sim/tasks/observation.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
+import type { Body } from '../sim/body.ts';
 import { handPosition, handVelocity } from '../sim/dynamics.ts';
 import { createFeedback, pushFeedback, type FeedbackState, type ResolvedFeedbackOptions } from '../sim/feedback.ts';
 import { curlField, handForce, NO_FIELD, pulseField, sumFields, type ForceField, type ForcePulse } from '../sim/force-fields.ts';
-import { createMatterArm, type MatterArm } from '../sim/matter-arm.ts';
+import { createMatterBody, type MatterArm } from '../sim/matter-arm.ts';
 import { centerOutStart, centerOutTargets, parseTaskSpec, type TaskSpec } from '../sim/tasks/task-spec.ts';
 import { createTrialRecord, recordStep, type TrialRecord } from './trial-record.ts';
 
@@ -50,6 +51,8 @@ export interface Session {
   /** Name of the checkpoint driving the arm (its file name). */
   name: string;
   checkpoint: Checkpoint;
+  /** The body the checkpoint was trained on (torque motors, or arm26's six muscles); `params` is its skeleton. */
+  body: Body;
   params: ArmParams;
   task: TaskSpec;
   /** Control step (s). */
@@ -106,11 +109,20 @@ export interface Session {
   /** Scratch. */
   x: Float64Array;
   force: Float64Array;
+  /** Scratch: body state [q, q̇, actuator state], actuator inputs as used (clipped), joint torques (N·m). */
+  bodyX: Float64Array;
+  used: Float64Array;
+  jointTorque: Float64Array;
 }
 
 /** Everything the session needs from a checkpoint, validated for live use; throws with a clear message. */
 export function createSession(checkpoint: Checkpoint, name: string, seed = 1): Session {
-  const params = checkpoint.arm;
+  const body = checkpointBody(checkpoint);
+  const params = body.skeleton;
+  const net = checkpoint.network;
+  if (net.inputs !== observationSize(body) || net.outputs !== body.actuator.nInputs) {
+    throw new Error(`${name}: the network (${net.inputs} inputs, ${net.outputs} outputs) does not fit its ${body.name} arm (${observationSize(body)} observations, ${body.actuator.nInputs} inputs)`);
+  }
   const task = parseTaskSpec(checkpoint.config.task);
   if (Math.abs(checkpoint.network.dt - task.dt) > 1e-12) {
     throw new Error(`${name}: the network runs at dt = ${checkpoint.network.dt} s but its task uses ${task.dt} s`);
@@ -121,11 +133,12 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
   const start = centerOutStart(params, task);
   const goStep = Math.round((task.delay[0] + task.delay[1]) / 2 / task.dt);
   const x0 = Float64Array.of(task.startPosture[0], task.startPosture[1], 0, 0);
-  const feedbackBase = createFeedback(params, checkpoint.config.feedback, task.dt, x0).opts;
+  const feedbackBase = createFeedback(body, checkpoint.config.feedback, task.dt, x0).opts;
   const s: Session = {
     interventions: null,
     name,
     checkpoint,
+    body,
     params,
     task,
     dt: task.dt,
@@ -134,9 +147,9 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
     x0,
     start,
     targets,
-    arm: createMatterArm(params, { q0: [x0[0], x0[1]] }),
+    arm: createMatterBody(body, { q0: [x0[0], x0[1]] }),
     controller: createController(checkpoint.network, checkpoint.params),
-    feedback: createFeedback(params, feedbackBase, task.dt, x0),
+    feedback: createFeedback(body, feedbackBase, task.dt, x0),
     feedbackBase,
     rng: createRng(seed),
     phase: 'idle',
@@ -159,10 +172,13 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
     dragging: false,
     cursor: new Float64Array(2),
     springForce: new Float64Array(2),
-    record: createTrialRecord(1, task.dt, 0, checkpoint.network.hidden, start, -1),
+    record: createTrialRecord(1, task.dt, 0, checkpoint.network.hidden, start, -1, body.muscles?.muscles ?? []),
     trials: 0,
     x: new Float64Array(4),
     force: new Float64Array(2),
+    bodyX: new Float64Array(4 + body.actuator.nState),
+    used: new Float64Array(body.actuator.nInputs),
+    jointTorque: new Float64Array(2),
   };
   beginTrial(s, -1);
   return s;
@@ -185,10 +201,10 @@ export function trialSteps(s: Session): number {
 export function beginTrial(s: Session, k: number): void {
   if (!(Number.isInteger(k) && k >= -1 && k < s.targets.length)) throw new Error(`no target ${k}: there are ${s.targets.length}`);
   s.arm.dispose();
-  s.arm = createMatterArm(s.params, { q0: [s.x0[0], s.x0[1]] });
+  s.arm = createMatterBody(s.body, { q0: [s.x0[0], s.x0[1]] });
   s.pulses = [];
   applyField(s);
-  s.feedback = createFeedback(s.params, scaledFeedback(s), s.dt, s.x0);
+  s.feedback = createFeedback(s.body, scaledFeedback(s), s.dt, s.x0);
   resetController(s.controller);
   const iv = s.interventions;
   if (iv?.trial) endInterventionTrial(iv.trial);
@@ -202,7 +218,7 @@ export function beginTrial(s: Session, k: number): void {
   s.step = 0;
   s.substep = 0;
   s.phase = k < 0 ? 'idle' : 'delay';
-  s.record = createTrialRecord(k < 0 ? s.task.steps : trialSteps(s), s.dt, s.goStepArr[0], s.controller.spec.hidden, target, k);
+  s.record = createTrialRecord(k < 0 ? s.task.steps : trialSteps(s), s.dt, s.goStepArr[0], s.controller.spec.hidden, target, k, s.body.muscles?.muscles ?? []);
   if (iv && k >= 0 && s.trials - iv.first < iv.plan.trials) {
     iv.trial = beginInterventionTrial(
       iv.plan,
@@ -231,6 +247,8 @@ function scaledFeedback(s: Session): ResolvedFeedbackOptions {
     jointVelocityNoise: b.jointVelocityNoise * m,
     handPositionNoise: b.handPositionNoise * m,
     handVelocityNoise: b.handVelocityNoise * m,
+    muscleLengthNoise: b.muscleLengthNoise * m,
+    muscleVelocityNoise: b.muscleVelocityNoise * m,
   };
 }
 
@@ -317,13 +335,21 @@ function controlStep(s: Session): void {
   if (iv) intervene(iv, 'after-cell', s.step);
   controllerReadout(c);
   if (iv) intervene(iv, 'plant', s.step);
-  const tau = s.controller.tau;
-  if (!Number.isFinite(tau[0]) || !Number.isFinite(tau[1])) {
-    throw new Error(`${s.name} produced a non-finite torque at t = ${(s.step * s.dt).toFixed(2)} s`);
+  const u = s.controller.tau;
+  if (!u.every(Number.isFinite)) {
+    throw new Error(`${s.name} produced a non-finite ${s.body.actuator.kind === 'muscle' ? 'excitation' : 'torque'} at t = ${(s.step * s.dt).toFixed(2)} s`);
   }
+  // Joint torques over the coming step as the closed loop records them: the motors' inputs, or the
+  // muscles' torques at this sample's activations (excitations act on activations only through time).
+  const act = s.body.actuator;
+  const bx = s.bodyX;
+  bx.set(x);
+  bx.set(s.arm.actuatorState, 4);
+  for (let i = 0; i < act.nInputs; i++) s.used[i] = act.clampInput(u[i], i);
+  act.jointTorques(bx, 0, s.used, 0, s.jointTorque, null);
   const hand = handPosition(s.params, x[0], x[1]);
   const vel = handVelocity(s.params, x[0], x[1], x[2], x[3]);
-  recordStep(s.record, s.controller.input[2], x, hand, vel, externalForce(s, s.force), tau, s.controller.h);
+  recordStep(s.record, s.controller.input[2], x, hand, vel, externalForce(s, s.force), s.jointTorque, s.controller.h, s.arm.actuatorState, s.used);
   if (s.phase !== 'idle') s.phase = s.step < s.goStepArr[0] ? 'delay' : s.record.shifted === 0 && s.record.length < s.record.capacity ? 'reach' : 'done';
 }
 

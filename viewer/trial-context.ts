@@ -18,6 +18,7 @@ export function trialContext(s: Session, dataFile: string): Record<string, unkno
     shape: [r.length, traceColumns(r).length],
     columns: traceColumns(r),
     controller: { file: s.name, kind: s.controller.spec.kind, hiddenUnits: s.controller.spec.hidden, trainingIterations: s.checkpoint.training.iterations },
+    arm: { body: s.body.name, actuator: s.body.actuator.kind, muscles: s.body.muscles ? [...s.body.muscles.muscles] : undefined },
     trial: {
       target: r.targetIndex < 0 ? 'start (hold)' : r.targetIndex + 1,
       targetPosition_m: Array.from(r.target),
@@ -34,6 +35,7 @@ export function trialContext(s: Session, dataFile: string): Record<string, unkno
       jointVelocity_rad_per_s: fb.jointVelocityNoise,
       handPosition_m: fb.handPositionNoise,
       handVelocity_m_per_s: fb.handVelocityNoise,
+      ...(s.body.muscles ? { muscleLength_l_opt: fb.muscleLengthNoise, muscleVelocity_v_max: fb.muscleVelocityNoise } : {}),
     },
     seed: VIEWER_SEED,
     savedAt: new Date().toISOString(),

@@ -42,16 +42,22 @@ export interface TrialRecord {
   speed: Float64Array;
   /** External hand force at the sample (field + pulse + mouse spring) (N): [steps, 2]. */
   force: Float64Array;
-  /** Shoulder torque (N·m): [steps]. */
+  /** Shoulder torque (N·m): [steps]. For a muscle arm, the muscles' torque at the sample. */
   tau1: Float64Array;
   /** Elbow torque (N·m): [steps]. */
   tau2: Float64Array;
   /** Hidden activity: [steps, units]. */
   hidden: Float32Array;
+  /** Muscle names (empty for torque motors). */
+  muscles: string[];
+  /** Muscle activation at the sample (dimensionless, 0–1): [steps, muscles]. */
+  activation: Float64Array;
+  /** Muscle excitation the network commanded for the step, as used (clipped to [0.001, 1]): [steps, muscles]. */
+  excitation: Float64Array;
 }
 
 /** Empty record for a trial of `capacity` steps of `dt` s with go at `goStep`. */
-export function createTrialRecord(capacity: number, dt: number, goStep: number, units: number, target: ArrayLike<number>, targetIndex: number): TrialRecord {
+export function createTrialRecord(capacity: number, dt: number, goStep: number, units: number, target: ArrayLike<number>, targetIndex: number, muscles: readonly string[] = []): TrialRecord {
   const times = Float64Array.from({ length: capacity }, (_, t) => t * dt);
   return {
     capacity,
@@ -73,6 +79,9 @@ export function createTrialRecord(capacity: number, dt: number, goStep: number, 
     tau1: new Float64Array(capacity),
     tau2: new Float64Array(capacity),
     hidden: new Float32Array(capacity * units),
+    muscles: [...muscles],
+    activation: new Float64Array(capacity * muscles.length),
+    excitation: new Float64Array(capacity * muscles.length),
   };
 }
 
@@ -93,6 +102,8 @@ function scroll(r: TrialRecord): void {
   shift(r.tau1, 1);
   shift(r.tau2, 1);
   shift(r.hidden, r.units);
+  shift(r.activation, r.muscles.length);
+  shift(r.excitation, r.muscles.length);
   r.shifted += k;
   r.length = keep;
   for (let t = 0; t < r.capacity; t++) {
@@ -101,7 +112,7 @@ function scroll(r: TrialRecord): void {
   }
 }
 
-/** Record one sample; a full record first scrolls (see the file comment). */
+/** Record one sample (activation and excitation: one per muscle, ignored without muscles); a full record first scrolls (see the file comment). */
 export function recordStep(
   r: TrialRecord,
   hold: number,
@@ -111,6 +122,8 @@ export function recordStep(
   force: ArrayLike<number>,
   tau: ArrayLike<number>,
   hidden: Float32Array,
+  activation: ArrayLike<number> = [],
+  excitation: ArrayLike<number> = [],
 ): void {
   if (r.length >= r.capacity) scroll(r);
   const t = r.length;
@@ -126,12 +139,18 @@ export function recordStep(
   r.tau1[t] = tau[0];
   r.tau2[t] = tau[1];
   r.hidden.set(hidden, t * r.units);
+  const nm = r.muscles.length;
+  for (let i = 0; i < nm; i++) {
+    r.activation[t * nm + i] = activation[i];
+    r.excitation[t * nm + i] = excitation[i];
+  }
   r.length = t + 1;
 }
 
 /** Column names (with units) of {@link traceTable}, in order. */
 export function traceColumns(r: TrialRecord): string[] {
-  return [...FIXED_COLUMNS, ...Array.from({ length: r.units }, (_, u) => `h${u}`)];
+  const muscle = (what: string) => r.muscles.map((m) => `${what}_${m.replace(/\s+/g, '_')}`);
+  return [...FIXED_COLUMNS, ...Array.from({ length: r.units }, (_, u) => `h${u}`), ...muscle('activation'), ...muscle('excitation')];
 }
 
 const FIXED_COLUMNS = [
@@ -157,7 +176,8 @@ const FIXED_COLUMNS = [
 /** The recorded steps as one table [steps, columns] (columns per {@link traceColumns}). */
 export function traceTable(r: TrialRecord): { data: Float64Array; shape: [number, number] } {
   const nf = FIXED_COLUMNS.length;
-  const cols = nf + r.units;
+  const nm = r.muscles.length;
+  const cols = nf + r.units + 2 * nm;
   const data = new Float64Array(r.length * cols);
   for (let t = 0; t < r.length; t++) {
     const o = t * cols;
@@ -176,6 +196,10 @@ export function traceTable(r: TrialRecord): { data: Float64Array; shape: [number
     data[o + 15] = r.tau1[t];
     data[o + 16] = r.tau2[t];
     for (let u = 0; u < r.units; u++) data[o + nf + u] = r.hidden[t * r.units + u];
+    for (let i = 0; i < nm; i++) {
+      data[o + nf + r.units + i] = r.activation[t * nm + i];
+      data[o + nf + r.units + nm + i] = r.excitation[t * nm + i];
+    }
   }
   return { data, shape: [r.length, cols] };
 }
