@@ -8,7 +8,10 @@
  * Speed: the hand's velocity, charged like a distance (smoothed L1 in the reach's frame), before go and
  * from `settleTime` after the reaction window on. The position term alone lets a hand circle the target
  * within the smoothing length; training on 1.2 s trials then left a 4 Hz oscillation of up to 12 mm
- * that grew once the trial was over. Charging speed while the hand should be still damps it.
+ * that grew once the trial was over. Charging speed while the hand should be still damps it. The distance
+ * to the target can weigh more once the hand should have settled (`stay`, in the position component): with
+ * the reach's weight the hand came to rest 1.5–2.5 mm off the target, a weight like the hold's before go
+ * asks the same precision at the target as at the start.
  *
  * Position, hold, speed, effort and activity are means over trials × steps (activity also over units, effort
  * summed over the outputs), so that their scale does not depend on
@@ -37,7 +40,9 @@ export const lossSpecSchema = z.object({
   speed: z.number().min(0).default(0),
   /** Smoothing speed of each velocity coordinate's penalty (m/s). */
   speedEpsilon: z.number().positive().default(0.01),
-  /** Time from the end of the reaction window until the hand must be at rest on the target, when its speed starts being charged (s). */
+  /** Weight of the hand-to-target L1 distance once the hand should have settled (from `settleTime` after the reaction window), in place of `position` there (per m). Default: `position`. */
+  stay: z.number().min(0).optional(),
+  /** Time from the end of the reaction window until the hand must be at rest on the target, when its speed starts being charged and `stay` weighs its distance (s). */
   settleTime: z.number().min(0).default(0.6),
   /** Time after the go cue reaches the network during which position is not penalised (s). */
   reactionWindow: z.number().min(0).default(0.15),
