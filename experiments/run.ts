@@ -10,6 +10,7 @@ import { checkpointBody, type Checkpoint } from '../model/checkpoint.ts';
 import { runClosedLoop, type ArmEngine, type Recording } from '../model/closed-loop.ts';
 import { planInterventions } from '../model/interventions/apply.ts';
 import { observationChannels } from '../sim/tasks/observation.ts';
+import { wholeSteps } from '../sim/time.ts';
 import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
 import type { RunOptions } from './run-options.ts';
@@ -66,6 +67,7 @@ const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.lengt
 /** Run the controller of `ck` closed loop and measure every reach. */
 export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
   const trials = makeTrials(ck, o);
+  const evalSteps = wholeSteps(o.evalAfter, trials.dt, 'evaluation delay (--eval-after)');
   const interventions = o.interventions?.interventions.length ? planInterventions(o.interventions, trials.batch, ck.network.hidden) : undefined;
   const recording = runClosedLoop(checkpointBody(ck), ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field, interventions }, o.seed);
   const { batch: B, steps: T, dt } = trials;
@@ -81,7 +83,7 @@ export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
     let m: ReachMetrics | null = null;
     let error: number | null = null;
     if (!isCatch) {
-      const at = go + Math.round(o.evalAfter / dt);
+      const at = go + evalSteps;
       m = reachMetrics(pos.subarray(0, (at + 1) * 2), { dt, target, start, goIndex: go });
       error = m.endpointError;
       errors.push(error);

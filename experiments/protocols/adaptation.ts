@@ -26,6 +26,7 @@ import { parseInterventionSpec, type Intervention, type InterventionSpec } from 
 import { cloneParams } from '../../model/network.ts';
 import { forceFieldSchema, NO_FIELD, type ForceField } from '../../sim/force-fields.ts';
 import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
+import { wholeSteps } from '../../sim/time.ts';
 import { centerOutSequence, joinRecordings, measureTrial, pickTrials, sliceTrials, type TrialMeasures } from './trials.ts';
 
 export const ADAPTATION_PROTOCOLS = ['curl-adaptation', 'visuomotor-rotation'] as const;
@@ -108,6 +109,7 @@ export async function runAdaptation(protocol: AdaptationProtocol, ck: Checkpoint
   const N = s.baselineTrials + s.exposureTrials + s.washoutTrials;
   const trials = centerOutSequence(ck, N, s.goTime, s.duration, s.seed);
   if (s.goTime + s.evalAfter >= s.duration) throw new Error(`go time + evalAfter (${s.goTime} + ${s.evalAfter} s) must end before the ${s.duration} s trial does`);
+  wholeSteps(s.evalAfter, trials.dt, 'protocol evalAfter');
   const interventions = perturbationSpec(protocol, s);
   const plan = planInterventions(interventions, N, ck.network.hidden);
   const exposed = plan.hits[0];

@@ -41,7 +41,7 @@ export const taskSpecSchema = z
     radius: z.number().positive().default(0.1),
     /** Center-out start posture [shoulder, elbow] (rad). */
     startPosture: pair.default([45 * DEG, 90 * DEG]),
-    /** Instructed delay range [min, max] (s) from trial start to go; drawn uniformly, in whole steps. */
+    /** Instructed delay range [min, max] (s, whole control steps) from trial start to go; drawn uniformly in whole steps. */
     delay: pair.default([0.2, 0.4]),
     /** Probability that a trial is a catch trial (no go cue). */
     catchProbability: z.number().min(0).max(1).default(0.1),
@@ -68,11 +68,18 @@ export const taskSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['steps'], message: `${t.steps} steps disagree with duration ${duration} s at dt = ${t.dt} s (${steps} steps)` });
       return z.NEVER;
     }
-    try {
-      wholeSteps(t.cueDelay, t.dt, 'task cueDelay');
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['cueDelay'], message: (err as Error).message });
-      return z.NEVER;
+    const times: Array<[number, string, (string | number)[]]> = [
+      [t.cueDelay, 'task cueDelay', ['cueDelay']],
+      [t.delay[0], 'task delay[0]', ['delay', 0]],
+      [t.delay[1], 'task delay[1]', ['delay', 1]],
+    ];
+    for (const [seconds, what, path] of times) {
+      try {
+        wholeSteps(seconds, t.dt, what);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path, message: (err as Error).message });
+        return z.NEVER;
+      }
     }
     if (steps < 2) {
       ctx.addIssue({ code: 'custom', path: ['duration'], message: `a trial needs at least 2 control steps, ${duration} s at dt = ${t.dt} s is ${steps}` });
