@@ -247,23 +247,33 @@ export class Episode {
     const sj = new Float64Array(5 * this.body.actuator.senses.length);
     const effortScale = 2 * ls.effort * norm;
     const activityScale = (2 * ls.activity * norm) / n;
+    const gu64 = new Float64Array(no);
 
     for (let t = T - 1; t >= 0; t--) {
       plantBackward(this.jac[t], this.gS[t + 1], B, this.gS[t], gTau);
       const u = this.U[t];
       const h = this.caches[t].h;
+      // Readout and activity terms, unit by unit (Wout rows are contiguous); each float32 sum takes its
+      // terms in the order of the output-by-output loop it replaces, so the sums are the same.
       for (let b = 0; b < B; b++) {
         for (let k = 0; k < no; k++) {
           const uk = u[b * no + k];
           const gu = (gTau[b * no + k] + effortScale * uk) * readoutSlope(spec, uk);
           gbout[k] += gu;
-          for (let j = 0; j < n; j++) {
-            gs[b * S + j] += gu * wout[j * no + k];
-            gWout[j * no + k] += gu * h[b * n + j];
+          gu64[k] = gu;
+        }
+        const o = b * S;
+        for (let j = 0; j < n; j++) {
+          const hv = h[b * n + j];
+          const w = j * no;
+          let v = gs[o + j];
+          for (let k = 0; k < no; k++) {
+            v = Math.fround(v + gu64[k] * wout[w + k]);
+            gWout[w + k] += gu64[k] * hv;
           }
+          gs[o + j] = v + activityScale * hv;
         }
       }
-      for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) gs[b * S + j] += activityScale * h[b * n + j];
       if (flow) {
         let sq = 0;
         for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) sq += gs[b * S + j] ** 2;

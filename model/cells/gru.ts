@@ -9,7 +9,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, slopeOf, transposeInto } from './common.ts';
+import { activation32Of, activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, transposeInto } from './common.ts';
 
 interface GruCache extends StepCache {
   /** Inputs x: [batch, inputs]. */
@@ -67,7 +67,7 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
 
   forward(spec, params, matmul, hPrev, x, batch, cache, { gx, gh }, noise) {
     const { hidden: n, inputs: ni } = spec;
-    const phi = activationOf(spec);
+    const phi = activation32Of(spec);
     const n3 = 3 * n;
     cache.xin.set(x.subarray(0, batch * ni));
     matmul(cache.xin, batch, ni, 'Wx', gx);
@@ -79,8 +79,8 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
       const o3 = b * n3;
       const o = b * n;
       for (let j = 0; j < n; j++) {
-        const r = sigmoid(gx[o3 + j] + bx[j] + gh[o3 + j]);
-        const zg = sigmoid(gx[o3 + n + j] + bx[n + j] + gh[o3 + n + j]);
+        const r = sigmoid32(gx[o3 + j] + bx[j] + gh[o3 + j]);
+        const zg = sigmoid32(gx[o3 + n + j] + bx[n + j] + gh[o3 + n + j]);
         const hnj = gh[o3 + 2 * n + j] + bhn[j];
         let pre = gx[o3 + 2 * n + j] + bx[2 * n + j] + r * hnj;
         if (noise) pre += noise[o + j];

@@ -10,7 +10,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
-import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, slopeOf, transposeInto } from './common.ts';
+import { activation32Of, activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, transposeInto } from './common.ts';
 
 interface LstmCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -70,7 +70,7 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
 
   forward(spec, params, matmul, sPrev, x, batch, cache, a, noise) {
     const { hidden: n, inputs: ni } = spec;
-    const phi = activationOf(spec);
+    const phi = activation32Of(spec);
     const n2 = 2 * n;
     const n4 = 4 * n;
     concatRows(x, ni, sPrev, n2, n, batch, cache.xin);
@@ -82,12 +82,12 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
       const o2 = b * n2;
       const o = b * n;
       for (let j = 0; j < n; j++) {
-        const i = sigmoid(a[o4 + j] + bias[j]);
-        const f = sigmoid(a[o4 + n + j] + bias[n + j]);
+        const i = sigmoid32(a[o4 + j] + bias[j]);
+        const f = sigmoid32(a[o4 + n + j] + bias[n + j]);
         let pre = a[o4 + 2 * n + j] + bias[2 * n + j];
         if (noise) pre += noise[o + j];
         const g = phi(pre);
-        const og = sigmoid(a[o4 + 3 * n + j] + bias[3 * n + j]);
+        const og = sigmoid32(a[o4 + 3 * n + j] + bias[3 * n + j]);
         const c = f * sPrev[o2 + n + j] + i * g;
         const y = phi(c);
         act[o4 + j] = i;

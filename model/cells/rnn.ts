@@ -9,7 +9,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, transposeInto } from './common.ts';
+import { activation32Of, activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, transposeInto } from './common.ts';
 
 interface RnnCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -59,7 +59,7 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
   forward(spec, params, matmul, hPrev, x, batch, cache, a, noise) {
     const { hidden: n, inputs: ni } = spec;
     const alpha = spec.dt / spec.tau;
-    const phi = activationOf(spec);
+    const phi = activation32Of(spec);
     concatRows(x, ni, hPrev, n, n, batch, cache.xin);
     matmul(cache.xin, batch, ni + n, 'Wx', a);
     const bias = params.b.data;
