@@ -7,6 +7,7 @@ import defaultControllerUrl from '@default-controller?url';
 import { conditionColor, css } from './colors.ts';
 import { fetchCheckpoint, readCheckpointFile, withoutResume } from './checkpoint-loader.ts';
 import { bindControls } from './controls.ts';
+import { download } from './download.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { countFrame, createFrameMeter } from './frame-meter.ts';
 import { createHeatmap, heatmapCell, resizeHeatmap, updateHeatmap } from './heatmap.ts';
@@ -32,6 +33,7 @@ import {
 } from './session.ts';
 import { createStatePanel, drawStatePanel, resizeStatePanel, setPanelReferences } from './state-plane.ts';
 import { createTraces, resizeTraces, updateTraces } from './traces.ts';
+import { mountTrainPanel } from './train/panel.ts';
 import { traceCsv, traceNpy } from './trial-record.ts';
 import { trialContext, VIEWER_SEED } from './trial-context.ts';
 import { createUnitPanel, updateUnitPanel } from './unit-panel.ts';
@@ -63,15 +65,6 @@ byId('message-close').addEventListener('click', () => showMessage(null));
 window.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && message !== null) showMessage(null);
 });
-
-function download(name: string, data: BlobPart, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 async function start(): Promise<void> {
   const canvas = byId<HTMLCanvasElement>('scene');
@@ -227,8 +220,8 @@ async function start(): Promise<void> {
     }
   }
 
-  /** Run `next` in place of the current session, keeping the user's settings. */
-  function adopt(next: Session): void {
+  /** Run `next` in place of the current session, keeping the user's settings; `quiet`: no message (the train panel says which network drives). */
+  function adopt(next: Session, quiet = false): void {
     next.timeScale = session.timeScale;
     setCurl(next, session.curlOn, session.curlStrength);
     setNoiseScale(next, session.noiseScale);
@@ -237,11 +230,18 @@ async function start(): Promise<void> {
     session = next;
     controls.setTargetCount(session.targets.length);
     controls.setController(session.name === DEFAULT_NAME, session.task.delay, session.goStep * session.dt);
-    showMessage(`Loaded ${session.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
+    if (!quiet) showMessage(`Loaded ${session.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
     requestReferences(session);
   }
 
   bindScenePointer(canvas, () => scene, () => session);
+  mountTrainPanel({
+    drive: (ck, name) => adopt(createSession(ck, name, VIEWER_SEED), true),
+    reach: (k) => beginTrial(session, k),
+    trialOver: () => session.phase === 'idle' || session.phase === 'done',
+    targetCount: () => session.targets.length,
+    message: showMessage,
+  });
   installDebugHook({
     session: () => session,
     scene: () => scene,
