@@ -2,7 +2,8 @@
  * The web viewer's build: `npm run build` writes a static site to dist/viewer (relative URLs, so it works
  * from any static host or sub-path); `npm run view` builds it and serves it on 127.0.0.1.
  *
- * The controller loaded at start-up is models/default-controller.json, bundled as an asset. Set
+ * The controller loaded at start-up is models/default-controller.json, bundled as an asset (with
+ * models/default-muscle-controller.json, which the page offers as the muscle arm). Set
  * REACH_CHECKPOINT=path/to/checkpoint.json to bundle another one instead.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { defineConfig } from 'vite';
 
 const repo = dirname(fileURLToPath(import.meta.url));
 const checkpoint = resolve(repo, process.env.REACH_CHECKPOINT ?? 'models/default-controller.json');
+/** The muscle-arm (arm26) controller the viewer offers next to the default, bundled as an asset too. */
+const muscleCheckpoint = resolve(repo, 'models/default-muscle-controller.json');
 if (!existsSync(checkpoint)) {
   throw new Error(
     `viewer: no controller checkpoint at ${checkpoint}; train one (node bin/reach.js train --out DIR) and set REACH_CHECKPOINT=DIR/checkpoint.json`,
@@ -22,7 +25,12 @@ export default defineConfig({
   root: resolve(repo, 'viewer'),
   base: './',
   publicDir: false,
-  resolve: { alias: [{ find: /^@default-controller(?=\?|$)/, replacement: checkpoint }] },
+  resolve: {
+    alias: [
+      { find: /^@default-controller(?=\?|$)/, replacement: checkpoint },
+      { find: /^@default-muscle-controller(?=\?|$)/, replacement: muscleCheckpoint },
+    ],
+  },
   build: {
     outDir: resolve(repo, 'dist/viewer'),
     emptyOutDir: true,

@@ -15,11 +15,15 @@ export interface ViewerActions {
   loadFile(file: File): void;
   /** Go back to the bundled default controller. */
   loadDefault(): void;
+  /** Run the bundled muscle-arm (arm26) controller. */
+  loadMuscle(): void;
   /** Instructed delay of the next trials (s). */
   setDelay(seconds: number): void;
   downloadCsv(): void;
   /** Save the panel with this element id as PNG. */
   exportPanel(id: string): void;
+  /** Save the line panel with this element id as an SVG figure built from its data. */
+  exportSvg(id: string): void;
   downloadNpy(): void;
 }
 
@@ -50,7 +54,13 @@ function onChoice(select: HTMLSelectElement, apply: (value: string) => void): vo
 export function bindControls(
   actions: ViewerActions,
   count: number,
-): { setTargetCount(n: number): void; setController(isDefault: boolean, trained: readonly [number, number], delay: number): void } {
+): {
+  setTargetCount(n: number): void;
+  /** Which bundled controller runs (null: a loaded file), its trained delay range and the delay in use (s). */
+  setController(bundled: 'torque' | 'muscle' | null, trained: readonly [number, number], delay: number): void;
+  /** Show the run as paused or running (when something other than the pause control paused it). */
+  showPaused(paused: boolean): void;
+} {
   const targets = el<HTMLSpanElement>('target-buttons');
   const setTargetCount = (n: number) => {
     targets.replaceChildren();
@@ -78,12 +88,12 @@ export function bindControls(
 
   const pause = el<HTMLButtonElement>('pause');
   const step = el<HTMLButtonElement>('step');
-  const togglePause = () => {
-    const paused = actions.togglePause();
+  const showPaused = (paused: boolean) => {
     pause.textContent = paused ? 'resume' : 'pause';
     pause.classList.toggle('active', paused);
     step.disabled = !paused;
   };
+  const togglePause = () => showPaused(actions.togglePause());
   pause.addEventListener('click', togglePause);
   step.addEventListener('click', () => actions.step());
   onChoice(el<HTMLSelectElement>('speed'), (v) => actions.setSpeed(Number(v)));
@@ -102,11 +112,14 @@ export function bindControls(
   });
   const toDefault = el<HTMLButtonElement>('default-controller');
   toDefault.addEventListener('click', () => actions.loadDefault());
+  const toMuscle = el<HTMLButtonElement>('muscle-controller');
+  toMuscle.addEventListener('click', () => actions.loadMuscle());
   const delay = el<HTMLSelectElement>('delay');
   onChoice(delay, (v) => actions.setDelay(Number(v)));
   /** Offer the trained delay range's ends and middle, and no delay (untrained unless the range starts at 0). */
-  const setController = (isDefault: boolean, trained: readonly [number, number], current: number) => {
-    toDefault.disabled = isDefault;
+  const setController = (bundled: 'torque' | 'muscle' | null, trained: readonly [number, number], current: number) => {
+    toDefault.disabled = bundled === 'torque';
+    toMuscle.disabled = bundled === 'muscle';
     const [lo, hi] = trained;
     const choices = [...new Set([0, lo, (lo + hi) / 2, hi].map((v) => Math.round(v * 100) / 100))].sort((a, b) => a - b);
     delay.replaceChildren(
@@ -125,6 +138,11 @@ export function bindControls(
   onChoice(exporter, (id) => {
     if (id) actions.exportPanel(id);
     exporter.value = '';
+  });
+  const svgExporter = el<HTMLSelectElement>('export-svg');
+  onChoice(svgExporter, (id) => {
+    if (id) actions.exportSvg(id);
+    svgExporter.value = '';
   });
 
   const help = el<HTMLElement>('help');
@@ -161,5 +179,5 @@ export function bindControls(
     const f = e.dataTransfer?.files[0];
     if (f) actions.loadFile(f);
   });
-  return { setTargetCount, setController };
+  return { setTargetCount, setController, showPaused };
 }

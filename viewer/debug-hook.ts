@@ -5,7 +5,9 @@
 import type { FrameMeter } from './frame-meter.ts';
 import type { LiveProjection } from './live-projection.ts';
 import type { References } from './reference.ts';
-import type { ArmScene } from './scene.ts';
+import type { Replay } from './replay.ts';
+import type { ArmScene, DrawnArm } from './scene.ts';
+import type { Traces } from './traces.ts';
 import { goTime, trialTime, type Session, type TrialPhase } from './session.ts';
 
 /** Where the hook reads from (the live objects change when a checkpoint is loaded). */
@@ -21,6 +23,8 @@ export interface DebugSource {
   unit(): number;
   /** The heat map's row order (null: unsorted). */
   heatmapOrder(): Int32Array | null;
+  traces(): Traces;
+  replay(): Replay;
 }
 
 export interface ReachDebug {
@@ -70,6 +74,18 @@ export interface ReachDebug {
   readonly unitOrder: number[] | null;
   /** Page (client) px of world point (x, y) m, for pointer events. */
   worldToClient(x: number, y: number): [number, number];
+  /** What the scene drew last: pose, muscles (name, activation, colour, width, path), overlays, replayed sample (−1 live). */
+  readonly drawnArm: DrawnArm;
+  /** Body of the running controller ('motornet', 'arm26', …) and its muscles (empty for torque motors). */
+  readonly body: string;
+  readonly muscles: string[];
+  /** The current record's joint state [steps, 4] and muscle activations [steps, muscles]. */
+  trialState(): { state: number[]; activation: number[] };
+  /** Series labels of the first (torques or activations) and second (hand speed) chart, and their plotted data [series][points] (x first). */
+  chart(which: 'torque' | 'speed'): { labels: string[]; data: number[][] };
+  /** Replayed sample (−1: live) and earlier trials kept. */
+  readonly replaySample: number;
+  readonly earlierTrials: number;
 }
 
 declare global {
@@ -175,6 +191,29 @@ export function installDebugHook(src: DebugSource): void {
         hand: Array.from(r.hand.subarray(0, 2 * n)),
         jpc: jpcReady ? Array.from(lp.jpc.subarray(0, 2 * n)) : null,
       };
+    },
+    get drawnArm() {
+      return structuredClone(src.scene().drawn);
+    },
+    get body() {
+      return src.session().body.name;
+    },
+    get muscles() {
+      return [...src.session().record.muscles];
+    },
+    trialState() {
+      const r = src.session().record;
+      return { state: Array.from(r.state.subarray(0, 4 * r.length)), activation: Array.from(r.activation.subarray(0, r.muscles.length * r.length)) };
+    },
+    chart(which: 'torque' | 'speed') {
+      const u = which === 'torque' ? src.traces().torque : src.traces().speed;
+      return { labels: u.series.slice(1).map((s) => s.label as string), data: u.data.map((d) => Array.from(d as ArrayLike<number>)) };
+    },
+    get replaySample() {
+      return src.replay().sample;
+    },
+    get earlierTrials() {
+      return src.replay().history.length;
     },
     worldToClient(x: number, y: number) {
       const p = [0, 0];

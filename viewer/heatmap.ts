@@ -48,6 +48,8 @@ export interface Heatmap {
   shifted: number;
   /** The plot area last drawn (null before the first draw). */
   frame: PlotFrame | null;
+  /** Replay cursor (time from go, s), null when live. */
+  cursor: number | null;
 }
 
 /** A heat map drawing into `canvas` at width × height CSS px. */
@@ -68,6 +70,7 @@ export function createHeatmap(canvas: HTMLCanvasElement, width: number, height: 
     drawn: 0,
     shifted: 0,
     frame: null,
+    cursor: null,
   };
 }
 
@@ -106,6 +109,13 @@ export function updateHeatmap(hm: Heatmap, record: TrialRecord, order: Int32Arra
   render(hm);
 }
 
+/** Show the replay cursor at `time` from go (s), or none (null). */
+export function setHeatmapCursor(hm: Heatmap, time: number | null): void {
+  if (time === hm.cursor) return;
+  hm.cursor = time;
+  if (hm.record) render(hm);
+}
+
 /** Resize to width × height CSS px and redraw. */
 export function resizeHeatmap(hm: Heatmap, width: number, height: number): void {
   hm.ctx = fitCanvas(hm.canvas, width, height);
@@ -132,6 +142,16 @@ function render(hm: Heatmap): void {
     ctx.lineTo(go, f.top + f.height);
     ctx.stroke();
     ctx.setLineDash([]);
+  }
+  if (hm.cursor !== null) {
+    const x = Math.round(xPx(f, hm.cursor)) + 0.5;
+    ctx.strokeStyle = THEME.text;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(x, f.top);
+    ctx.lineTo(x, f.top + f.height);
+    ctx.stroke();
+    ctx.lineWidth = 1;
   }
   drawAxes(ctx, f, 'time from go (s)', `${r.units} units, ${hm.orderLabel}`, 'hidden activity (a.u.)', false);
   const bar = colorBarRect(hm.width, f.top, f.height);

@@ -4,16 +4,19 @@
  * planes are computed in a worker; the page runs (and the panels fill in) without waiting for them.
  */
 import defaultControllerUrl from '@default-controller?url';
+import muscleControllerUrl from '@default-muscle-controller?url';
 import { conditionColor, css } from './colors.ts';
 import { fetchCheckpoint, readCheckpointFile, withoutResume } from './checkpoint-loader.ts';
 import { bindControls } from './controls.ts';
 import { download } from './download.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { countFrame, createFrameMeter } from './frame-meter.ts';
-import { createHeatmap, heatmapCell, resizeHeatmap, updateHeatmap } from './heatmap.ts';
+import { createHeatmap, heatmapCell, resizeHeatmap, setHeatmapCursor, updateHeatmap } from './heatmap.ts';
 import { panelSizes, type PanelSizes } from './layout.ts';
 import { createLiveProjection, updateProjection } from './live-projection.ts';
 import { ReferenceClient } from './reference-client.ts';
+import { clearHistory, createReplay, followRecord, overlays } from './replay.ts';
+import { bindReplayControls } from './replay-controls.ts';
 import type { References } from './reference.ts';
 import { ArmScene } from './scene.ts';
 import { bindScenePointer } from './scene-pointer.ts';
@@ -31,14 +34,16 @@ import {
   triggerPulse,
   type Session,
 } from './session.ts';
-import { createStatePanel, drawStatePanel, resizeStatePanel, setPanelReferences } from './state-plane.ts';
-import { createTraces, resizeTraces, updateTraces } from './traces.ts';
+import { createStatePanel, drawStatePanel, resizeStatePanel, setPanelReferences, statePanelSvg } from './state-plane.ts';
+import { createTraces, resizeTraces, setTraceMuscles, tracesSvg, updateTraces } from './traces.ts';
 import { mountTrainPanel } from './train/panel.ts';
 import { traceCsv, traceNpy } from './trial-record.ts';
 import { trialContext, VIEWER_SEED } from './trial-context.ts';
 import { createUnitPanel, updateUnitPanel } from './unit-panel.ts';
 
 const DEFAULT_NAME = 'default-controller.json';
+const MUSCLE_NAME = 'default-muscle-controller.json';
+const bundledKind = (name: string) => (name === DEFAULT_NAME ? 'torque' : name === MUSCLE_NAME ? 'muscle' : null);
 /** Gap between the two panels of a row (CSS px). */
 const ROW_GAP = 4;
 
@@ -87,6 +92,8 @@ async function start(): Promise<void> {
   const pcPanel = createStatePanel(byId('pc-plane'), 'pc', half(size), size.plane);
   const jpcPanel = createStatePanel(byId('jpc-plane'), 'jpc', half(size), size.plane);
   const traces = createTraces(byId('torque-chart'), byId('speed-chart'), half(size), size.trace);
+  setTraceMuscles(traces, session.record.muscles);
+  const replay = createReplay();
   const unitPanel = createUnitPanel(byId('unit-panel'), 480, 190);
   const unitCard = byId('unit-card');
   const readout = byId('readout');
@@ -169,7 +176,8 @@ async function start(): Promise<void> {
         sort = kind;
       },
       loadFile: (file) => void loadFile(file),
-      loadDefault: () => void loadDefault(),
+      loadDefault: () => void loadBundled(defaultControllerUrl, DEFAULT_NAME),
+      loadMuscle: () => void loadBundled(muscleControllerUrl, MUSCLE_NAME),
       setDelay: (seconds) => {
         // The go step is plain session data read at each trial start; the reference reaches are
         // recomputed with the same delay so the live state is compared with like.
@@ -182,10 +190,27 @@ async function start(): Promise<void> {
         download(traceName('json'), JSON.stringify(trialContext(session, traceName('npy')), null, 2), 'application/json');
       },
       exportPanel: (id) => exportPanel(id),
+      exportSvg: (id) => {
+        const svg = id === 'pc-plane' || id === 'jpc-plane' ? statePanelSvg(id === 'pc-plane' ? pcPanel : jpcPanel, id === 'pc-plane' ? projection.pc : projection.jpc, projection.length) : tracesSvg(traces, id === 'speed-chart' ? 'speed' : 'torque');
+        if (svg) download(`${session.name.replace(/\.json$/i, '')}-${id}.svg`, svg, 'image/svg+xml');
+        else showMessage('The reference reaches are still being computed; save the panel when they show.', 'info');
+      },
     },
     session.targets.length,
   );
-  controls.setController(true, session.task.delay, session.goStep * session.dt);
+  controls.setController('torque', session.task.delay, session.goStep * session.dt);
+  const replayControls = bindReplayControls(
+    replay,
+    () => session.record,
+    () => {
+      setPaused(session, true);
+      controls.showPaused(true);
+    },
+    () => {
+      setPaused(session, false);
+      controls.showPaused(false);
+    },
+  );
   /** Save panel `id` (a canvas, or a chart holding one) as PNG at the screen's resolution. */
   const exportPanel = (id: string) => {
     const el = byId(id);
@@ -212,11 +237,11 @@ async function start(): Promise<void> {
     adopt(next);
   }
 
-  async function loadDefault(): Promise<void> {
+  async function loadBundled(url: string, name: string): Promise<void> {
     try {
-      adopt(createSession(await fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME), DEFAULT_NAME, VIEWER_SEED));
+      adopt(createSession(await fetchCheckpoint(url, name), name, VIEWER_SEED));
     } catch (err) {
-      showMessage(`The default controller could not be loaded: ${(err as Error).message}. Still running ${session.name}.`);
+      showMessage(`The bundled controller ${name} could not be loaded: ${(err as Error).message}. Still running ${session.name}.`);
     }
   }
 
@@ -229,7 +254,9 @@ async function start(): Promise<void> {
     disposeSession(session);
     session = next;
     controls.setTargetCount(session.targets.length);
-    controls.setController(session.name === DEFAULT_NAME, session.task.delay, session.goStep * session.dt);
+    controls.setController(bundledKind(session.name), session.task.delay, session.goStep * session.dt);
+    setTraceMuscles(traces, session.record.muscles);
+    clearHistory(replay);
     if (!quiet) showMessage(`Loaded ${session.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
     requestReferences(session);
   }
@@ -252,6 +279,8 @@ async function start(): Promise<void> {
     message: () => message,
     unit: () => unitPanel.unit,
     heatmapOrder: () => heatmap.order,
+    traces: () => traces,
+    replay: () => replay,
   });
   requestReferences(session);
 
@@ -275,13 +304,21 @@ async function start(): Promise<void> {
       showMessage(`${(err as Error).message}; paused.`);
     }
     const r = currentRefs();
-    scene.draw(session);
+    followRecord(replay, session.record);
+    replayControls.sync(session.paused);
+    // In replay every panel shows the trial up to the replayed sample (k), with a cursor where time runs.
+    const k = replay.sample;
+    const past = overlays(replay);
+    scene.draw(session, k, past);
     updateProjection(projection, session.record, r, session.controller.h, session.step);
     updateHeatmap(heatmap, session.record, r ? r.order[sort] : null, r ? (sort === 'pd' ? 'sorted by preferred direction' : 'sorted by PC1 loading') : 'unsorted');
+    setHeatmapCursor(heatmap, k >= 0 ? session.record.timesFromGo[k] : null);
     const color = session.targetIndex < 0 ? '#ffffff' : css(conditionColor(session.targetIndex, session.targets.length));
-    drawStatePanel(pcPanel, projection.pc, projection.length, r ? projection.currentPc : null, color);
-    drawStatePanel(jpcPanel, projection.jpc, r?.jpc ? projection.length : 0, r?.jpc ? projection.currentJpc : null, color);
-    updateTraces(traces, session.record);
+    const shown = k >= 0 ? Math.min(k + 1, projection.length) : projection.length;
+    const at = (trail: Float64Array, now: Float64Array) => (k >= 0 && shown > 0 ? trail.subarray((shown - 1) * 2, shown * 2) : now);
+    drawStatePanel(pcPanel, projection.pc, shown, r ? at(projection.pc, projection.currentPc) : null, color);
+    drawStatePanel(jpcPanel, projection.jpc, r?.jpc ? shown : 0, r?.jpc ? at(projection.jpc, projection.currentJpc) : null, color);
+    updateTraces(traces, session.record, k >= 0 ? session.record.timesFromGo[k] : null, past);
     updateUnitPanel(unitPanel, session.record, r);
     countFrame(meter, now);
     setText('name', session.name);

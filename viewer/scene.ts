@@ -1,7 +1,9 @@
 /**
  * The arm scene in pixi.js: workspace boundary, shoulder, start and center-out targets, the hand's trail,
- * the arm (links, joints, hand), the external force on the hand, the curl field (arrows: the force on a
- * hand moving outward at FIELD_PROBE_SPEED toward each target) and the mouse spring.
+ * earlier trials' hand paths (faded), the arm (links, joints, hand), a muscle arm's muscles coloured by
+ * activation (with a colour bar), the external force on the hand, the curl field (arrows: the force on a
+ * hand moving outward at FIELD_PROBE_SPEED toward each target) and the mouse spring. It draws the live
+ * state, or a recorded sample of the trial (replay).
  * World coordinates are metres with +y forward; the canvas has y pointing down, so y is flipped here.
  */
 import { Application, Container, Graphics, Text } from 'pixi.js';
@@ -9,7 +11,9 @@ import { forwardKinematics } from '../sim/dynamics.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handForce } from '../sim/force-fields.ts';
 import { conditionColor, THEME } from './colors.ts';
+import { ACTIVATION_FULL_SCALE, activationColor, musclePolylines } from './muscle-drawing.ts';
 import { externalForce, type Session } from './session.ts';
+import type { TrialRecord } from './trial-record.ts';
 
 /** Drawn radius of targets and start: the 1 cm reach tolerance (m). */
 export const TARGET_RADIUS = 0.01;
@@ -19,12 +23,28 @@ const FIELD_PROBE_SPEED = 0.5;
 const VIEW_MARGIN = 0.14;
 /** Force arrow scale (px per N). */
 const PX_PER_N = 4;
+/** Muscle line width (px) at zero and at full-scale activation. */
+const MUSCLE_WIDTH: readonly [number, number] = [2, 6];
+
+/** What the last draw showed (for the debug hook and tests): the arm's pose and each muscle's line. */
+export interface DrawnArm {
+  /** Recorded sample drawn (replay), or −1 for the live state. */
+  sample: number;
+  /** Joint angles (rad) and hand, elbow (m). */
+  q: [number, number];
+  elbow: [number, number];
+  hand: [number, number];
+  /** Earlier trials' hand paths drawn. */
+  overlays: number;
+  /** Per muscle: name, activation, colour 0xRRGGBB, line width (px) and path in world metres [x0, y0, …]. */
+  muscles: Array<{ name: string; activation: number; color: number; width: number; path: number[] }>;
+}
 
 /** The pixi application and the scene's layers. Owns the WebGL context: call `dispose()`. */
 export class ArmScene {
   readonly app: Application;
   /** Targets and their labels lie above the arm (it passes over them), the forces and spring above all. */
-  private readonly layers = { fixed: new Graphics(), trail: new Graphics(), arm: new Graphics(), targets: new Graphics(), forces: new Graphics() };
+  private readonly layers = { fixed: new Graphics(), overlays: new Graphics(), trail: new Graphics(), arm: new Graphics(), muscles: new Graphics(), targets: new Graphics(), forces: new Graphics() };
   private readonly labels = new Container();
   private scale = 1;
   private ox = 0;
@@ -32,11 +52,14 @@ export class ArmScene {
   private session: Session | null = null;
   private fixedKey = '';
   private readonly f = new Float64Array(2);
+  private overlayKey = '';
+  /** What the last draw showed. */
+  drawn: DrawnArm = { sample: -1, q: [0, 0], elbow: [0, 0], hand: [0, 0], overlays: 0, muscles: [] };
 
   private constructor(app: Application) {
     this.app = app;
-    const { fixed, trail, arm, targets, forces } = this.layers;
-    app.stage.addChild(fixed, trail, arm, targets, this.labels, forces);
+    const { fixed, overlays, trail, arm, muscles, targets, forces } = this.layers;
+    app.stage.addChild(fixed, overlays, trail, arm, muscles, targets, this.labels, forces);
   }
 
   /** A scene drawing into `canvas` (CSS size width × height). */
@@ -140,6 +163,24 @@ export class ArmScene {
     const { width, height } = this.app.screen;
     g.moveTo(width - 20 - bar, height - 20).lineTo(width - 20, height - 20).stroke({ width: 2, color: THEME.axis });
     this.drawLabels(s, width - 20 - bar / 2, height - 36);
+    if (s.body.muscles) this.drawActivationBar(g, width - 150, 30, 120, 8);
+  }
+
+  /** The muscle colour key: activation 0 … ACTIVATION_FULL_SCALE left to right at (x, y), w × h px. */
+  private drawActivationBar(g: Graphics, x: number, y: number, w: number, h: number): void {
+    const steps = 40;
+    for (let i = 0; i < steps; i++) g.rect(x + (i * w) / steps, y, w / steps + 0.5, h).fill({ color: activationColor(((i + 0.5) / steps) * ACTIVATION_FULL_SCALE) });
+    g.rect(x, y, w, h).stroke({ width: 1, color: THEME.workspace });
+    const style = { fontFamily: 'system-ui, sans-serif', fontSize: 10, fill: 0xb0b8c8 };
+    const label = (text: string, lx: number, ly: number, anchorX: number) => {
+      const t = new Text({ text, style });
+      t.anchor.set(anchorX, 0);
+      t.position.set(lx, ly);
+      this.labels.addChild(t);
+    };
+    label('muscle activation', x + w / 2, y - 14, 0.5);
+    label('0', x, y + h + 2, 0);
+    label(`≥ ${ACTIVATION_FULL_SCALE}`, x + w, y + h + 2, 1);
   }
 
   private drawLabels(s: Session, barX: number, barY: number): void {
@@ -166,8 +207,12 @@ export class ArmScene {
     this.labels.addChild(help);
   }
 
-  /** Draw the session's current state and render. */
-  draw(s: Session): void {
+  /**
+   * Draw the session's current state, or with `sample` ≥ 0 the trial's recorded sample `sample` (replay:
+   * the arm, muscles, trail and hand force as recorded then); `overlays` are earlier trials whose hand
+   * paths are drawn faded. Then render.
+   */
+  draw(s: Session, sample = -1, overlays: readonly TrialRecord[] = []): void {
     if (s !== this.session) {
       this.session = s;
       this.fixedKey = '';
@@ -180,18 +225,23 @@ export class ArmScene {
     }
     const p = this.f;
     const { trail, arm, forces } = this.layers;
+    this.drawOverlays(overlays, s.targets.length);
     trail.clear();
     const rec = s.record;
-    if (rec.length > 1) {
-      for (let t = 0; t < rec.length; t++) {
+    const replay = sample >= 0 && sample < rec.length;
+    const trailEnd = replay ? sample + 1 : rec.length;
+    if (trailEnd > 1) {
+      for (let t = 0; t < trailEnd; t++) {
         this.toCanvas(rec.hand[t * 2], rec.hand[t * 2 + 1], p);
         if (t === 0) trail.moveTo(p[0], p[1]);
         else trail.lineTo(p[0], p[1]);
       }
       trail.stroke({ width: 2, color: THEME.trail, alpha: 0.55 });
     }
-    const state = s.arm.getState(s.x);
+    const state = replay ? rec.state.subarray(sample * 4, sample * 4 + 4) : s.arm.getState(s.x);
     const { elbow, hand } = forwardKinematics(s.params, state[0], state[1]);
+    const nm = rec.muscles.length;
+    const activation = replay ? rec.activation.subarray(sample * nm, (sample + 1) * nm) : s.arm.actuatorState;
     arm.clear();
     this.toCanvas(0, 0, p);
     const sx = p[0];
@@ -207,11 +257,12 @@ export class ArmScene {
     arm.circle(sx, sy, 6).fill({ color: THEME.joint });
     arm.circle(ex, ey, 5).fill({ color: THEME.joint });
     arm.circle(hx, hy, Math.max(5, TARGET_RADIUS * this.scale * 0.8)).fill({ color: THEME.hand });
+    this.drawn = { sample: replay ? sample : -1, q: [state[0], state[1]], elbow: [elbow[0], elbow[1]], hand: [hand[0], hand[1]], overlays: overlays.length, muscles: this.drawMuscles(s, state[0], state[1], activation) };
 
     forces.clear();
-    const F = externalForce(s, s.force);
+    const F = replay ? rec.force.subarray(sample * 2, sample * 2 + 2) : externalForce(s, s.force);
     if (Math.hypot(F[0], F[1]) > 0.2) arrow(forces, hx, hy, F[0] * PX_PER_N, -F[1] * PX_PER_N, THEME.force, 1);
-    if (s.dragging) {
+    if (s.dragging && !replay) {
       this.toCanvas(s.cursor[0], s.cursor[1], p);
       // A dark casing under a bright core: the spring stays visible over the pale arm and the dark floor.
       forces.moveTo(hx, hy).lineTo(p[0], p[1]).stroke({ width: 9, color: THEME.background, alpha: 0.9, cap: 'round' });
@@ -219,6 +270,46 @@ export class ArmScene {
       forces.circle(p[0], p[1], 5).stroke({ width: 4, color: THEME.background, alpha: 0.85 }).circle(p[0], p[1], 5).stroke({ width: 2, color: THEME.spring });
     }
     this.app.render();
+  }
+
+  /** The muscles of a muscle arm at angles (q1, q2) with `activation` per muscle; returns what was drawn. */
+  private drawMuscles(s: Session, q1: number, q2: number, activation: ArrayLike<number>): DrawnArm['muscles'] {
+    const g = this.layers.muscles;
+    g.clear();
+    const m = s.body.muscles;
+    if (!m) return [];
+    const p = this.f;
+    return musclePolylines(s.params, m, q1, q2).map((path, i) => {
+      const a = activation[i];
+      const color = activationColor(a);
+      const width = MUSCLE_WIDTH[0] + (MUSCLE_WIDTH[1] - MUSCLE_WIDTH[0]) * Math.min(1, a / ACTIVATION_FULL_SCALE);
+      for (let k = 0; k < path.length; k += 2) {
+        this.toCanvas(path[k], path[k + 1], p);
+        if (k === 0) g.moveTo(p[0], p[1]);
+        else g.lineTo(p[0], p[1]);
+      }
+      g.stroke({ width, color, cap: 'round', join: 'round' });
+      return { name: m.muscles[i], activation: a, color, width, path };
+    });
+  }
+
+  /** Earlier trials' hand paths, faded, in their targets' colours (redrawn only when the set changes). */
+  private drawOverlays(overlays: readonly TrialRecord[], n: number): void {
+    const key = overlays.map((r) => `${r.targetIndex}:${r.length}:${r.shifted}`).join(',') + `|${this.scale}|${this.ox}|${this.oy}`;
+    if (key === this.overlayKey) return;
+    this.overlayKey = key;
+    const g = this.layers.overlays;
+    g.clear();
+    const p = this.f;
+    for (const r of overlays) {
+      if (r.length < 2) continue;
+      for (let t = 0; t < r.length; t++) {
+        this.toCanvas(r.hand[t * 2], r.hand[t * 2 + 1], p);
+        if (t === 0) g.moveTo(p[0], p[1]);
+        else g.lineTo(p[0], p[1]);
+      }
+      g.stroke({ width: 1.5, color: r.targetIndex < 0 ? THEME.trail : conditionColor(r.targetIndex, n), alpha: 0.4 });
+    }
   }
 
   dispose(): void {

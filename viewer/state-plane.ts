@@ -7,6 +7,7 @@ import { conditionColor, css, THEME } from './colors.ts';
 import { fitCanvas } from './layout.ts';
 import { drawAxes, plotFrame, xPx, yPx, type PlotFrame } from './plot-frame.ts';
 import type { References, StatePlane } from './reference.ts';
+import { lineFigureSvg, type SvgSeries } from './svg-export.ts';
 
 export type PlaneKind = 'pc' | 'jpc';
 
@@ -95,12 +96,7 @@ export function setPanelReferences(p: StatePanel, refs: References | null, messa
   const padY = (yMax - yMin) * 0.15 || 1;
   const f = plotFrame(w, h, xMin - padX, xMax + padX, yMin - padY, yMax + padY);
   p.frame = f;
-  const pct = (v: number) => `${Math.round(v * 100)}%`;
-  const title =
-    p.kind === 'pc'
-      ? `population state, PC1–PC2 (${pct(plane.varianceFraction[0])}, ${pct(plane.varianceFraction[1])} var)`
-      : `top jPC plane: ${refs.jpc!.rotationHz.toFixed(1)} Hz, R²skew ${refs.jpc!.r2Skew2D.toFixed(2)}, ${pct(plane.varianceFraction[0] + plane.varianceFraction[1])} var`;
-  drawAxes(ctx, f, `${name}1 (a.u.)`, `${name}2 (a.u.)`, title);
+  drawAxes(ctx, f, `${name}1 (a.u.)`, `${name}2 (a.u.)`, planeTitle(p.kind, refs, plane));
   ctx.save();
   ctx.beginPath();
   ctx.rect(f.left, f.top, f.width, f.height);
@@ -122,6 +118,36 @@ export function setPanelReferences(p: StatePanel, refs: References | null, messa
   }
   ctx.restore();
   drawConditionKey(ctx, f, C);
+}
+
+function planeTitle(kind: PlaneKind, refs: References, plane: StatePlane): string {
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  return kind === 'pc'
+    ? `population state, PC1–PC2 (${pct(plane.varianceFraction[0])}, ${pct(plane.varianceFraction[1])} var)`
+    : `top jPC plane: ${refs.jpc!.rotationHz.toFixed(1)} Hz, R²skew ${refs.jpc!.r2Skew2D.toFixed(2)}, ${pct(plane.varianceFraction[0] + plane.varianceFraction[1])} var`;
+}
+
+/**
+ * The panel as an SVG figure built from its data: each reference reach (in the jPC panel over the jPCA
+ * window) in its target's colour and the live trail's first `n` points ([n, 2]); null before the references.
+ */
+export function statePanelSvg(p: StatePanel, trail: Float64Array, n: number): string | null {
+  const { refs, plane, frame: f } = p;
+  if (!refs || !plane || !f) return null;
+  const C = refs.conditions;
+  const T = refs.steps;
+  const tr = plane.trajectories;
+  const [t0, t1] = p.kind === 'jpc' && refs.jpc ? refs.jpc.window : [0, T - 1];
+  const column = (a: Float64Array, from: number, to: number, k: number) => Array.from({ length: to - from }, (_, i) => a[(from + i) * 2 + k]);
+  const series: SvgSeries[] = Array.from({ length: C }, (_, c) => ({
+    label: `target ${c + 1}`,
+    color: css(conditionColor(c, C)),
+    x: column(tr, c * T + t0, c * T + t1 + 1, 0),
+    y: column(tr, c * T + t0, c * T + t1 + 1, 1),
+  }));
+  series.push({ label: 'this trial', color: '#ffffff', x: column(trail, 0, n, 0), y: column(trail, 0, n, 1), width: 2 });
+  const name = p.kind === 'pc' ? 'PC' : 'jPC';
+  return lineFigureSvg({ width: p.width, height: p.height, title: planeTitle(p.kind, refs, plane), xLabel: `${name}1 (a.u.)`, yLabel: `${name}2 (a.u.)`, xRange: [f.xMin, f.xMax], yRange: [f.yMin, f.yMax], series });
 }
 
 /** Radius and pitch of the target key's discs (px). */
