@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../core/npy.ts';
-import { exportCsv, readCsvExport } from '../../experiments/export/csv.ts';
+import { exportCsv, formatValue, readCsvExport } from '../../experiments/export/csv.ts';
 import { exportNpy } from '../../experiments/export/npy.ts';
 import { readRunDir } from '../../experiments/run-dir.ts';
 import { bytesOf, CATCH, K, T, U, writeSyntheticRun } from './export-synthetic-run.ts';
@@ -84,6 +84,22 @@ describe('CSV export', () => {
       const digits = s.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '');
       expect(digits.length).toBeLessThanOrEqual(9);
     }
+  });
+
+  it('float32 text equals the brute-force shortest: the fewest toPrecision digits that read back, over ties, extremes and 20 000 random bit patterns', () => {
+    const shortest = (x: number) => {
+      for (let p = 1; ; p++) if (Math.fround(Number(x.toPrecision(p))) === x) return String(Number(x.toPrecision(p)));
+    };
+    const values = [-243.859375, -51.3203125, 2 ** -149, 2 ** -126, 3.4028234663852886e38, 0.1, 1 / 3, 123456792, 65504, 1e10, 1e-30, 1e30].map(Math.fround);
+    const bits = new Uint32Array(1);
+    const f = new Float32Array(bits.buffer);
+    let z = 7;
+    while (values.length < 20_000) {
+      z = (Math.imul(z, 1664525) + 1013904223) >>> 0;
+      bits[0] = z;
+      if (Number.isFinite(f[0]) && f[0] !== 0) values.push(f[0]);
+    }
+    for (const x of values) expect(formatValue(x, 'float32')).toBe(shortest(x));
   });
 
   it('trials.csv: one row per trial with units in the names, empty cells for missing values', () => {
