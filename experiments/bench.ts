@@ -1,6 +1,6 @@
 /**
  * Benchmarks: training milliseconds per iteration at the standard configuration (leaky RNN, 128 units,
- * batch 64, 100 steps of 10 ms, torque-driven arm) and for the GRU and LSTM, on 1 and N worker threads,
+ * batch 64, 100 steps of 10 ms, torque-driven and muscle arm) and for the GRU and LSTM, on 1 and N worker threads,
  * side by side with a plain tfjs autodiff loop (experiments/bench/training.ts); optionally where an
  * iteration's time goes (experiments/bench/profile.ts); simulation steps per second of the analytic and
  * matter-js arms, and closed-loop trials per second. Wall-clock figures belong here, never in tests.
@@ -22,8 +22,8 @@ export interface BenchResult {
   node: string;
   /** Training ms per iteration of each cell on 1 and N workers, and their ratios to a plain tfjs autodiff loop timed in the same run. */
   training: TrainingBench;
-  /** Where a 1-worker iteration's time goes, per cell (with --profile). */
-  profile?: Partial<Record<CellKind, ProfileRow[]>>;
+  /** Where a 1-worker iteration's time goes, per cell and arm ('GRU, muscle (arm26) arm'; with --profile). */
+  profile?: Record<string, ProfileRow[]>;
   /** Analytic arm, 10 ms control steps (1 RK4 substep) per second. */
   analyticStepsPerSecond: number;
   /** Analytic arm, 10 ms control steps with 10 RK4 substeps (1 ms) per second. */
@@ -34,9 +34,9 @@ export interface BenchResult {
   closedLoopTrialsPerSecond: number;
 }
 
-/** Profile `iterations` 1-worker iterations of a cell at the standard configuration (after 2 warm-up). */
-async function profileCell(tf: typeof tfType, kind: CellKind, iterations: number): Promise<ProfileRow[]> {
-  const config = benchConfig(kind, BENCH_ARMS[0].arm);
+/** Profile `iterations` 1-worker iterations of a cell on an arm at the standard configuration (after 2 warm-up). */
+async function profileCell(tf: typeof tfType, kind: CellKind, arm: string, iterations: number): Promise<ProfileRow[]> {
+  const config = benchConfig(kind, arm);
   const state = initTrainState(config);
   await train(tf, { ...config, iterations: 2 }, state);
   return profileIterations(iterations, async () => {
@@ -58,7 +58,7 @@ export interface BenchOptions {
   seconds: number;
   /** Worker threads of the parallel training figures. */
   workers: number;
-  /** Also profile 1-worker iterations of each cell. Default false. */
+  /** Also profile 1-worker iterations of each cell on each arm. Default false. */
   profile?: boolean;
   progress?: (message: string) => void;
 }
@@ -88,8 +88,10 @@ export async function runBench(tf: typeof tfType, backend: BackendName, ck: Chec
   if (opts.profile) {
     profile = {};
     for (const kind of ['rnn', 'gru', 'lstm'] as const) {
-      opts.progress?.(`profiling ${kind}`);
-      profile[kind] = await profileCell(tf, kind, Math.min(opts.iterations, 10));
+      for (const { label, arm } of BENCH_ARMS) {
+        opts.progress?.(`profiling ${kind}, ${label} arm`);
+        profile[`${kind.toUpperCase()}, ${label} arm`] = await profileCell(tf, kind, arm, Math.min(opts.iterations, 10));
+      }
     }
   }
   return {

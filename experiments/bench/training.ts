@@ -16,11 +16,14 @@ import { parseTaskSpec } from '../../sim/tasks/task-spec.ts';
 import { pooledShardRunner, startShardPool, type ShardPool } from '../parallel/shard-pool.ts';
 import { autodiffBaseline } from './autodiff-baseline.ts';
 
-/** The standard configuration: 128 units, batch 64, 100 steps of 10 ms, torque-driven arm. */
+/** The standard configuration: 128 units, batch 64, 100 steps of 10 ms (on each of BENCH_ARMS). */
 export const STANDARD = { hidden: 128, batch: 64, duration: 1, dt: 0.01 } as const;
 
-/** Arms trained in the bench: (label, training config `arm`). The muscle arm joins when training supports it. */
-export const BENCH_ARMS: ReadonlyArray<{ label: string; arm: string }> = [{ label: 'torque', arm: 'motornet' }];
+/** Arms trained in the bench: (label, training config `arm`): the torque-driven arm and the six-muscle arm26. */
+export const BENCH_ARMS: ReadonlyArray<{ label: string; arm: string }> = [
+  { label: 'torque', arm: 'motornet' },
+  { label: 'muscle (arm26)', arm: 'arm26' },
+];
 
 export interface TrainingRow {
   cell: CellKind;
@@ -106,7 +109,7 @@ export async function benchTraining(tf: typeof tfType, backend: BackendName, o: 
   const load0 = loadavg()[0];
   const rounds = o.rounds ?? 4;
   const cells = o.cells ?? (['rnn', 'gru', 'lstm'] as const);
-  const pool = o.workers > 1 ? await startShardPool(backend, o.workers) : null;
+  const pool = o.workers > 1 ? await startShardPool(tf, backend, o.workers) : null;
   const std = benchConfig('rnn', BENCH_ARMS[0].arm);
   const baseline = autodiffBaseline(tf, { arm: resolveArm(std.arm), task: parseTaskSpec(std.task), hidden: STANDARD.hidden, batch: STANDARD.batch, seed: 1 });
   try {

@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--seconds <s>', 'seconds per simulation figure', '1')
     .option('--checkpoint <file>', 'controller for the closed-loop figure', DEFAULT_CHECKPOINT)
     .option('--workers <n>', `worker threads of the parallel training figures (default: the number of cores, ${availableParallelism()} here)`)
-    .option('--profile', 'also print where a 1-worker training iteration spends its time, per cell')
+    .option('--profile', 'also print where a 1-worker training iteration spends its time, per cell and arm')
     .option('--experiment', 'instead: time the default experiment (npm start) with 1 worker and with --workers, in turns, and print the ratio')
     .option('--rounds <n>', 'with --experiment: runs of each', '2')
     .action(async (opts: RawOptions) => {
@@ -75,9 +75,9 @@ export function register(program: Command): void {
         ['matter-js arm, 10 ms steps of 10 × 1 ms (steps/s)', r.matterStepsPerSecond.toFixed(0)],
         ['closed loop, 1.4 s center-out trials on matter-js (trials/s)', r.closedLoopTrialsPerSecond.toFixed(1)],
       ];
-      for (const [cell, parts] of Object.entries(r.profile ?? {})) {
+      for (const [what, parts] of Object.entries(r.profile ?? {})) {
         const total = parts.reduce((s, p) => s + p.ms, 0);
-        rows.push([`profile, ${cell.toUpperCase()}, 1 worker (ms/iteration of CPU time sampled)`, total.toFixed(1)]);
+        rows.push([`profile, ${what}, 1 worker (ms/iteration of CPU time sampled)`, total.toFixed(1)]);
         for (const p of parts) rows.push([`  ${p.part}`, `${p.ms.toFixed(1).padStart(7)}  ${(100 * p.share).toFixed(1).padStart(5)} %`]);
       }
       const w = Math.max(...rows.map(([k]) => k.length));

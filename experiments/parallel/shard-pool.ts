@@ -1,16 +1,19 @@
 /**
- * Training shards on worker threads: a pool of workers (experiments/parallel/shard-worker.ts), each with
- * its own tfjs backend, takes the shards of a batch one at a time, the next shard going to whichever
- * worker is free. Results are combined by model/shards.ts in shard order, so the weights do not depend
- * on the number of workers or on which worker took which shard. A pool outlives one training (the
- * benchmark trains several networks on one pool); `shardRunnerFor` makes one for a single training.
+ * Training shards on several threads: the calling thread and a pool of workers (experiments/parallel/
+ * shard-worker.ts), each worker with its own tfjs backend. A batch's shards are dealt out in contiguous,
+ * nearly equal shares, one per thread (the calling thread, which also samples trials and applies the
+ * update, takes the last and smallest); each worker gets its share in one message, so the weights are
+ * copied once per worker and batch, and the calling thread computes its own share meanwhile instead of
+ * waiting. Results are combined by model/shards.ts in shard order, so the weights do not depend on the
+ * number of threads or on which took which shard. A pool outlives one training (the benchmark trains
+ * several networks on one pool); `shardRunnerFor` makes one for a single training.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
-import { localShardRunner, SHARD_TRIALS, shardTrials, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
+import { localShardRunner, SHARD_TRIALS, ShardEpisodes, shardTrials, type Shard, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
 import type { ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { workerEntry } from './worker-entry.ts';
 
@@ -23,8 +26,9 @@ export function checkWorkers(workers: number, what = '--workers'): number {
   return workers;
 }
 
-/** Worker threads computing shards. A resource: dispose() it. */
+/** Threads computing shards: the calling thread and `threads` − 1 workers. A resource: dispose() it. */
 export interface ShardPool {
+  /** Threads that compute shards, the calling thread included. */
   readonly threads: number;
   /** A runner for one training on this pool (its dispose() frees the training's episodes, not the pool). */
   runner(setup: EpisodeSetup, batch: number, steps: number): Promise<ShardRunner>;
@@ -36,13 +40,26 @@ interface PoolWorker {
   pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>;
 }
 
-/** Start `threads` shard workers on `backend` (the one this thread uses). */
-export async function startShardPool(backend: BackendName, threads: number): Promise<ShardPool> {
+/** `shards` cut into `threads` contiguous shares in shard order, sizes differing by at most one, larger ones first. */
+export function dealShards<T>(shards: readonly T[], threads: number): T[][] {
+  const base = Math.floor(shards.length / threads);
+  const extra = shards.length % threads;
+  const shares: T[][] = [];
+  for (let i = 0, start = 0; i < threads; i++) {
+    const size = base + (i < extra ? 1 : 0);
+    shares.push(shards.slice(start, start + size));
+    start += size;
+  }
+  return shares;
+}
+
+/** Compute shards on this thread and `threads` − 1 workers, all on `backend` (the one `tf`, this thread's, uses). */
+export async function startShardPool(tf: typeof tfType, backend: BackendName, threads: number): Promise<ShardPool> {
   checkWorkers(threads, 'threads');
   const entry = workerEntry('shard-worker');
   let nextId = 0;
   let broken: Error | null = null;
-  const workers: PoolWorker[] = Array.from({ length: threads }, () => ({ worker: new Worker(entry, { workerData: { backend } satisfies ShardWorkerData }), pending: new Map() }));
+  const workers: PoolWorker[] = Array.from({ length: threads - 1 }, () => ({ worker: new Worker(entry, { workerData: { backend } satisfies ShardWorkerData }), pending: new Map() }));
   const started = workers.map(
     (w) =>
       new Promise<void>((resolve, reject) => {
@@ -87,23 +104,23 @@ export async function startShardPool(backend: BackendName, threads: number): Pro
     threads,
     async runner(setup, batch, steps) {
       await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps }));
+      const here = new ShardEpisodes(tf, setup, batch, steps);
       return {
         workers: threads,
         async run(params, trials, shards, mode) {
-          const queue = [...shards];
-          const results: ShardResult[] = [];
-          // Each worker takes the next shard as soon as it is free; it holds one more in its queue, so
-          // that it does not wait for this thread (busy, or not scheduled on a loaded machine) in between.
-          const drain = async (w: PoolWorker) => {
-            for (let shard = queue.shift(); shard; shard = queue.shift()) {
-              const reply = await call(w, { kind: 'shard', id: nextId++, params, trials: shardTrials(trials, shard), shard, mode });
-              if (reply.kind === 'result') results.push(reply.result);
-            }
-          };
-          await Promise.all([...workers, ...workers].map(drain));
+          const shares = dealShards(shards, threads);
+          const mine = shares.pop() ?? [];
+          const post = (w: PoolWorker, share: Shard[]) =>
+            share.length === 0 ? Promise.resolve([]) : call(w, { kind: 'shards', id: nextId++, params, parts: share.map((shard) => ({ shard, trials: shardTrials(trials, shard) })), mode }).then((r) => (r.kind === 'results' ? r.results : []));
+          // Posted before this thread computes its own share, so the workers start at once.
+          const theirs = Promise.all(workers.map((w, i) => post(w, shares[i])));
+          theirs.catch(() => undefined); // a failure is reported by the await below, not as an unhandled rejection
+          const results: ShardResult[] = mine.map((shard) => here.run(params, trials, shard, mode));
+          for (const r of await theirs) results.push(...r);
           return results;
         },
         async dispose() {
+          here.dispose();
           if (!broken) await everyWorker((id) => ({ kind: 'release', id }));
         },
       };
@@ -113,8 +130,8 @@ export async function startShardPool(backend: BackendName, threads: number): Pro
 }
 
 /**
- * Where one training's shards run: in this thread for one worker (or a batch of one shard), else on a
- * pool of `workers` threads (at most one per shard) started for it and stopped with it.
+ * Where one training's shards run: in this thread for one worker (or a batch of one shard), else on this
+ * thread and `workers` − 1 worker threads (at most one thread per shard) started for it and stopped with it.
  */
 export function shardRunnerFor(tf: typeof tfType, backend: BackendName, workers: number): ShardRunnerFactory {
   checkWorkers(workers);
@@ -122,16 +139,22 @@ export function shardRunnerFor(tf: typeof tfType, backend: BackendName, workers:
   return async (setup, batch, steps) => {
     const threads = Math.min(workers, Math.ceil(batch / SHARD_TRIALS));
     if (threads <= 1) return local(setup, batch, steps);
-    const pool = await startShardPool(backend, threads);
+    const pool = await startShardPool(tf, backend, threads);
     const runner = await pool.runner(setup, batch, steps).catch(async (err: unknown) => {
       await pool.dispose();
       throw err;
     });
-    return { ...runner, dispose: () => pool.dispose() };
+    return {
+      ...runner,
+      dispose: async () => {
+        await runner.dispose();
+        await pool.dispose();
+      },
+    };
   };
 }
 
-/** Shards of every training on an existing pool (this thread when the pool has one thread). */
+/** Shards of every training on an existing pool (this thread alone when the pool has one thread). */
 export function pooledShardRunner(tf: typeof tfType, pool: ShardPool | null): ShardRunnerFactory {
   return pool && pool.threads > 1 ? (setup, batch, steps) => pool.runner(setup, batch, steps) : localShardRunner(tf);
 }

@@ -20,13 +20,12 @@ export interface SetupRequest {
   steps: number;
 }
 
-/** One shard to compute: `trials` holds that shard's trials alone. */
+/** Shards of one batch to compute, in order: each with its own trials alone. */
 export interface ShardRequest {
-  kind: 'shard';
+  kind: 'shards';
   id: number;
   params: NetworkParams;
-  trials: TrialBatch;
-  shard: Shard;
+  parts: Array<{ shard: Shard; trials: TrialBatch }>;
   mode: EpisodeMode;
 }
 
@@ -34,5 +33,5 @@ export type WorkerRequest = SetupRequest | ShardRequest | { kind: 'release'; id:
 
 export type WorkerReply =
   | { kind: 'ready'; id: number }
-  | { kind: 'result'; id: number; result: ShardResult }
+  | { kind: 'results'; id: number; results: ShardResult[] }
   | { kind: 'error'; id: number; message: string };

@@ -1,6 +1,6 @@
 /**
  * A worker thread that computes shards of training batches (model/shards.ts) for experiments/parallel/
- * shard-pool.ts. It loads its own tfjs backend (the one the main thread uses, so that a shard is the same
+ * shard-pool.ts, a batch's share at a time. It loads its own tfjs backend (the one the main thread uses, so that a shard is the same
  * computation wherever it runs), keeps the episodes of the current training, and answers each request.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,10 +16,12 @@ try {
   let episodes: ShardEpisodes | null = null;
   port.on('message', (req: WorkerRequest) => {
     try {
-      if (req.kind === 'shard') {
-        if (!episodes) throw new Error('shard before setup');
-        const result = episodes.run(req.params, req.trials, req.shard, req.mode);
-        port.postMessage({ kind: 'result', id: req.id, result } satisfies WorkerReply, Object.values(result.grads).map((g) => g.buffer as ArrayBuffer));
+      if (req.kind === 'shards') {
+        const ep = episodes;
+        if (!ep) throw new Error('shards before setup');
+        const results = req.parts.map(({ shard, trials }) => ep.run(req.params, trials, shard, req.mode));
+        const buffers = results.flatMap((r) => Object.values(r.grads).map((g) => g.buffer as ArrayBuffer));
+        port.postMessage({ kind: 'results', id: req.id, results } satisfies WorkerReply, buffers);
         return;
       }
       episodes?.dispose();

@@ -8,14 +8,14 @@ import { initParams } from '../../../model/network.ts';
 import { combineShards, planShards, ShardEpisodes } from '../../../model/shards.ts';
 import { episodeSetupOf, initTrainState, parseTrainConfig, train, type TrainState } from '../../../model/train.ts';
 import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
-import { pooledShardRunner, shardRunnerFor, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
+import { dealShards, pooledShardRunner, shardRunnerFor, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
 
 let tf: typeof tfType;
 let backend: BackendName;
 const pools: Record<number, ShardPool> = {};
 beforeAll(async () => {
   ({ tf, backend } = await initBackend('auto'));
-  [pools[2], pools[3]] = await Promise.all([startShardPool(backend, 2), startShardPool(backend, 3)]);
+  [pools[2], pools[3]] = await Promise.all([startShardPool(tf, backend, 2), startShardPool(tf, backend, 3)]);
 });
 afterAll(async () => {
   await Promise.all(Object.values(pools).map((p) => p.dispose()));
@@ -41,6 +41,14 @@ async function trained(kind: CellKind, workers: 1 | 2 | 3): Promise<TrainState> 
 const bytes = (s: TrainState) => Object.entries(s.params).map(([k, p]) => [k, Buffer.from(p.data.buffer).toString('base64')]);
 
 describe('data-parallel training on worker threads', () => {
+  it('deals a batch out in contiguous shares in shard order, sizes within one, the calling thread\'s (last) the smallest', () => {
+    expect(dealShards([0, 1, 2, 3], 2)).toEqual([[0, 1], [2, 3]]);
+    expect(dealShards([0, 1, 2, 3, 4], 3)).toEqual([[0, 1], [2, 3], [4]]);
+    expect(dealShards([0, 1], 3)).toEqual([[0], [1], []]);
+    expect(dealShards([0, 1, 2], 1)).toEqual([[0, 1, 2]]);
+  });
+
+
   for (const kind of ['rnn', 'gru', 'lstm'] as const) {
     it(`${kind}: weights, losses and gradient flow are bit-identical on 1, 2 and 3 workers`, async () => {
       const [one, two, three] = [await trained(kind, 1), await trained(kind, 2), await trained(kind, 3)];
