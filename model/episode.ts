@@ -65,6 +65,22 @@ export interface EpisodeScaling {
   weightPenalty?: boolean;
 }
 
+/** Σ over the trials still holding at step t (t + 1 ≤ cueStep) and the outputs of the squared readout drive (W_out·h)² of hidden states h: [batch, hidden]. */
+function holdDriveSquared(spec: NetworkSpec, params: NetworkParams, h: Float32Array, cueStep: Int32Array, t: number): number {
+  const { hidden: n, outputs: no } = spec;
+  const w = params.Wout.data;
+  let sum = 0;
+  for (let b = 0; b < cueStep.length; b++) {
+    if (t + 1 > cueStep[b]) continue;
+    for (let k = 0; k < no; k++) {
+      let d = 0;
+      for (let j = 0; j < n; j++) d += h[b * n + j] * w[j * no + k];
+      sum += d * d;
+    }
+  }
+  return sum;
+}
+
 /** What `Episode.run` computes besides the loss: nothing, the gradients, or the gradients and their flow back in time. */
 export type EpisodeMode = 'forward' | 'gradients' | 'gradientFlow';
 
@@ -92,6 +108,8 @@ export class Episode {
   private readonly nu: number;
   private readonly meanOver: number;
   private readonly addsWeightPenalty: boolean;
+  /** The last run's step from which each trial sees the go cue (its hold phase ends there): [batch]. */
+  private readonly cueStep: Int32Array;
 
   constructor(tf: typeof tfType, setup: EpisodeSetup, batch: number, steps: number, scaling: EpisodeScaling = {}) {
     const { hidden: n, inputs: ni, outputs: no } = setup.network;
@@ -120,6 +138,7 @@ export class Episode {
     this.s0 = new Float32Array(batch * stateSize(setup.network));
     this.x = new Float32Array(batch * ni);
     this.noise = new Float32Array(batch * n);
+    this.cueStep = new Int32Array(batch);
     this.grads = {};
     for (const [name, shape] of Object.entries(paramShapes(setup.network))) {
       this.grads[name] = new Float32Array(shapeSize(shape));
@@ -155,6 +174,7 @@ export class Episode {
     const feedback = createFeedback(body, rng ? this.setup.feedback : noiseless(this.setup.feedback), dt, trials.x0, B);
     const fbScratch = new Float64Array(B * feedbackSize(body));
     const loss = emptyLoss();
+    this.cueStep.set(trials.cueStep);
     const norm = 1 / (this.meanOver * T);
     const dirs = new Float64Array(B * 2);
     for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
@@ -207,6 +227,7 @@ export class Episode {
       let a = 0;
       for (let i = 0; i < h.length; i++) a += h[i] * h[i];
       loss.activity += (ls.activity * a * norm) / n;
+      if (ls.holdDrive > 0) loss.effort += ls.holdDrive * norm * holdDriveSquared(spec, params, h, trials.cueStep, t);
     }
     if (this.addsWeightPenalty) loss.weight = weightPenalty(spec, ls, params, null);
     loss.total = lossTotal(loss);
@@ -247,6 +268,7 @@ export class Episode {
     const sj = new Float64Array(5 * this.body.actuator.senses.length);
     const effortScale = 2 * ls.effort * norm;
     const activityScale = (2 * ls.activity * norm) / n;
+    const driveScale = 2 * ls.holdDrive * norm;
     const gu64 = new Float64Array(no);
 
     for (let t = T - 1; t >= 0; t--) {
@@ -261,6 +283,14 @@ export class Episode {
           const gu = (gTau[b * no + k] + effortScale * uk) * readoutSlope(spec, uk);
           gbout[k] += gu;
           gu64[k] = gu;
+        }
+        // The hold drive W_out·h of a state that must still be at the start (t + 1 ≤ cue step) adds 2·w·(W_out·h) to ∂L/∂(W_out·h).
+        if (driveScale > 0 && t + 1 <= this.cueStep[b]) {
+          for (let k = 0; k < no; k++) {
+            let d = 0;
+            for (let j = 0; j < n; j++) d += h[b * n + j] * wout[j * no + k];
+            gu64[k] += driveScale * d;
+          }
         }
         const o = b * S;
         for (let j = 0; j < n; j++) {

@@ -13,6 +13,15 @@
  * the reach's weight the hand came to rest 1.5–2.5 mm off the target, a weight like the hold's before go
  * asks the same precision at the target as at the start.
  *
+ * Hold drive: the readout's drive W_out·h (the outputs before the actuator's bias and range) while the
+ * hand must hold still at the start. A linear (torque) readout turns any drive into torque, which the hold
+ * term charges; a bounded (muscle) readout held near its floor does not, so drive below the muscles'
+ * recruitment is free and preparation spread into the readout's row space (measured with the muscle
+ * default: prep/move variance ratio in the output-potent space 0.66 of the output-null one, the torque
+ * default 0.05). Charging it asks what Kaufman et al. (2014) propose cortex does before a movement:
+ * prepare in the readout's null space. The hold phase is the hold term's (phaseAt); the term is reported in
+ * the effort component (both charge the controller's output).
+ *
  * Position, hold, speed, effort and activity are means over trials × steps (activity also over units, effort
  * summed over the outputs), so that their scale does not depend on
  * batch size or trial length. Hand-to-goal distance is an L1 distance, as MotorNet's position loss,
@@ -42,6 +51,8 @@ export const lossSpecSchema = z.object({
   speedEpsilon: z.number().positive().default(0.01),
   /** Weight of the hand-to-target L1 distance once the hand should have settled (from `settleTime` after the reaction window), in place of `position` there (per m). Default: `position`. */
   stay: z.number().min(0).optional(),
+  /** Weight of the squared readout drive W_out·h, summed over outputs, mean over trials × steps, while the hand must hold still before the go cue (per (output unit)²; before a bounded readout's range); reported in `effort`. Default 0. */
+  holdDrive: z.number().min(0).default(0),
   /** Time from the end of the reaction window until the hand must be at rest on the target, when its speed starts being charged and `stay` weighs its distance (s). */
   settleTime: z.number().min(0).default(0.6),
   /** Time after the go cue reaches the network during which position is not penalised (s). */
