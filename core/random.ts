@@ -27,6 +27,18 @@ export function createRng(seed: number): Rng {
   return rng;
 }
 
+/**
+ * The seed of stream `index` of a run seeded `seed` (a trial's noise, say): a hash of the pair, so that
+ * each stream depends on nothing else and nearby seeds or indices give unrelated streams.
+ */
+export function streamSeed(seed: number, index: number): number {
+  if (!Number.isInteger(seed) || !Number.isInteger(index)) throw new Error(`seed and stream index must be integers, got ${seed}, ${index}`);
+  let z = (Math.imul(seed >>> 0, 0x9e3779b1) + Math.imul((index >>> 0) + 1, 0x85ebca6b)) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x7feb352d) >>> 0;
+  z = Math.imul(z ^ (z >>> 15), 0x846ca68b) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
 /** An independent generator derived from `rng` (for handing to a sub-component). */
 export function forkRng(rng: Rng): Rng {
   return createRng(nextUint32(rng) ^ (nextUint32(rng) << 1));

@@ -160,7 +160,7 @@ async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): P
 
     t0 = performance.now();
     progress(`running ${checkpointPath} (${ck.network.kind} ${ck.network.hidden} units): ${runOpts.task}, ${runOpts.repeats} repeats, ${runOpts.engine} arm`);
-    result = runExperiment(ck, runOpts);
+    result = runExperiment(ck, runOpts, (await tasks).map);
     writeRun(staged.tmp, ck, checkpointPath, runOpts, result);
     staged.commit();
   } catch (err) {

@@ -7,12 +7,14 @@ import { freemem } from 'node:os';
 import { createRng } from '../core/random.ts';
 import { reachMetrics, type ReachMetrics } from '../model/analysis/kinematics.ts';
 import { checkpointBody, type Checkpoint } from '../model/checkpoint.ts';
-import { runClosedLoop, type ArmEngine, type Recording } from '../model/closed-loop.ts';
+import type { ArmEngine, Recording } from '../model/closed-loop.ts';
 import { planInterventions } from '../model/interventions/apply.ts';
+import { joinRecordings, sliceTrials } from '../model/trial-pieces.ts';
 import { observationChannels } from '../sim/tasks/observation.ts';
 import { wholeSteps } from '../sim/time.ts';
 import { centerOutConditions, parseTaskSpec, sampleTrials, type TrialBatch } from '../sim/tasks/task-spec.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
+import { serialMap, type ParallelMap } from './parallel/analysis-tasks.ts';
 import type { RunOptions } from './run-options.ts';
 import { stageDir, withOutputLock } from './io/out-dir.ts';
 import { writeRunDir, type RunArray, type TrialRecord } from './run-dir.ts';
@@ -64,12 +66,22 @@ function makeTrials(ck: Checkpoint, o: RunOptions): TrialBatch {
 
 const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
 
-/** Run the controller of `ck` closed loop and measure every reach. */
-export function runExperiment(ck: Checkpoint, o: RunOptions): RunResult {
+/** Trials per piece of a run handed to `parallel` (pieces are independent: see runClosedLoop). */
+const PIECE_TRIALS = 4;
+
+/** Run the controller of `ck` closed loop and measure every reach; `parallel` plays the pieces of the run (default: here, one after another). */
+export function runExperiment(ck: Checkpoint, o: RunOptions, parallel: ParallelMap = serialMap): RunResult {
   const trials = makeTrials(ck, o);
   const evalSteps = wholeSteps(o.evalAfter, trials.dt, 'evaluation delay (--eval-after)');
   const interventions = o.interventions?.interventions.length ? planInterventions(o.interventions, trials.batch, ck.network.hidden) : undefined;
-  const recording = runClosedLoop(checkpointBody(ck), ck.network, ck.params, trials, { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field, interventions }, o.seed);
+  const opts = { engine: o.engine, feedback: o.feedback ?? ck.config.feedback, field: o.field, interventions };
+  const { arm, muscles, network, params } = ck;
+  const pieces = Array.from({ length: Math.ceil(trials.batch / PIECE_TRIALS) }, (_, k) => {
+    const first = k * PIECE_TRIALS;
+    const piece = sliceTrials(trials, first, Math.min(PIECE_TRIALS, trials.batch - first));
+    return { ck: { arm, muscles, network, params }, trials: piece, opts: { ...opts, trialOffset: first }, seed: o.seed };
+  });
+  const recording = joinRecordings(trials, parallel('closedLoop', pieces));
   const { batch: B, steps: T, dt } = trials;
   const metrics: Array<ReachMetrics | null> = [];
   const records: TrialRecord[] = [];

@@ -5,7 +5,7 @@
  * Sample t of a trial is at time t·dt: the arm state then, the observation the network saw then, the
  * hidden state it computed from it, and the torque it applied over [t·dt, (t+1)·dt).
  */
-import { createRng, forkRng } from '../core/random.ts';
+import { createRng, forkRng, streamSeed } from '../core/random.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { asBody, readMuscles, type Body } from '../sim/body.ts';
 import type { FeedbackOptions } from '../sim/feedback.ts';
@@ -93,8 +93,9 @@ export interface Recording {
 
 /**
  * Run every trial of `trials` closed loop with the given controller on body `arm` (a bare skeleton: the
- * torque-driven arm), one ReachEnv episode per trial. `seed` seeds the sensory noise (one stream across
- * the trials) and the hidden noise.
+ * torque-driven arm), one ReachEnv episode per trial. Trial b's sensory and hidden noise come from
+ * streamSeed(seed, trialOffset + b) alone, so a run cut into pieces (on worker threads, or between
+ * learning updates) gives the numbers of the whole run.
  */
 export function runClosedLoop(
   arm: Body | ArmParams,
@@ -155,12 +156,13 @@ export function runClosedLoop(
   });
   const controller = createController(spec, params);
   const { h, tau } = controller;
-  // Hidden noise gets its own stream so that it does not shift the sensory noise the env draws from `seed`.
-  const noiseRng = forkRng(createRng(seed));
   const hiddenNoise = opts.hiddenNoise ?? 0;
   try {
     for (let b = 0; b < B; b++) {
-      let { observation, info } = env.reset({ ...(b === 0 ? { seed } : {}), options: { trials, index: b } });
+      const trialSeed = streamSeed(seed, offset + b);
+      let { observation, info } = env.reset({ seed: trialSeed, options: { trials, index: b } });
+      // Hidden noise gets its own stream so that it does not shift the sensory noise the env draws.
+      const noiseRng = forkRng(createRng(trialSeed));
       resetController(controller);
       const handVelocity = new Float64Array(2);
       const tr = plan

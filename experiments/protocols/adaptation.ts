@@ -24,10 +24,11 @@ import { planInterventions } from '../../model/interventions/apply.ts';
 import { selectTrials } from '../../model/interventions/schedule.ts';
 import { parseInterventionSpec, type Intervention, type InterventionSpec } from '../../model/interventions/spec.ts';
 import { cloneParams } from '../../model/network.ts';
+import { joinRecordings, pickTrials, sliceTrials } from '../../model/trial-pieces.ts';
 import { forceFieldSchema, NO_FIELD, type ForceField } from '../../sim/force-fields.ts';
 import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
 import { wholeSteps } from '../../sim/time.ts';
-import { centerOutSequence, joinRecordings, measureTrial, pickTrials, sliceTrials, type TrialMeasures } from './trials.ts';
+import { centerOutSequence, measureTrial, type TrialMeasures } from './trials.ts';
 
 export const ADAPTATION_PROTOCOLS = ['curl-adaptation', 'visuomotor-rotation'] as const;
 export type AdaptationProtocol = (typeof ADAPTATION_PROTOCOLS)[number];
@@ -132,7 +133,7 @@ export async function runAdaptation(protocol: AdaptationProtocol, ck: Checkpoint
       const count = Math.min(s.trialsPerUpdate, blockEnd - first);
       const piece = sliceTrials(trials, first, count);
       let t0 = performance.now();
-      parts.push(runClosedLoop(checkpointBody(ck), ck.network, params, piece, { engine: s.engine, feedback, interventions: plan, trialOffset: first }, s.seed * 100_003 + first));
+      parts.push(runClosedLoop(checkpointBody(ck), ck.network, params, piece, { engine: s.engine, feedback, interventions: plan, trialOffset: first }, s.seed));
       seconds.closedLoop += (performance.now() - t0) / 1000;
       const learnFrom: Array<{ i: number; field: ForceField }> = [];
       if (learning && first >= s.baselineTrials) {

@@ -1,12 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRng, normal } from '../../../core/random.ts';
+import { PACKAGE_ROOT } from '../../../experiments/package-info.ts';
+import { runExperiment } from '../../../experiments/run.ts';
+import { DEFAULT_RUN_OPTIONS } from '../../../experiments/run-options.ts';
+import { checkpointBody, parseCheckpoint, type Checkpoint } from '../../../model/checkpoint.ts';
+import { runClosedLoop } from '../../../model/closed-loop.ts';
+import { sliceTrials } from '../../../model/trial-pieces.ts';
+import { centerOutConditions, parseTaskSpec } from '../../../sim/tasks/task-spec.ts';
 import { initParams, networkSpecSchema } from '../../../model/network.ts';
 import { serialMap } from '../../../experiments/parallel/analysis-tasks.ts';
 import { startTaskPool, type TaskPool } from '../../../experiments/parallel/task-pool.ts';
 
 let pool: TaskPool;
+let ck: Checkpoint;
 beforeAll(async () => {
   pool = await startTaskPool(2);
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const file = join(PACKAGE_ROOT, 'test', 'fixtures', 'checkpoint-0.1.0.json');
+  ck = parseCheckpoint(readFileSync(file, 'utf8'), file);
+  vi.restoreAllMocks();
 });
 afterAll(async () => {
   await pool.dispose();
@@ -35,5 +49,31 @@ describe('analysis tasks on worker threads', () => {
     const good = { spec, params, input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4] };
     expect(() => pool.map('fixedPoints', [good, { ...good, starts: [1, 2, 3] }])).toThrow(/starting states must be \[starts, 4\]/);
     expect(pool.map('fixedPoints', [good])).toEqual(serialMap('fixedPoints', [good]));
+  });
+
+  it('a closed-loop run played in pieces on worker threads is the run played here in one go, bit for bit (noisy feedback)', () => {
+    expect(ck.config.feedback.jointAngleNoise).toBeGreaterThan(0);
+    const o = { ...DEFAULT_RUN_OPTIONS, repeats: 2, seed: 4 };
+    const here = runExperiment(ck, o);
+    const there = runExperiment(ck, o, pool.map);
+    expect(there.recording.hidden).toEqual(here.recording.hidden);
+    expect(there.recording.handPosition).toEqual(here.recording.handPosition);
+    expect(there.recording.inputs).toEqual(here.recording.inputs);
+    expect(there.summary).toEqual(here.summary);
+  });
+});
+
+describe('closed-loop noise, trial by trial', () => {
+  it("a trial's noise depends only on the run's seed and the trial's index: trial 5 alone equals trial 5 of the 8", () => {
+    const task = parseTaskSpec({ ...ck.config.task, kind: 'center-out', duration: 1, steps: undefined });
+    const trials = centerOutConditions(ck.arm, task, 0.3, 1);
+    const opts = { engine: 'analytic' as const, feedback: ck.config.feedback, hiddenNoise: 0.05 };
+    const all = runClosedLoop(checkpointBody(ck), ck.network, ck.params, trials, opts, 9);
+    const alone = runClosedLoop(checkpointBody(ck), ck.network, ck.params, sliceTrials(trials, 5, 1), { ...opts, trialOffset: 5 }, 9);
+    const n = ck.network.hidden * trials.steps;
+    expect(alone.hidden).toEqual(all.hidden.slice(5 * n, 6 * n));
+    // The noise is real: another seed moves the same trial.
+    const other = runClosedLoop(checkpointBody(ck), ck.network, ck.params, sliceTrials(trials, 5, 1), { ...opts, trialOffset: 5 }, 10);
+    expect(other.hidden).not.toEqual(alone.hidden);
   });
 });
