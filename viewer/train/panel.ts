@@ -28,6 +28,8 @@ export interface TrainHost {
 const TOLERANCE = 0.01;
 /** How often "arm follows training" looks for a finished trial (ms). */
 const FOLLOW_POLL_MS = 200;
+/** Least time between redraws of the learning curve (ms): it changes every iteration, the eye needs less. */
+const CHART_MS = 250;
 
 /** `window.__reachTrain`: the panel's state for browser tests and the console. */
 export interface TrainDebug {
@@ -177,8 +179,12 @@ export function mountTrainPanel(host: TrainHost): void {
     worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
     worker.onmessage = (e: MessageEvent<TrainReply>) => onReply(e.data);
     worker.onerror = (e) => onReply({ type: 'error', message: e.message || 'the training worker failed' });
-    const draw = () => {
-      if (curve && !panel.hidden) drawCurve(curve);
+    let drawnAt = 0;
+    const draw = (now: number) => {
+      if (curve && !panel.hidden && now - drawnAt >= CHART_MS) {
+        drawnAt = now;
+        drawCurve(curve);
+      }
       requestAnimationFrame(draw);
     };
     requestAnimationFrame(draw);

@@ -8,6 +8,7 @@
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { version } from '../../package.json';
 import { initBackend } from '../../model/backend.ts';
 import { checkpointOf, serializeCheckpoint } from '../../model/checkpoint.ts';
@@ -19,8 +20,8 @@ import type { Progress, TrainReply, TrainRequest } from './protocol.ts';
 /** Iterations between snapshots of the network (each costs 8 closed-loop reaches on the matter-js arm, ~0.1 s). */
 export const SNAPSHOT_EVERY = 20;
 
-// Threaded wasm needs a cross-origin-isolated page, which a plain static host does not give: not bundled.
-setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd });
+// tfjs picks one by what the browser offers: threads only on a cross-origin-isolated page (not a plain static host).
+setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 const backendReady = initBackend('wasm');
 
 interface Job {
