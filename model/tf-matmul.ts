@@ -33,8 +33,19 @@ interface Slot {
   bShape: Uint8Array;
 }
 
+/** Whether two float32 arrays hold the same bits (so −0 ≠ +0 and a NaN equals itself). */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Int32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 export class TfMatmul {
   private readonly weights = new Map<string, tfType.Tensor2D>();
+  /** Copies of the matrices behind `weights`, to tell whether the next upload changes anything. */
+  private readonly uploaded = new Map<string, Float32Array>();
   private readonly backend: WasmBackend | null;
   private readonly kernel: ((...args: unknown[]) => void) | null;
   private readonly slots = new Map<string, Slot>();
@@ -59,10 +70,17 @@ export class TfMatmul {
     return s;
   }
 
-  /** Upload the named parameters (and their transposes, as `<name>T`) for this iteration. */
+  /**
+   * Upload the named parameters (and their transposes, as `<name>T`) for this iteration. A matrix whose
+   * bits equal those last uploaded under its name is kept (the shards of one batch share the weights).
+   */
   setWeights(params: NetworkParams, names: readonly string[]): void {
     for (const name of names) {
       const p = params[name];
+      const last = this.uploaded.get(name);
+      if (last && sameBits(last, p.data)) continue;
+      if (last && last.length === p.data.length) last.set(p.data);
+      else this.uploaded.set(name, p.data.slice());
       const [rows, cols] = p.shape;
       this.put(name, p.data, rows, cols);
       const t = new Float32Array(rows * cols);
@@ -112,6 +130,7 @@ export class TfMatmul {
   dispose(): void {
     for (const w of this.weights.values()) w.dispose();
     this.weights.clear();
+    this.uploaded.clear();
     for (const s of this.slots.values()) {
       s.a.dispose();
       s.out.dispose();

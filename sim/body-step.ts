@@ -342,24 +342,53 @@ function addHandForceTorque(b: Body, t: number): void {
   }
 }
 
-/** Next stage input y = clamp(x + a·k), D = I + a·K, Du = a·Ku (rows of clamped components zero); add w·K, w·Ku to the step Jacobian. */
+/**
+ * Next stage input y = clamp(x + a·k), D = I + a·K, Du = a·Ku (rows of clamped components zero); add w·K,
+ * w·Ku to the step Jacobian. The actuator rows of K and Ku hold one entry each (the diagonal, and the
+ * state's own input; see stage), so only those are computed: the rest of those rows of D and Du stay
+ * zero (sparseRowsFor), and adding w·0 would change nothing.
+ */
 function advanceStage(b: Body, nx: number, nu: number, k: number, a: number, w: number): void {
   const ko = nx * k;
   for (let i = 0; i < nx; i++) jy[i] = jx[i] + a * jk[ko + i];
-  for (let r = 0; r < nx; r++) {
-    const ro = r * nx;
-    for (let c = 0; c < nx; c++) {
-      const i = ro + c;
-      jD[i] = a * jK[i] + (r === c ? 1 : 0);
-      jAs[i] += w * jK[i];
-    }
+  const joints = 4 * nx;
+  for (let i = 0; i < joints; i++) {
+    const v = jK[i];
+    jD[i] = a * v + 0;
+    jAs[i] += w * v;
   }
-  for (let i = 0; i < nx * nu; i++) {
-    jDu[i] = a * jKu[i];
-    jBs[i] += w * jKu[i];
+  for (let r = 0; r < 4; r++) jD[r * nx + r] += 1;
+  for (let r = 4; r < nx; r++) {
+    const i = r * nx + r;
+    const v = jK[i];
+    jD[i] = a * v + 1;
+    jAs[i] += w * v;
+  }
+  const jointsU = 4 * nu;
+  for (let i = 0; i < jointsU; i++) {
+    const v = jKu[i];
+    jDu[i] = a * v;
+    jBs[i] += w * v;
+  }
+  for (let r = 4; r < nx; r++) {
+    const i = r * nu + r - 4;
+    const v = jKu[i];
+    jDu[i] = a * v;
+    jBs[i] += w * v;
   }
   const mask = applyBodyLimits(b, jy);
   if (mask) zeroRows(mask, nx, nu, jD, jDu);
+}
+
+/** The (nx, nu) layout whose actuator rows of jD and jDu hold zeros off their one entry; the scratch is shared by every body. */
+let sparseRows = { nx: 0, nu: 0 };
+
+/** Zero jD and jDu when the Jacobian step changes layout, so that advanceStage may leave the actuator rows' other entries alone. */
+function sparseRowsFor(nx: number, nu: number): void {
+  if (sparseRows.nx === nx && sparseRows.nu === nu) return;
+  jD.fill(0);
+  jDu.fill(0);
+  sparseRows = { nx, nu };
 }
 
 function zeroRows(mask: number, nx: number, nu: number, M: Float64Array, Mu: Float64Array): void {
@@ -397,14 +426,21 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
     stage(b, a1, a2, a3, nx, nu, 2, false, ts + 0.5 * h);
     advanceStage(b, nx, nu, 2, h, h / 3);
     stage(b, a1, a2, a3, nx, nu, 3, false, ts + h);
-    for (let i = 0; i < nn; i++) jAs[i] += (h / 6) * jK[i];
-    for (let i = 0; i < nb; i++) jBs[i] += (h / 6) * jKu[i];
+    // The last stage's w·K, w·Ku with advanceStage's sparsity.
+    const w = h / 6;
+    for (let i = 0; i < 4 * nx; i++) jAs[i] += w * jK[i];
+    for (let r = 4; r < nx; r++) jAs[r * nx + r] += w * jK[r * nx + r];
+    for (let i = 0; i < 4 * nu; i++) jBs[i] += w * jKu[i];
+    for (let r = 4; r < nx; r++) jBs[r * nu + r - 4] += w * jKu[r * nu + r - 4];
     for (let i = 0; i < nx; i++) jx[i] += (h / 6) * (jk[i] + 2 * jk[nx + i] + 2 * jk[2 * nx + i] + jk[3 * nx + i]);
     const mask = applyBodyLimits(b, jx);
     if (mask) zeroRows(mask, nx, nu, jAs, jBs);
     if (s === 0) {
-      jS.set(jAs.subarray(0, nn));
-      jT.set(jBs.subarray(0, nb));
+      // One substep (the training default): the step Jacobian is this substep's, read from jAs, jBs below.
+      if (n > 1) {
+        for (let i = 0; i < nn; i++) jS[i] = jAs[i];
+        for (let i = 0; i < nb; i++) jT[i] = jBs[i];
+      }
     } else {
       // S ← As·S, T ← As·T + Bs.
       for (let r = 0; r < nx; r++) {
@@ -432,8 +468,10 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
     }
   }
   for (let i = 0; i < nx; i++) out[oo + i] = jx[i];
-  for (let i = 0; i < nn; i++) A[oa + i] = jS[i];
-  for (let i = 0; i < nb; i++) Bu[ob + i] = clipped & (1 << i % nu) ? 0 : jT[i];
+  const S = n > 1 ? jS : jAs;
+  const T = n > 1 ? jT : jBs;
+  for (let i = 0; i < nn; i++) A[oa + i] = S[i];
+  for (let i = 0; i < nb; i++) Bu[ob + i] = clipped & (1 << i % nu) ? 0 : T[i];
 }
 
 /** Options of the Jacobian steps: a hand force given as a field description (a function has no Jacobian). */
@@ -466,6 +504,7 @@ export function stepBodyBatchWithJacobian(b: Body, n: number, X: Num, U: Num, dt
     throw new Error(`stepBodyBatchWithJacobian: buffers too small for ${n} bodies of state size ${nx} and ${nu} inputs`);
   }
   ensureScratch(nx, nu);
+  sparseRowsFor(nx, nu);
   const [a1, a2, a3] = coeffs(b.skeleton);
   const h = dt / substeps;
   jField = opts.handForce && isActiveField(opts.handForce) ? opts.handForce : null;

@@ -23,6 +23,8 @@ export function allocMusclePaths(n: number): MusclePaths {
   return { length: new Float64Array(n), velocity: new Float64Array(n), momentArm: new Float64Array(2 * n) };
 }
 
+let sensePaths = allocMusclePaths(0);
+
 /** Musculotendon paths at joint state (q1, q2, q̇1, q̇2) into `out`. */
 export function musclePaths(p: MuscleSetParams, q1: number, q2: number, qd1: number, qd2: number, out: MusclePaths): MusclePaths {
   const g = p.geometry;
@@ -58,7 +60,9 @@ export function maxVelocity(p: MuscleSetParams, m: number): number {
  */
 export function muscleSense(p: MuscleSetParams, q1: number, q2: number, qd1: number, qd2: number, len: Num, vel: Num, dLen: Num | null, dVel: Num | null): void {
   const n = p.muscles.length;
-  const paths = musclePaths(p, q1, q2, qd1, qd2, allocMusclePaths(n));
+  // Scratch reused across calls: this runs for every trial at every training step, forward and backward.
+  if (sensePaths.length.length !== n) sensePaths = allocMusclePaths(n);
+  const paths = musclePaths(p, q1, q2, qd1, qd2, sensePaths);
   const a2 = p.geometry.quadratic;
   for (let m = 0; m < n; m++) {
     const lopt = p.optimalFibreLength[m];
