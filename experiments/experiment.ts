@@ -25,6 +25,7 @@ import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAna
 import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunResult, type RunSummary } from './run.ts';
 import { stageDir, withOutputLock } from './io/out-dir.ts';
+import { exportOnThread } from './parallel/export-thread.ts';
 import { defaultWorkers } from './parallel/shard-pool.ts';
 import { startTaskPool, type TaskPool } from './parallel/task-pool.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
@@ -169,6 +170,14 @@ async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): P
   }
   clock('run', t0);
 
+  const formats = o.formats ?? EXPORT_FORMATS;
+  const exportDir = (format: ExportFormat) => join(o.out, 'export', format);
+  // With threads to spare the exports are written beside the analysis; `export` then times only the wait for them.
+  const exporting = formats.length > 0 && (await tasks).threads > 1 ? exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) }))) : null;
+  if (exporting) progress(`exporting ${formats.join(', ')} beside the analysis`);
+  // A failed export is reported after the analysis, not as an unhandled rejection during it.
+  exporting?.catch(() => {});
+
   t0 = performance.now();
   progress('analysing: PCA, jPCA, tuning, tangling, subspaces, fixed points');
   const run = readRunDir(o.out);
@@ -187,10 +196,12 @@ async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): P
   clock('analysis', t0);
 
   t0 = performance.now();
-  const exports: Record<string, string[]> = {};
-  for (const format of o.formats ?? EXPORT_FORMATS) {
-    progress(`exporting ${format}`);
-    exports[format] = await exportRun(run, format, join(o.out, 'export', format));
+  const exports: Record<string, string[]> = exporting ? await exporting : {};
+  if (!exporting) {
+    for (const format of formats) {
+      progress(`exporting ${format}`);
+      exports[format] = await exportRun(run, format, exportDir(format));
+    }
   }
   clock('export', t0);
 
