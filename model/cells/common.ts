@@ -94,18 +94,23 @@ export function initRecurrentGates(spec: NetworkSpec, w: Float32Array, row0: num
 /** Row-wise concatenation [x, h] of `batch` rows into `out` ([batch, ni + n]). */
 export function concatRows(x: Float32Array, ni: number, h: Float32Array, hStride: number, n: number, batch: number, out: Float32Array): void {
   const w = ni + n;
+  // Plain loops: a subarray view per row would allocate twice per trial and step.
   for (let b = 0; b < batch; b++) {
-    out.set(x.subarray(b * ni, (b + 1) * ni), b * w);
-    out.set(h.subarray(b * hStride, b * hStride + n), b * w + ni);
+    const o = b * w;
+    const xo = b * ni;
+    const ho = b * hStride;
+    for (let c = 0; c < ni; c++) out[o + c] = x[xo + c];
+    for (let c = 0; c < n; c++) out[o + ni + c] = h[ho + c];
   }
 }
 
 /** Rows of `a` ([batch, width]) written as columns t·batch + b of the transposed episode array `aT` ([width, steps·batch]). */
 export function transposeInto(a: Float32Array, width: number, batch: number, t: number, aT: Float32Array, tb: number): void {
-  for (let b = 0; b < batch; b++) {
-    const col = t * batch + b;
-    const o = b * width;
-    for (let c = 0; c < width; c++) aT[c * tb + col] = a[o + c];
+  // Row by row of aT: the step's `batch` columns of a row are adjacent in memory.
+  const col0 = t * batch;
+  for (let c = 0; c < width; c++) {
+    const row = c * tb + col0;
+    for (let b = 0; b < batch; b++) aT[row + b] = a[b * width + c];
   }
 }
 
