@@ -3,7 +3,7 @@
  * step, one row per unit in the chosen order). New columns are written as steps arrive; the whole image
  * is rewritten only when the trial or the order changes.
  */
-import { divergingRgba, THEME } from './colors.ts';
+import { css, divergingRgba, THEME } from './colors.ts';
 import { fitCanvas } from './layout.ts';
 import { drawAxes, plotFrame, xPx, type PlotFrame } from './plot-frame.ts';
 import type { TrialRecord } from './trial-record.ts';
@@ -144,13 +144,16 @@ function render(hm: Heatmap): void {
     ctx.setLineDash([]);
   }
   if (hm.cursor !== null) {
+    // Dark under bright: the cursor stays visible over both ends of the colour map.
     const x = Math.round(xPx(f, hm.cursor)) + 0.5;
-    ctx.strokeStyle = THEME.text;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    ctx.moveTo(x, f.top);
-    ctx.lineTo(x, f.top + f.height);
-    ctx.stroke();
+    for (const [color, width] of [[THEME.panel, 4], [css(THEME.hand), 1.5]] as const) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(x, f.top);
+      ctx.lineTo(x, f.top + f.height);
+      ctx.stroke();
+    }
     ctx.lineWidth = 1;
   }
   drawAxes(ctx, f, 'time from go (s)', `${r.units} units, ${hm.orderLabel}`, 'hidden activity (a.u.)', false);

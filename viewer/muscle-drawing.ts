@@ -22,8 +22,10 @@ const TRUNK = {
 } as const;
 /** Attachments along a segment, as fractions of its length from its proximal joint. */
 const ALONG = { shoulderInsertion: 0.35, elbowFlexorOrigin: 0.6, elbowExtensorOrigin: 0.4, flexorInsertion: 0.8, biarticularFlexorInsertion: 0.15, extensorInsertion: 0.06 } as const;
-/** Attachments sit this far off the bone (m), on the muscle's side. */
-const OFF_BONE = 0.012;
+/** Attachments sit this far off the bone (m), on the muscle's side: clear of the drawn link (0.024 m wide). */
+const OFF_BONE = 0.02;
+/** The trunk drawn behind the muscles' trunk origins (m): a rounded box medial and posterior to the shoulder. */
+export const TRUNK_BOX = { x: -0.2, y: -0.11, width: 0.24, height: 0.1, radius: 0.03 } as const;
 
 /** Muscle m's moment arm (m/rad) about joint j at angles (q1, q2): ∂L_m/∂q_j of the path polynomial. */
 function momentArm(p: MuscleSetParams, m: number, j: 0 | 1, q: number): number {
@@ -79,7 +81,7 @@ export function musclePolylines(arm: ArmParams, p: MuscleSetParams, q1: number, 
 
 /** Colour stops of the activation map: 0 (slate) → ACTIVATION_FULL_SCALE/2 (red-orange) → full (yellow). */
 const STOPS = [
-  [0x46, 0x50, 0x6a],
+  [0x5a, 0x65, 0x80],
   [0xe0, 0x4a, 0x2a],
   [0xff, 0xd8, 0x4a],
 ] as const;

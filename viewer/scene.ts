@@ -11,7 +11,7 @@ import { forwardKinematics } from '../sim/dynamics.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handForce } from '../sim/force-fields.ts';
 import { conditionColor, THEME } from './colors.ts';
-import { ACTIVATION_FULL_SCALE, activationColor, musclePolylines } from './muscle-drawing.ts';
+import { ACTIVATION_FULL_SCALE, activationColor, musclePolylines, TRUNK_BOX } from './muscle-drawing.ts';
 import { externalForce, type Session } from './session.ts';
 import type { TrialRecord } from './trial-record.ts';
 
@@ -24,7 +24,7 @@ const VIEW_MARGIN = 0.14;
 /** Force arrow scale (px per N). */
 const PX_PER_N = 4;
 /** Muscle line width (px) at zero and at full-scale activation. */
-const MUSCLE_WIDTH: readonly [number, number] = [2, 6];
+const MUSCLE_WIDTH: readonly [number, number] = [2.5, 7];
 
 /** What the last draw showed (for the debug hook and tests): the arm's pose and each muscle's line. */
 export interface DrawnArm {
@@ -135,6 +135,11 @@ export class ArmScene {
       else g.lineTo(p[0], p[1]);
     }
     g.closePath().stroke({ width: 1.5, color: THEME.workspace });
+    if (s.body.muscles) {
+      // The trunk the shoulder muscles arise from (schematic).
+      this.toCanvas(TRUNK_BOX.x, TRUNK_BOX.y + TRUNK_BOX.height, p);
+      g.roundRect(p[0], p[1], TRUNK_BOX.width * this.scale, TRUNK_BOX.height * this.scale, TRUNK_BOX.radius * this.scale).fill({ color: THEME.workspace, alpha: 0.35 });
+    }
     this.toCanvas(0, 0, p);
     g.rect(p[0] - 14, p[1] - 6, 28, 12).fill({ color: THEME.workspace });
     const tg = this.layers.targets;
@@ -283,6 +288,13 @@ export class ArmScene {
       const a = activation[i];
       const color = activationColor(a);
       const width = MUSCLE_WIDTH[0] + (MUSCLE_WIDTH[1] - MUSCLE_WIDTH[0]) * Math.min(1, a / ACTIVATION_FULL_SCALE);
+      for (let k = 0; k < path.length; k += 2) {
+        this.toCanvas(path[k], path[k + 1], p);
+        if (k === 0) g.moveTo(p[0], p[1]);
+        else g.lineTo(p[0], p[1]);
+      }
+      // A dark casing keeps a muscle visible where it crosses the pale arm.
+      g.stroke({ width: width + 3, color: THEME.background, alpha: 0.7, cap: 'round', join: 'round' });
       for (let k = 0; k < path.length; k += 2) {
         this.toCanvas(path[k], path[k + 1], p);
         if (k === 0) g.moveTo(p[0], p[1]);
