@@ -4,7 +4,7 @@
  * well under 90 s of headless Chromium on 2 shared cores: center-out trials only (what the viewer shows),
  * batches of 32 (two shards), a learning rate of 1e-2 halved every 200 iterations. Measured on this
  * machine with Node's wasm backend under load 10: the 8 reaches first all end within 1 cm at iteration
- * 240 (26 s); see viewer/README.md for the browser figures.
+ * 240 (26 s); the README (Web viewer) gives the figures in Chromium.
  */
 import type { CellKind } from '../../model/cells/index.ts';
 import { parseTrainConfig, type TrainConfig } from '../../model/train.ts';

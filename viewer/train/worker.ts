@@ -5,7 +5,6 @@
  * network as it is now with its center-out errors. Requests arrive between iterations: `train` yields to
  * the event loop before each one.
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -21,8 +20,11 @@ import type { Progress, TrainReply, TrainRequest } from './protocol.ts';
 export const SNAPSHOT_EVERY = 20;
 
 // tfjs picks one by what the browser offers: threads only on a cross-origin-isolated page (not a plain static host).
-setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
-const backendReady = initBackend('wasm');
+// Imported dynamically, as initBackend imports it, so that the bundler keeps one chunk for it.
+const backendReady = import('@tensorflow/tfjs-backend-wasm').then(({ setWasmPaths }) => {
+  setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+  return initBackend('wasm');
+});
 
 interface Job {
   choice: TrainChoice;
