@@ -108,6 +108,8 @@ export class Episode {
   private readonly nu: number;
   private readonly meanOver: number;
   private readonly addsWeightPenalty: boolean;
+  /** One trial's joint state [q1, q2, q̇1, q̇2], copied out of a state row for the hand Jacobian (a subarray view would allocate). */
+  private readonly q4 = new Float64Array(4);
   /** The last run's step from which each trial sees the go cue (its hold phase ends there): [batch]. */
   private readonly cueStep: Int32Array;
 
@@ -179,6 +181,7 @@ export class Episode {
     const dirs = new Float64Array(B * 2);
     for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
     const hj = new Float64Array(16);
+    const q4 = this.q4;
     const g2 = new Float64Array(2);
     const gv = new Float64Array(2);
     let sPrev = this.s0;
@@ -215,7 +218,12 @@ export class Episode {
           loss.speed += distancePenalty(v[0], v[1], 0, 0, ux, uy, ls.speedEpsilon, ls.speed * norm, gv);
         }
         if (gradients && (phase !== 'free' || still)) {
-          handStateJacobian(arm, S1.subarray(b * nx, b * nx + 4), hj);
+          const o = b * nx;
+          q4[0] = S1[o];
+          q4[1] = S1[o + 1];
+          q4[2] = S1[o + 2];
+          q4[3] = S1[o + 3];
+          handStateJacobian(arm, q4, hj);
           for (let k = 0; k < 4; k++) this.gS[s][b * nx + k] += hj[k] * g2[0] + hj[4 + k] * g2[1] + hj[8 + k] * gv[0] + hj[12 + k] * gv[1];
         }
       }
@@ -332,6 +340,7 @@ export class Episode {
     const nx = this.nx;
     const act = this.body.actuator;
     const nSense = act.senses.length;
+    const q4 = this.q4;
     const delays = feedbackDelaySteps(feedback, network.dt);
     const sv = delayedIndex(t, delays.vision);
     const sp = delayedIndex(t, delays.proprioception);
@@ -344,7 +353,8 @@ export class Episode {
     for (let b = 0; b < this.batch; b++) {
       const o = b * stride;
       const xo = b * nx;
-      handStateJacobian(arm, Sv.subarray(xo, xo + 4), hj);
+      for (let k = 0; k < 4; k++) q4[k] = Sv[xo + k];
+      handStateJacobian(arm, q4, hj);
       act.sense(Sp[xo], Sp[xo + 1], Sp[xo + 2], Sp[xo + 3], sj, 4 * nSense, sj);
       for (let k = 0; k < 4; k++) {
         let s = 0;
