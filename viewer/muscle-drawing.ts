@@ -4,7 +4,10 @@
  * (sim/actuators/arm26.ts) has polynomial path lengths, not attachment points, so the attachments here
  * are schematic (trunk, upper arm or forearm by which joints the path crosses) while the distance from
  * each joint is the model's moment arm at the current posture: a muscle that shortens when a joint
- * angle grows (r = ∂L/∂q < 0, a flexor) lies on the side the distal segment turns toward.
+ * angle grows (r = ∂L/∂q < 0, a flexor) lies on the side the distal segment turns toward. Straight
+ * segments through one point per joint do not wrap around it: up to ~125° of elbow flexion (beyond the
+ * reaching workspace) the drawn length changes with each joint angle in the sense of the model's moment
+ * arm; beyond it the drawn extensors stop lengthening (test/viewer/muscle-drawing.test.ts).
  */
 import type { ArmParams } from '../sim/arm-params.ts';
 import type { MuscleSetParams } from '../sim/actuators/arm26-params.ts';
