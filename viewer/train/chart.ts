@@ -22,6 +22,12 @@ export interface LearningCurve {
 
 const axisStyle = { stroke: THEME.text, font: '10px system-ui, sans-serif', labelFont: '10px system-ui, sans-serif', labelSize: 14, grid: { stroke: THEME.grid, width: 1 }, ticks: { stroke: THEME.grid, width: 1 } };
 
+/** [lo, hi] widened to whole decades; `empty` when they are not a positive range (no data yet). */
+function decades(lo: number | null, hi: number | null, empty: [number, number]): uPlot.Range.MinMax {
+  if (lo === null || hi === null || !(lo > 0) || !(hi >= lo) || !Number.isFinite(hi)) return empty;
+  return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi) + 1e-9)];
+}
+
 /** A chart of `width` × `height` CSS px in `el`. */
 export function createLearningCurve(el: HTMLElement, width: number, height: number): LearningCurve {
   const plot = new uPlot(
@@ -30,7 +36,8 @@ export function createLearningCurve(el: HTMLElement, width: number, height: numb
       height,
       cursor: { show: false },
       legend: { show: true, live: false },
-      scales: { x: { time: false }, loss: { distr: 3 }, cm: { distr: 3, range: (_u, min, max) => [Math.min(0.3, min), Math.max(20, max)] } },
+      // Log scales get whole decades, and a fixed one before there is data (uPlot's log ticks need a range > 0).
+      scales: { x: { time: false }, loss: { distr: 3, range: (_u, min, max) => decades(min, max, [1e-3, 1]) }, cm: { distr: 3, range: (_u, min, max) => decades(Math.min(min, 0.1), Math.max(max, 30), [0.1, 100]) } },
       axes: [
         { ...axisStyle, label: 'iteration', size: 30 },
         { ...axisStyle, scale: 'loss', label: 'loss', size: 44 },
