@@ -33,7 +33,7 @@ import { axisDifference, limbAxes, type LimbAxes } from '../model/analysis/limb-
 import { axialRayleighTest, type AxialRayleighResult } from '../model/analysis/stats.ts';
 import { matrix, type Matrix } from '../model/analysis/linalg.ts';
 import { columnMeans, percentile, stackWindow, type Shape3 } from '../model/analysis/population.ts';
-import { alignmentIndex, potentNullSplit, randomAlignmentIndices, type PotentNullSplit } from '../model/analysis/subspace.ts';
+import { alignmentBaseline, alignmentIndex, potentNullSplit, type PotentNullSplit } from '../model/analysis/subspace.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
 import { stateSize } from '../model/network.ts';
 import { parseArmParams } from '../sim/arm-params.ts';
@@ -304,6 +304,8 @@ function alignedCube(data: ArrayLike<number>, T: number, last: number, groups: n
 }
 
 const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
+/** Samples of the alignment baseline per piece handed to `parallel` (the values do not depend on it). */
+const ALIGNMENT_PIECE = 125;
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /** Inclusive sample offsets [k0, k1] of `w` (s) at step dt, clipped to [lo, hi]; throws naming `what` when nothing is left. */
@@ -317,8 +319,9 @@ function offsets(w: Window, dt: number, lo: number, hi: number, what: string): [
 
 /** Analyse a run read by readRunDir (see the module note). */
 /**
- * `parallel` runs the independent fixed-point searches (one per condition): here by default, or on
- * worker threads (experiments/parallel/task-pool.ts) with the same numbers.
+ * `parallel` runs the independent pieces (fixed-point searches, one per condition; samples of the
+ * alignment baseline): here by default, or on worker threads (experiments/parallel/task-pool.ts) with
+ * the same numbers.
  */
 export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS, parallel: ParallelMap = serialMap): RunAnalysis {
   const o = { ...DEFAULT_RUN_ANALYSIS_OPTIONS, ...opts };
@@ -449,7 +452,9 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   const moveSplit = potentNullSplit(moveMat, wOut);
   const k = Math.min(o.alignmentDims, U);
   const align = alignmentIndex(prepMat, moveMat, k);
-  const rnd = randomAlignmentIndices(prepMat, moveMat, k, o.alignmentSamples, createRng(o.seed));
+  const baseline = alignmentBaseline(prepMat, moveMat, k);
+  const pieces = Array.from({ length: Math.ceil(o.alignmentSamples / ALIGNMENT_PIECE) }, (_, i) => ({ baseline, seed: o.seed, from: i * ALIGNMENT_PIECE, count: Math.min(ALIGNMENT_PIECE, o.alignmentSamples - i * ALIGNMENT_PIECE) }));
+  const rnd = parallel('alignmentSamples', pieces).flatMap((piece) => [...piece]);
   let below = 0;
   for (const v of rnd) if (v <= align.index) below++;
 

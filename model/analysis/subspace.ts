@@ -9,7 +9,7 @@
  *   preparatory PCs D_P relative to the most that any k dimensions can capture (the top-k
  *   eigenvalues σ_M of the movement covariance C_M). 1 = same subspace, ≈ 0 = orthogonal.
  */
-import { normal, type Rng } from '../../core/random.ts';
+import { createRng, normal, streamSeed } from '../../core/random.ts';
 import { matmul, matmulTN, matrix, qr, sliceCols, sumSquares, svd, symmetricEigen, type Matrix } from './linalg.ts';
 import { checkActivity, checkIndexRange, columnMeans, stackWindow, subtractColumns } from './population.ts';
 
@@ -164,9 +164,20 @@ export function alignmentIndex(prep: Matrix, move: Matrix, k: number): Alignment
  * Chance distribution of the alignment index (Elsayed et al. 2016, Methods): random k-dimensional
  * subspaces drawn within the space the data occupy, orth(U·S^½·g) with U, S the eigenvectors and
  * eigenvalues of the covariance of preparatory and movement activity together and g Gaussian
- * [units, k]; each subspace's alignment index is computed as for the preparatory PCs.
+ * [units, k]; each subspace's alignment index is computed as for the preparatory PCs. This is what
+ * every sample needs; `randomAlignmentIndices` draws them.
  */
-export function randomAlignmentIndices(prep: Matrix, move: Matrix, k: number, samples: number, rng: Rng): Float64Array {
+export interface AlignmentBaseline {
+  k: number;
+  /** U·S^½ [units, units]. */
+  sampler: Matrix;
+  /** Covariance of the movement activity [units, units]. */
+  moveCov: Matrix;
+  /** Movement variance in its own top k PCs. */
+  own: number;
+}
+
+export function alignmentBaseline(prep: Matrix, move: Matrix, k: number): AlignmentBaseline {
   if (prep.cols !== move.cols) throw new Error(`preparatory activity has ${prep.cols} units, movement activity ${move.cols}`);
   if (!Number.isInteger(k) || k < 1 || k > prep.cols) throw new Error(`alignment index needs 1 ≤ k ≤ units (${prep.cols}), got ${k}`);
   const u = prep.cols;
@@ -174,20 +185,31 @@ export function randomAlignmentIndices(prep: Matrix, move: Matrix, k: number, sa
   both.data.set(prep.data);
   both.data.set(move.data, prep.data.length);
   const joint = symmetricEigen(covariance(both));
-  const cmMat = covariance(move);
-  const cm = symmetricEigen(cmMat);
+  const moveCov = covariance(move);
+  const cm = symmetricEigen(moveCov);
   let own = 0;
   for (let i = 0; i < k; i++) own += cm.values[i];
-  const a = matrix(u, u);
+  const sampler = matrix(u, u);
   for (let i = 0; i < u; i++) {
-    for (let j = 0; j < u; j++) a.data[i * u + j] = joint.vectors.data[i * u + j] * Math.sqrt(Math.max(joint.values[j], 0));
+    for (let j = 0; j < u; j++) sampler.data[i * u + j] = joint.vectors.data[i * u + j] * Math.sqrt(Math.max(joint.values[j], 0));
   }
-  const out = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    const g = matrix(u, k);
+  return { k, sampler, moveCov, own };
+}
+
+/**
+ * Samples from … from + count − 1 of the chance distribution. Sample s draws from the stream
+ * streamSeed(seed, s) alone, so the samples may be drawn in any pieces (on worker threads) with the
+ * same values.
+ */
+export function randomAlignmentIndices(b: AlignmentBaseline, seed: number, from: number, count: number): Float64Array {
+  const u = b.sampler.rows;
+  const out = new Float64Array(count);
+  for (let s = 0; s < count; s++) {
+    const rng = createRng(streamSeed(seed, from + s));
+    const g = matrix(u, b.k);
     for (let i = 0; i < g.data.length; i++) g.data[i] = normal(rng);
-    const basis = qr(matmul(a, g)).q;
-    out[s] = trace(matmulTN(basis, matmul(cmMat, basis))) / own;
+    const basis = qr(matmul(b.sampler, g)).q;
+    out[s] = trace(matmulTN(basis, matmul(b.moveCov, basis))) / b.own;
   }
   return out;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alignmentIndex, potentNullByEpoch, potentNullSplit, randomAlignmentIndices, readoutSpaces } from '../../model/analysis/subspace.ts';
+import { alignmentBaseline, alignmentIndex, potentNullByEpoch, potentNullSplit, randomAlignmentIndices, readoutSpaces } from '../../model/analysis/subspace.ts';
 import { fromRows, matmul, matmulTN, matrix, transpose, type Matrix } from '../../model/analysis/linalg.ts';
-import { createRng } from '../../core/random.ts';
 
 /** Two samples ±a_i on unit axis i for each amplitude: zero mean, variance along axis i proportional to a_i². */
 function axisSamples(units: number, amps: number[]): Matrix {
@@ -93,10 +92,18 @@ describe('alignment index (Elsayed et al. 2016)', () => {
   it('random subspaces drawn from the data space give indices within [0, 1]', () => {
     const prep = axisSamples(4, [3, 2, 0.5, 0.1]);
     const move = axisSamples(4, [0.2, 0.5, 3, 1]);
-    const r = randomAlignmentIndices(prep, move, 2, 50, createRng(5));
+    const r = randomAlignmentIndices(alignmentBaseline(prep, move, 2), 5, 0, 50);
     for (const v of r) {
       expect(v).toBeGreaterThanOrEqual(0);
       expect(v).toBeLessThanOrEqual(1 + 1e-12);
     }
+  });
+
+  it('sample s of the chance distribution depends only on the seed and s: drawn in pieces, the same values', () => {
+    const baseline = alignmentBaseline(axisSamples(4, [3, 2, 0.5, 0.1]), axisSamples(4, [0.2, 0.5, 3, 1]), 2);
+    const whole = randomAlignmentIndices(baseline, 5, 0, 50);
+    const pieces = [randomAlignmentIndices(baseline, 5, 0, 20), randomAlignmentIndices(baseline, 5, 20, 30)];
+    expect(Float64Array.from([...pieces[0], ...pieces[1]])).toEqual(whole);
+    expect(new Set(whole).size).toBe(50);
   });
 });

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRng, normal } from '../../../core/random.ts';
 import { PACKAGE_ROOT } from '../../../experiments/package-info.ts';
-import { runExperiment } from '../../../experiments/run.ts';
+import { readRunDir } from '../../../experiments/run-dir.ts';
+import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS } from '../../../experiments/run-analysis.ts';
+import { runExperiment, writeRun } from '../../../experiments/run.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../../experiments/run-options.ts';
 import { checkpointBody, parseCheckpoint, type Checkpoint } from '../../../model/checkpoint.ts';
 import { runClosedLoop } from '../../../model/closed-loop.ts';
@@ -60,6 +63,22 @@ describe('analysis tasks on worker threads', () => {
     expect(there.recording.handPosition).toEqual(here.recording.handPosition);
     expect(there.recording.inputs).toEqual(here.recording.inputs);
     expect(there.summary).toEqual(here.summary);
+  });
+
+  it('the analysis of a run with its pieces (fixed points, alignment baseline) on worker threads is the serial analysis', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'reach-task-pool-')), 'run');
+    try {
+      writeRun(dir, ck, 'fixture', DEFAULT_RUN_OPTIONS, runExperiment(ck, DEFAULT_RUN_OPTIONS, pool.map));
+      const run = readRunDir(dir);
+      const opts = { ...DEFAULT_RUN_ANALYSIS_OPTIONS, checkpoint: ck, checkpointPath: 'fixture', alignmentSamples: 300 };
+      // Everything but the wall-clock seconds it records.
+      const numbers = (a: unknown) => JSON.stringify(a, (key, v: unknown) => (key === 'seconds' ? null : v));
+      const there = analyzeRun(run, opts, pool.map);
+      expect(there.subspaces.alignment.random.samples).toBe(300);
+      expect(numbers(there)).toBe(numbers(analyzeRun(run, opts)));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
   });
 });
 
