@@ -26,6 +26,7 @@ import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunResult, type RunSummary } from './run.ts';
 import { stageDir, withOutputLock } from './io/out-dir.ts';
 import { exportOnThread } from './parallel/export-thread.ts';
+import { startRenderThread, type RenderThread } from './parallel/render-thread.ts';
 import { defaultWorkers } from './parallel/shard-pool.ts';
 import { startTaskPool, type TaskPool } from './parallel/task-pool.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
@@ -130,14 +131,23 @@ export async function runFullExperiment(o: ExperimentOptions): Promise<Experimen
 async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
   // The analysis threads start loading now and are ready by the analysis.
   const tasks = startTaskPool(Math.min(o.workers ?? defaultWorkers(), MAX_ANALYSIS_THREADS));
+  const threads: Threads = { tasks };
   try {
-    return await experimentWith(o, tasks);
+    return await experimentWith(o, threads);
   } finally {
+    await threads.renderer?.dispose();
     await (await tasks.catch(() => null))?.dispose();
   }
 }
 
-async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): Promise<ExperimentResult> {
+/** The experiment's threads besides this one: analysis tasks, and a figure renderer once the run is done. */
+interface Threads {
+  tasks: Promise<TaskPool>;
+  renderer?: RenderThread;
+}
+
+async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<ExperimentResult> {
+  const { tasks } = threads;
   const progress = o.progress ?? (() => {});
   const seconds: Record<string, number> = {};
   const clock = (name: string, t0: number) => (seconds[name] = (performance.now() - t0) / 1000);
@@ -175,6 +185,8 @@ async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): P
   // With threads to spare the exports are written beside the analysis; `export` then times only the wait for them.
   const exporting = formats.length > 0 && (await tasks).threads > 1 ? exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) }))) : null;
   if (exporting) progress(`exporting ${formats.join(', ')} beside the analysis`);
+  // Loads Vega while the analysis runs, then draws half of the report's figures.
+  if ((await tasks).threads > 1) threads.renderer = startRenderThread();
   // A failed export is reported after the analysis, not as an unhandled rejection during it.
   exporting?.catch(() => {});
 
@@ -212,7 +224,7 @@ async function experimentWith(o: ExperimentOptions, tasks: Promise<TaskPool>): P
     'Run directory': ['manifest.json', 'config.json', 'trials.json', ...run.manifest.arrays.map((a) => a.file)],
   };
   for (const [format, paths] of Object.entries(exports)) files[`Export: ${format}`] = paths.map((p) => relative(o.out, p));
-  const written = await writeAnalysisOutputs(o.out, run, analysis, { log: log && decimateLog(log, LOG_POINTS), files, title: 'Reaching experiment', progress });
+  const written = await writeAnalysisOutputs(o.out, run, analysis, { log: log && decimateLog(log, LOG_POINTS), files, title: 'Reaching experiment', progress, renderer: threads.renderer });
   clock('report', t0);
   return { out: o.out, checkpointPath, runSummary: result.summary, analysis, report: written.report, analysisJson: written.analysisJson, figures: written.figures, exports, seconds };
 }

@@ -8,6 +8,7 @@ import type { RunData } from '../run-dir.ts';
 import type { RunAnalysis } from '../run-analysis.ts';
 import { buildFigures, renderFigures, type RenderedFigure } from './figures.ts';
 import { reportHtml } from './html.ts';
+import type { VegaLiteSpec } from './render.ts';
 import type { TrainingLog } from './training-log.ts';
 
 export { buildFigures, renderFigures, type Figure, type RenderedFigure } from './figures.ts';
@@ -23,6 +24,8 @@ export interface WriteReportOptions {
   files?: Record<string, string[]>;
   /** Progress messages. */
   progress?: (message: string) => void;
+  /** A second thread that renders half of the figures (experiments/parallel/render-thread.ts). */
+  renderer?: { render(specs: VegaLiteSpec[]): Promise<string[]> };
 }
 
 /** What {@link writeAnalysisOutputs} wrote (absolute paths). */
@@ -38,7 +41,7 @@ export async function writeAnalysisOutputs(outDir: string, run: RunData, analysi
   const analysisJson = join(outDir, 'analysis.json');
   writeJsonAtomic(analysisJson, analysis);
   opts.progress?.('rendering figures');
-  const rendered = await renderFigures(buildFigures(run, analysis, opts.log ?? null));
+  const rendered = await renderFigures(buildFigures(run, analysis, opts.log ?? null), opts.renderer);
   const figures = rendered.map((f) => {
     const path = join(outDir, 'figures', `${f.id}.svg`);
     writeFileAtomic(path, f.svg);

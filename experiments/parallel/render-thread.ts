@@ -1,0 +1,49 @@
+/**
+ * A second thread for rendering report figures: `renderFigures` hands it half of the figures and
+ * renders the other half itself, so a report's figures take about half the time. The renderer is the
+ * same, so the SVG text is the same whichever thread drew a figure. A resource: dispose() it.
+ */
+import { Worker } from 'node:worker_threads';
+import type { VegaLiteSpec } from '../report/render.ts';
+import { workerEntry } from './worker-entry.ts';
+
+export interface RenderThread {
+  /** SVG text of each spec, in order. */
+  render(specs: VegaLiteSpec[]): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+/** Start the thread now: it loads Vega in the background until the first request. */
+export function startRenderThread(): RenderThread {
+  const worker = new Worker(workerEntry('render-worker'));
+  const waiting = new Map<number, { resolve: (svgs: string[]) => void; reject: (err: Error) => void }>();
+  let failed: Error | null = null;
+  const failAll = (err: Error) => {
+    failed = err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (m: { id: number; svgs?: string[]; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error !== undefined) w?.reject(new Error(`render thread: ${m.error}`));
+    else w?.resolve(m.svgs!);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`render thread exited with code ${code}`)));
+  let next = 0;
+  return {
+    render(specs) {
+      if (failed) return Promise.reject(failed);
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, specs });
+      });
+    },
+    async dispose() {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}

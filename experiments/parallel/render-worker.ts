@@ -1,0 +1,21 @@
+/**
+ * The worker thread of ./render-thread.ts: loads Vega as soon as it starts (while the caller is still
+ * busy elsewhere), then renders the Vega-Lite specs of each request to SVG, in order.
+ */
+import { parentPort } from 'node:worker_threads';
+import { renderSvg, type VegaLiteSpec } from '../report/render.ts';
+
+const loaded = Promise.all([import('vega'), import('vega-lite')]);
+
+parentPort!.on('message', (m: { id: number; specs: VegaLiteSpec[] }) => {
+  void (async () => {
+    try {
+      await loaded;
+      const svgs: string[] = [];
+      for (const spec of m.specs) svgs.push(await renderSvg(spec));
+      parentPort!.postMessage({ id: m.id, svgs });
+    } catch (err) {
+      parentPort!.postMessage({ id: m.id, error: (err as Error).stack ?? String(err) });
+    }
+  })();
+});

@@ -1,0 +1,30 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startRenderThread } from '../../../experiments/parallel/render-thread.ts';
+import { renderFigures, type Figure } from '../../../experiments/report/figures.ts';
+
+const thread = startRenderThread();
+afterAll(() => thread.dispose());
+
+const figure = (id: string, values: Array<{ x: number; y: number }>): Figure => ({
+  id,
+  title: id,
+  caption: '',
+  spec: { data: { values }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+});
+
+describe('report figures on a second thread', () => {
+  it('are the SVG text rendered here, in the figures’ order', async () => {
+    const figures = Array.from({ length: 5 }, (_, k) => figure(`f${k}`, Array.from({ length: 20 }, (_, i) => ({ x: i, y: Math.sin(i * (k + 1)) }))));
+    const here = await renderFigures(figures);
+    const shared = await renderFigures(figures, thread);
+    expect(shared.map((f) => f.id)).toEqual(figures.map((f) => f.id));
+    expect(shared.map((f) => f.svg)).toEqual(here.map((f) => f.svg));
+    expect(new Set(here.map((f) => f.svg)).size).toBe(5);
+  });
+
+  it('a spec the renderer rejects fails the call with its message, and the thread serves the next one', async () => {
+    const bad = { ...figure('bad', []), spec: { mark: 'no-such-mark' } } as unknown as Figure;
+    await expect(renderFigures([figure('ok', [{ x: 0, y: 0 }]), bad], thread)).rejects.toThrow(/^render thread: /);
+    expect((await renderFigures([figure('a', [{ x: 1, y: 2 }]), figure('b', [{ x: 2, y: 1 }])], thread))[1].svg).toMatch(/^<svg/);
+  });
+});
