@@ -245,8 +245,11 @@ async function start(): Promise<void> {
     }
   }
 
-  /** Run `next` in place of the current session, keeping the user's settings; `quiet`: no message (the train panel says which network drives). */
-  function adopt(next: Session, quiet = false): void {
+  /**
+   * Run `next` in place of the current session, keeping the user's settings; `quiet`: no message (the train
+   * panel says which network drives); `references` false: none computed (while training runs they would take a core from it and the display).
+   */
+  function adopt(next: Session, quiet = false, references = true): void {
     next.timeScale = session.timeScale;
     setCurl(next, session.curlOn, session.curlStrength);
     setNoiseScale(next, session.noiseScale);
@@ -258,12 +261,16 @@ async function start(): Promise<void> {
     setTraceMuscles(traces, session.record.muscles);
     clearHistory(replay);
     if (!quiet) showMessage(`Loaded ${session.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
-    requestReferences(session);
+    if (references) requestReferences(session);
+    else {
+      refs = null;
+      for (const panel of [pcPanel, jpcPanel]) setPanelReferences(panel, null, 'reference reaches when training stops');
+    }
   }
 
   bindScenePointer(canvas, () => scene, () => session);
   mountTrainPanel({
-    drive: (ck, name) => adopt(createSession(ck, name, VIEWER_SEED), true),
+    drive: (ck, name, training) => adopt(createSession(ck, name, VIEWER_SEED), true, !training),
     reach: (k) => beginTrial(session, k),
     trialOver: () => session.phase === 'idle' || session.phase === 'done',
     targetCount: () => session.targets.length,

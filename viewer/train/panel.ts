@@ -14,8 +14,8 @@ import './train.css';
 
 /** What the panel needs from the viewer. */
 export interface TrainHost {
-  /** Drive the arm with `checkpoint`, labelled `name`, keeping the user's settings; no message. */
-  drive(checkpoint: Checkpoint, name: string): void;
+  /** Drive the arm with `checkpoint`, labelled `name`, keeping the user's settings; no message. `training`: training goes on (skip the reference reaches). */
+  drive(checkpoint: Checkpoint, name: string, training: boolean): void;
   /** Start a reach to target k (0-based). */
   reach(k: number): void;
   /** No trial is under way (none started, or its recording is over): swapping the controller interrupts nothing. */
@@ -112,14 +112,17 @@ export function mountTrainPanel(host: TrainHost): void {
   let worker: Worker | null = null;
   let latest: Snapshot | null = null;
   let nextTarget = 0;
+  /** The driving snapshot was taken over while training ran (so without reference reaches). */
+  let drivenInTraining = false;
   let choice: TrainChoice = DEFAULT_CHOICE;
 
   const send = (req: TrainRequest) => worker?.postMessage(req);
   const label = (it: number) => `trained here: ${choice.kind.toUpperCase()} ${choice.hidden}, iteration ${it}`;
   const driveLatest = () => {
     if (!latest) return;
-    host.drive(latest.checkpoint, label(latest.iteration));
+    host.drive(latest.checkpoint, label(latest.iteration), debug.running);
     debug.driven = latest.iteration;
+    drivenInTraining = debug.running;
     host.reach(nextTarget);
     nextTarget = (nextTarget + 1) % host.targetCount();
   };
@@ -189,7 +192,7 @@ export function mountTrainPanel(host: TrainHost): void {
     };
     requestAnimationFrame(draw);
     setInterval(() => {
-      if (follow.checked && latest && latest.iteration !== debug.driven && host.trialOver()) driveLatest();
+      if (follow.checked && latest && (latest.iteration !== debug.driven || (drivenInTraining && !debug.running)) && host.trialOver()) driveLatest();
     }, FOLLOW_POLL_MS);
   };
   toggle.addEventListener('click', open);
