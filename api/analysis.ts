@@ -16,6 +16,7 @@ export {
   potentNullSplit,
   potentNullByEpoch,
   alignmentIndex,
+  alignmentBaseline,
   randomAlignmentIndices,
   covariance,
   type ReadoutSpaces,
@@ -23,6 +24,7 @@ export {
   type PotentNullOptions,
   type Epoch,
   type AlignmentResult,
+  type AlignmentBaseline,
 } from '../model/analysis/subspace.ts';
 export { fitTme, sampleTme, tensorMarginals, type TmeModel, type TmeMode, type TmeFitOptions, type TensorMarginals } from '../model/analysis/tme.ts';
 export { cmptSurrogate, type CmptOptions, type CmptSurrogate } from '../model/analysis/cmpt.ts';

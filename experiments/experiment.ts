@@ -25,7 +25,7 @@ import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAna
 import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunResult, type RunSummary } from './run.ts';
 import { stageDir, withOutputLock } from './io/out-dir.ts';
-import { exportOnThread } from './parallel/export-thread.ts';
+import { exportOnThread, type ExportThread } from './parallel/export-thread.ts';
 import { startRenderThread, type RenderThread } from './parallel/render-thread.ts';
 import { defaultWorkers } from './parallel/shard-pool.ts';
 import { startTaskPool, type TaskPool } from './parallel/task-pool.ts';
@@ -135,14 +135,17 @@ async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
   try {
     return await experimentWith(o, threads);
   } finally {
+    // An analysis that failed leaves no export thread writing into `out` after its lock is released.
+    await threads.exports?.stop();
     await threads.renderer?.dispose();
     await (await tasks.catch(() => null))?.dispose();
   }
 }
 
-/** The experiment's threads besides this one: analysis tasks, and a figure renderer once the run is done. */
+/** The experiment's threads besides this one: analysis tasks, and exports and a figure renderer once the run is done. */
 interface Threads {
   tasks: Promise<TaskPool>;
+  exports?: ExportThread;
   renderer?: RenderThread;
 }
 
@@ -183,7 +186,7 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
   const formats = o.formats ?? EXPORT_FORMATS;
   const exportDir = (format: ExportFormat) => join(o.out, 'export', format);
   // With threads to spare the exports are written beside the analysis; `export` then times only the wait for them.
-  const exporting = formats.length > 0 && (await tasks).threads > 1 ? exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) }))) : null;
+  const exporting = formats.length > 0 && (await tasks).threads > 1 ? (threads.exports = exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) })))).written : null;
   if (exporting) progress(`exporting ${formats.join(', ')} beside the analysis`);
   // Loads Vega while the analysis runs, then draws half of the report's figures.
   if ((await tasks).threads > 1) threads.renderer = startRenderThread();

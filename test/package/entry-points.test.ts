@@ -46,6 +46,13 @@ describe('package entry points', () => {
     expect(typeof sim.ReachEnv).toBe('function');
     const analysis = await import('motor-cortex-rnn/analysis');
     expect(typeof analysis.jpca).toBe('function');
+    // The alignment baseline's samples, through the published entry point: indices within [0, 1].
+    const samples = (rows: number[][]) => ({ rows: rows.length, cols: rows[0].length, data: Float64Array.from(rows.flat()) });
+    const baseline = analysis.alignmentBaseline(samples([[1, 0], [-1, 0], [0, 0.1], [0, -0.1]]), samples([[0.2, 1], [-0.2, -1], [0.1, 0], [-0.1, 0]]), 1);
+    for (const v of analysis.randomAlignmentIndices(baseline, 1, 0, 5)) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1 + 1e-12);
+    }
     const r = (await import('node:child_process')).spawnSync(process.execPath, ['--input-type=module', '-e', "await import('motor-cortex-rnn/dist/sim/body.js')"], { cwd: root, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');

@@ -15,7 +15,7 @@ describe('exports on a thread of their own', () => {
     const synthetic = writeSyntheticRun(5, root);
     const run = readRunDir(synthetic.dir);
     const jobs = (['npy', 'csv'] as const).map((format) => ({ format, outDir: join(root, 'thread', format) }));
-    const written = await exportOnThread(synthetic.dir, jobs);
+    const written = await exportOnThread(synthetic.dir, jobs).written;
     for (const { format, outDir } of jobs) {
       const here = join(root, 'here', format);
       await exportRun(run, format, here);
@@ -31,6 +31,6 @@ describe('exports on a thread of their own', () => {
   });
 
   it('a failing export rejects with its message', async () => {
-    await expect(exportOnThread(join(root, 'no-such-run'), [{ format: 'csv', outDir: join(root, 'x') }])).rejects.toThrow(/export thread: .*no-such-run/s);
+    await expect(exportOnThread(join(root, 'no-such-run'), [{ format: 'csv', outDir: join(root, 'x') }]).written).rejects.toThrow(/export thread: .*no-such-run/s);
   });
 });
