@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloneRng, createRng, fillNormal, normal, uniform } from '../../core/random.ts';
+import { cloneRng, createRng, fillNormal, normal, streamSeed, uniform } from '../../core/random.ts';
 
 const moments = (xs: ArrayLike<number>) => {
   let m = 0;
@@ -82,5 +82,32 @@ describe('seeded random numbers', () => {
       }
       expect(d).toBeLessThan(1.63 / Math.sqrt(z.length));
     }
+  });
+});
+
+describe('stream seeds', () => {
+  it('differ for every (seed, index) pair of a 64 × 1000 grid, including the diagonal neighbours (s, k) and (s + 1, k − 1)', () => {
+    const seen = new Set<number>();
+    for (let s = 0; s < 64; s++) for (let k = 0; k < 1000; k++) seen.add(streamSeed(s, k));
+    expect(seen.size).toBe(64 * 1000);
+    expect(streamSeed(1, 1)).not.toBe(streamSeed(2, 0));
+  });
+
+  it('give uncorrelated streams for neighbouring indices: first normals of 4000 streams have correlation |r| < 0.05 with the next index', () => {
+    const first = Array.from({ length: 4001 }, (_, k) => normal(createRng(streamSeed(7, k))));
+    const a = first.slice(0, -1);
+    const b = first.slice(1);
+    const ma = a.reduce((x, y) => x + y, 0) / a.length;
+    const mb = b.reduce((x, y) => x + y, 0) / b.length;
+    let sab = 0;
+    let saa = 0;
+    let sbb = 0;
+    for (let i = 0; i < a.length; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) ** 2;
+      sbb += (b[i] - mb) ** 2;
+    }
+    expect(Math.abs(sab / Math.sqrt(saa * sbb))).toBeLessThan(0.05);
+    expect(() => streamSeed(1.5, 0)).toThrow(/integers/);
   });
 });

@@ -42,6 +42,28 @@ describe('training matrix products', () => {
     }
   });
 
+  it('follow weights changed in place: one element edited in the same array is uploaded again (an identity times a unit vector)', () => {
+    const mm = new TfMatmul(tf);
+    try {
+      const w = new Float32Array(9);
+      for (let i = 0; i < 3; i++) w[i * 3 + i] = 1;
+      const params = { W: { shape: [3, 3] as [number, number], data: w } };
+      const out = new Float32Array(3);
+      mm.setWeights(params, ['W']);
+      mm.matmul(Float32Array.of(0, 1, 0), 1, 3, 'W', out);
+      expect([...out]).toEqual([0, 1, 0]);
+      // The same array, edited as an optimizer step edits it: row 1 now maps to column 2 as well.
+      w[1 * 3 + 2] = 5;
+      mm.setWeights(params, ['W']);
+      mm.matmul(Float32Array.of(0, 1, 0), 1, 3, 'W', out);
+      expect([...out]).toEqual([0, 1, 5]);
+      mm.matmul(Float32Array.of(0, 0, 1), 1, 3, 'WT', out);
+      expect([...out]).toEqual([0, 5, 1]);
+    } finally {
+      mm.dispose();
+    }
+  });
+
   it('hold no tensors after dispose', () => {
     const before = tf.memory().numTensors;
     const mm = new TfMatmul(tf);
