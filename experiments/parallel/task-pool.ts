@@ -1,9 +1,9 @@
 /**
- * Analysis tasks (./analysis-tasks.ts) on worker threads, behind a synchronous map: the analysis stays a
- * plain synchronous function and only hands its independent pieces (one fixed-point search per
- * condition) to `map`, which sends each to the next free worker and sleeps (Atomics.wait) until results
- * come back, read with receiveMessageOnPort. The pieces are pure, so the numbers are the ones the serial
- * analysis gives.
+ * An experiment's tasks (./analysis-tasks.ts) on worker threads, behind a synchronous map: the run and
+ * the analysis stay plain synchronous functions and only hand their independent pieces (closed-loop
+ * trials, one fixed-point search per condition, samples of the alignment baseline) to `map`, which
+ * sends each to the next free worker and sleeps (Atomics.wait) until results come back, read with
+ * receiveMessageOnPort. The pieces are pure, so the numbers are the serial ones.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { serialMap, type AnalysisTaskInput, type AnalysisTaskName, type AnalysisTaskOutput, type ParallelMap } from './analysis-tasks.ts';
