@@ -115,8 +115,7 @@ export function parseTrainConfig(input: unknown = {}, notice: (line: string) => 
   }
   const act = body.actuator;
   if (r.data.network.outputs !== undefined && r.data.network.outputs !== act.nInputs) {
-    const what = act.kind === 'torque' ? 'joint torques' : 'muscle excitations';
-    throw new Error(`invalid training config: network.outputs is ${r.data.network.outputs} but the arm takes ${act.nInputs} ${what} (${act.inputNames.join(', ')})`);
+    throw new Error(`invalid training config: network.outputs is ${r.data.network.outputs} but the arm takes ${act.nInputs} ${act.inputNoun} (${act.inputNames.join(', ')})`);
   }
   parseTaskSpec(r.data.task);
   try {

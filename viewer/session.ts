@@ -337,7 +337,7 @@ function controlStep(s: Session): void {
   if (iv) intervene(iv, 'plant', s.step);
   const u = s.controller.tau;
   if (!u.every(Number.isFinite)) {
-    throw new Error(`${s.name} produced a non-finite ${s.body.actuator.kind === 'muscle' ? 'excitation' : 'torque'} at t = ${(s.step * s.dt).toFixed(2)} s`);
+    throw new Error(`${s.name} produced non-finite ${s.body.actuator.inputNoun} at t = ${(s.step * s.dt).toFixed(2)} s`);
   }
   // Joint torques over the coming step as the closed loop records them: the motors' inputs, or the
   // muscles' torques at this sample's activations (excitations act on activations only through time).

@@ -32,6 +32,8 @@ export interface Actuator {
   readonly inputNames: readonly string[];
   /** Unit of every input, e.g. 'N·m' or '1' (dimensionless excitation). */
   readonly inputUnit: string;
+  /** What the inputs are, plural, for messages: 'torques' or 'excitations'. */
+  readonly inputNoun: string;
   /** Actuator state size (0 for torque motors, one activation per muscle for muscles). */
   readonly nState: number;
   readonly stateNames: readonly string[];

@@ -152,6 +152,7 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
     nInputs: n,
     inputNames: p.muscles,
     inputUnit: '1',
+    inputNoun: 'excitations',
     nState: n,
     stateNames: p.muscles.map((m) => `${m} activation`),
     stateUnit: '1',

@@ -20,6 +20,7 @@ export const TORQUE_ACTUATOR: Actuator = {
   nInputs: 2,
   inputNames: JOINTS,
   inputUnit: 'N·m',
+  inputNoun: 'torques',
   nState: 0,
   stateNames: [],
   stateUnit: '',

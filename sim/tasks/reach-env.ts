@@ -154,8 +154,7 @@ export class ReachEnv {
     if (!this.feedback) throw new Error('step: call reset() first');
     const act = this.body.actuator;
     if (action.length !== act.nInputs || !Array.prototype.every.call(action, Number.isFinite)) {
-      const what = act.kind === 'torque' ? 'torques' : 'excitations';
-      throw new Error(`step: the action must be ${act.nInputs === 2 ? 'two' : act.nInputs} finite ${what} (${act.inputUnit}), got [${Array.from(action).join(', ')}]`);
+      throw new Error(`step: the action must be ${act.nInputs === 2 ? 'two' : act.nInputs} finite ${act.inputNoun} (${act.inputUnit}), got [${Array.from(action).join(', ')}]`);
     }
     const { task } = this.opts;
     if (this.matter) {

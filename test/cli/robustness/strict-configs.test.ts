@@ -60,7 +60,7 @@ describe('training configs are strict', () => {
   });
 
   it('a network with other than 2 outputs (the arm has two joint torques) is refused', () => {
-    expect(() => parseTrainConfig({ network: { outputs: 3 } })).toThrow(/network\.outputs is 3 but the arm takes 2 joint torques/);
+    expect(() => parseTrainConfig({ network: { outputs: 3 } })).toThrow(/network\.outputs is 3 but the arm takes 2 torques \(shoulder, elbow\)/);
   });
 });
 
