@@ -9,9 +9,10 @@
  * from `settleTime` after the reaction window on. The position term alone lets a hand circle the target
  * within the smoothing length; training on 1.2 s trials then left a 4 Hz oscillation of up to 12 mm
  * that grew once the trial was over. Charging speed while the hand should be still damps it. The distance
- * to the target can weigh more once the hand should have settled (`stay`, in the position component): with
- * the reach's weight the hand came to rest 1.5–2.5 mm off the target, a weight like the hold's before go
- * asks the same precision at the target as at the start.
+ * to the target can weigh more once the hand should have settled (`stay`, in the position component), as
+ * the start does before go (`hold`): with the reach's weight a trained hand came to rest 1.5–2.5 mm off its
+ * target; the default's stay of 4 brings that to 1.2–2.4 mm, what is left mostly the hand's response to
+ * sensory noise.
  *
  * Hold drive: the readout's drive W_out·h (the outputs before the actuator's bias and range) while the
  * hand must hold still at the start. A linear (torque) readout turns any drive into torque, which the hold
