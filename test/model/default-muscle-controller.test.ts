@@ -26,7 +26,18 @@ describe('the committed default muscle controller (arm26)', () => {
     expect(result.summary.meanEndpointError).toBeLessThan(0.005);
   });
 
-  it('makes straight reaches (max perpendicular deviation < 10 % of the reach)', () => {
-    for (const m of result.metrics) expect(m!.straightness).toBeLessThan(0.1);
+  it('makes straight reaches (max perpendicular deviation < 10 % of the reach) with single-peaked speed', () => {
+    for (const m of result.metrics) {
+      expect(m!.straightness).toBeLessThan(0.1);
+      expect(m!.singlePeaked).toBe(true);
+    }
+  });
+
+  it('reacts 150–300 ms after the go cue, as people do (the network sees the cue the task cueDelay later)', () => {
+    for (const t of result.trialRecords) {
+      const reaction = t.movement_onset! - t.go_time!;
+      expect(reaction).toBeGreaterThanOrEqual(0.15);
+      expect(reaction).toBeLessThanOrEqual(0.3);
+    }
   });
 });
