@@ -180,8 +180,9 @@ async function start(): Promise<void> {
       loadMuscle: () => void loadBundled(muscleControllerUrl, MUSCLE_NAME),
       setDelay: (seconds) => {
         // The go step is plain session data read at each trial start; the reference reaches are
-        // recomputed with the same delay so the live state is compared with like.
-        session.goStep = Math.round(seconds / session.dt);
+        // recomputed with the same delay so the live state is compared with like. "No delay" is go at
+        // the first control step: a trial (and its reference) needs one step before go.
+        session.goStep = Math.max(1, Math.round(seconds / session.dt));
         requestReferences(session);
       },
       downloadCsv: () => download(traceName('csv'), traceCsv(session.record), 'text/csv'),
