@@ -23,12 +23,15 @@ export function createReplay(): Replay {
   return { sample: -1, history: [], overlayCount: 0, current: null };
 }
 
-/** Follow the run's record: when a new trial has begun, keep the finished one (a reach) and leave replay. */
+/**
+ * Follow the run's record: when a new trial has begun, keep the finished one (a reach) and leave replay.
+ * The record kept is the trial as recorded (its `complete` copy once it has scrolled), not the waiting after it.
+ */
 export function followRecord(r: Replay, record: TrialRecord): void {
   if (record === r.current) return;
   const done = r.current;
   if (done && done.targetIndex >= 0 && done.length > 1) {
-    r.history.push(done);
+    r.history.push(done.complete ?? done);
     if (r.history.length > HISTORY_LIMIT) r.history.shift();
   }
   r.current = record;

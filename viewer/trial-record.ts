@@ -2,9 +2,11 @@
  * What the viewer records of the current trial, one sample per control step, with the meaning of a
  * closed-loop recording (model/closed-loop.ts): sample t is at t·dt from the trial start — the arm state
  * then, the observation and hidden state the network computed from it, and the torque it applied over
- * [t·dt, (t+1)·dt). Buffers are allocated once per trial; recording a step allocates nothing.
- * The run goes on after the trial (a push or drag still moves the arm), so a full record scrolls: it
- * drops its oldest samples and keeps the latest `capacity` steps, and the panels keep following.
+ * [t·dt, (t+1)·dt). Buffers are allocated once per trial; recording a step allocates nothing, except
+ * once per trial: the run goes on after the trial (a push or drag still moves the arm), so a full record
+ * scrolls (it drops its oldest samples and keeps the latest `capacity` steps, and the panels keep
+ * following), and before it first scrolls it keeps a copy of the whole trial (`complete`) for the
+ * earlier-trial overlays, which must show the go cue and the reach, not the hand waiting afterwards.
  */
 import { encodeNpy } from '../core/npy.ts';
 
@@ -54,6 +56,8 @@ export interface TrialRecord {
   activation: Float64Array;
   /** Muscle excitation the network commanded for the step, as used (clipped to [0.001, 1]): [steps, muscles]. */
   excitation: Float64Array;
+  /** The whole trial, copied when the record was full before its first scroll; null until then (and in the copy). */
+  complete: TrialRecord | null;
 }
 
 /** Empty record for a trial of `capacity` steps of `dt` s with go at `goStep`. */
@@ -82,6 +86,30 @@ export function createTrialRecord(capacity: number, dt: number, goStep: number, 
     muscles: [...muscles],
     activation: new Float64Array(capacity * muscles.length),
     excitation: new Float64Array(capacity * muscles.length),
+    complete: null,
+  };
+}
+
+/** A copy of `r` that recording into `r` leaves unchanged. */
+function copyRecord(r: TrialRecord): TrialRecord {
+  return {
+    ...r,
+    target: r.target.slice(),
+    times: r.times.slice(),
+    timesFromGo: r.timesFromGo.slice(),
+    hold: r.hold.slice(),
+    state: r.state.slice(),
+    hand: r.hand.slice(),
+    handVel: r.handVel.slice(),
+    speed: r.speed.slice(),
+    force: r.force.slice(),
+    tau1: r.tau1.slice(),
+    tau2: r.tau2.slice(),
+    hidden: r.hidden.slice(),
+    muscles: [...r.muscles],
+    activation: r.activation.slice(),
+    excitation: r.excitation.slice(),
+    complete: null,
   };
 }
 
@@ -90,6 +118,7 @@ const SCROLL_FRACTION = 0.25;
 
 /** Drop the oldest samples of a full record, shifting the rest (and their times) to the front. */
 function scroll(r: TrialRecord): void {
+  if (r.shifted === 0) r.complete = copyRecord(r);
   const k = Math.max(1, Math.ceil(r.capacity * SCROLL_FRACTION));
   const keep = r.length - k;
   const shift = (a: Float64Array | Float32Array, width: number) => a.copyWithin(0, k * width, r.length * width);
