@@ -23,6 +23,8 @@ export interface DebugSource {
   unit(): number;
   /** The heat map's row order (null: unsorted). */
   heatmapOrder(): Int32Array | null;
+  /** The heat map's plot area last drawn (canvas CSS px) and the samples its width spans; null before the first draw. */
+  heatmapPlot(): { left: number; top: number; width: number; height: number; samples: number } | null;
   traces(): Traces;
   replay(): Replay;
 }
@@ -72,6 +74,8 @@ export interface ReachDebug {
   readonly selectedUnit: number;
   /** Unit display order of the heat map rows now (null: unsorted). */
   readonly unitOrder: number[] | null;
+  /** The heat map's plot area (canvas CSS px; rows are units in `unitOrder`, columns `samples` control steps); null before the first draw. */
+  readonly heatmapPlot: { left: number; top: number; width: number; height: number; samples: number } | null;
   /** Page (client) px of world point (x, y) m, for pointer events. */
   worldToClient(x: number, y: number): [number, number];
   /** What the scene drew last: pose, muscles (name, activation, colour, width, path), overlays, replayed sample (−1 live). */
@@ -180,6 +184,10 @@ export function installDebugHook(src: DebugSource): void {
     get unitOrder() {
       const o = src.heatmapOrder();
       return o ? Array.from(o) : null;
+    },
+    get heatmapPlot() {
+      const p = src.heatmapPlot();
+      return p ? { ...p } : null;
     },
     trialTrace() {
       const r = src.session().record;

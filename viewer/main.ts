@@ -287,6 +287,7 @@ async function start(): Promise<void> {
     message: () => message,
     unit: () => unitPanel.unit,
     heatmapOrder: () => heatmap.order,
+    heatmapPlot: () => (heatmap.frame && heatmap.record ? { left: heatmap.frame.left, top: heatmap.frame.top, width: heatmap.frame.width, height: heatmap.frame.height, samples: heatmap.record.capacity } : null),
     traces: () => traces,
     replay: () => replay,
   });

@@ -363,20 +363,31 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
     await page.keyboard.press('7');
     await page.waitForFunction(() => window.__reach.trialTime >= window.__reach.goTime + 0.5, null, { timeout: WAIT, polling: 50 });
     await pause(true);
-    const [units, order, trace] = await hook((r) => [r.units, r.unitOrder, r.trialTrace()] as const);
+    try {
+      await hoverAndPickUnit();
+    } finally {
+      await pause(false);
+    }
+  });
+  const hoverAndPickUnit = async () => {
+    const [units, order, trace, plot] = await hook((r) => [r.units, r.unitOrder, r.trialTrace(), r.heatmapPlot] as const);
     expect(order).not.toBeNull();
+    expect(plot).not.toBeNull();
     const box = (await page.locator('#heatmap').boundingBox())!;
-    // Plot area per plot-frame's margins (left 44, top 20, bottom 32) and the colour bar's 34-px room.
-    const [left, top, width, height] = [44, 20, box.width - 34 + 10 - 44 - 10, box.height - 52];
+    // A row is about 1 CSS px high and Chromium hands mouse events whole client px: aim at the first whole
+    // pixel inside the row (and sample), not at its centre, which may fall in the next row.
     const row = 5;
     const sample = trace.times.length - 3;
-    const capacity = Math.round((await hook((r) => r.goTime)) / 0.01) + 200;
-    const x = box.x + left + ((sample + 0.5) / capacity) * width;
-    const y = box.y + top + ((row + 0.5) / units) * height;
+    const [rowTop, rowBottom] = [row, row + 1].map((i) => box.y + plot!.top + (i / units) * plot!.height);
+    const [colLeft, colRight] = [sample, sample + 1].map((i) => box.x + plot!.left + (i / plot!.samples) * plot!.width);
+    const [x, y] = [Math.ceil(colLeft), Math.ceil(rowTop)];
+    expect(y, 'a whole pixel inside the row').toBeLessThan(rowBottom);
+    expect(x, 'a whole pixel inside the sample').toBeLessThan(colRight);
     await page.mouse.move(x, y);
     await expect.poll(() => page.locator('#readout').isVisible(), { timeout: WAIT }).toBe(true);
     const text = (await page.locator('#readout').textContent())!;
     expect(text).toContain(`unit ${order![row]} `);
+    expect(text).toContain(`${(trace.times[sample] - (await hook((r) => r.goTime))).toFixed(2)} s from go`);
     await page.mouse.click(x, y);
     expect(await hook((r) => r.selectedUnit)).toBe(order![row]);
     await expect.poll(() => page.locator('#unit-card').isVisible(), { timeout: WAIT }).toBe(true);
@@ -390,8 +401,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
     for (let k = 0; k < n; k++) expect(px.filter((p) => near(p, conditionColor(k, n), 12)).length, `tuning dot of target ${k + 1}`).toBeGreaterThan(4);
     await page.locator('#unit-close').click();
     expect(await hook((r) => r.selectedUnit)).toBe(-1);
-    await pause(false);
-  });
+  };
 
   it('the trial .npy comes with a .json naming its columns and its context; a panel saves as PNG', async () => {
     await page.locator('#curl').check();
