@@ -125,7 +125,9 @@ async function start(): Promise<void> {
     unitCard.hidden = true;
     unitPanel.unit = -1;
   });
-  window.addEventListener('resize', () => {
+  // The panels fit under the header and control bar, whose height changes after the first layout (the
+  // delay choices, the train panel and the controller's kind fill them in, and they wrap): lay out again then.
+  const relayout = () => {
     const next = sizes();
     if (JSON.stringify(next) === JSON.stringify(size)) return;
     size = next;
@@ -134,7 +136,11 @@ async function start(): Promise<void> {
     resizeStatePanel(pcPanel, half(size), size.plane);
     resizeStatePanel(jpcPanel, half(size), size.plane);
     resizeTraces(traces, half(size), size.trace);
-  });
+  };
+  window.addEventListener('resize', relayout);
+  const chrome = new ResizeObserver(relayout);
+  chrome.observe(document.querySelector('header')!);
+  chrome.observe(byId('controls'));
   const client = new ReferenceClient();
   let refs: { session: Session; value: References } | null = null;
   let sort: 'pd' | 'pc1' = 'pd';

@@ -15,6 +15,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conditionColor, divergingRgba, THEME } from '../../viewer/colors.ts';
 import type { ReachDebug } from '../../viewer/debug-hook.ts';
+import { panelSizes } from '../../viewer/layout.ts';
 import { serveStatic } from './static-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -95,6 +96,19 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
     }
     await server?.close();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('0: the first layout is for the page as it is once the control bar is filled in, as after a resize', async () => {
+    // The delay choices, the train panel and the controller's kind fill the control bar in after the first
+    // layout and it may wrap: the scene and panels go under it as it then is, not as it was.
+    const page0 = await page.evaluate(() => {
+      const d = globalThis as unknown as { document: { querySelector(s: string): { clientWidth: number; getBoundingClientRect(): { top: number } } }; innerHeight: number; scrollY: number };
+      return [d.document.querySelector('main').clientWidth, d.innerHeight, d.document.querySelector('#scene-wrap').getBoundingClientRect().top + d.scrollY] as const;
+    });
+    const want = panelSizes(...page0);
+    await expect.poll(async () => (await page.locator('#heatmap').boundingBox())!.height, { timeout: WAIT }).toBe(want.heatmap);
+    expect((await page.locator('#heatmap').boundingBox())!.width).toBe(want.panels);
+    expect((await page.locator('#scene').boundingBox())!.width).toBe(want.scene);
   });
 
   it('1: after a dropdown choice the shortcuts still work and do not change the dropdown', async () => {
