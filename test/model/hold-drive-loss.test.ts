@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
-import { createRng, randomInt } from '../../core/random.ts';
+import { createRng } from '../../core/random.ts';
 import { initBackend } from '../../model/backend.ts';
 import { Episode } from '../../model/episode.ts';
-import { cloneParams, initParams } from '../../model/network.ts';
+import { sampleGradients } from './gradient-check.ts';
+import { initParams } from '../../model/network.ts';
 import { episodeSetupOf, parseTrainConfig } from '../../model/train.ts';
 import { allocTrialBatch, parseTaskSpec, sampleTrials, setCenterOutTrial } from '../../sim/tasks/task-spec.ts';
 
@@ -89,21 +90,9 @@ describe('hold drive: the squared readout drive W_out·h while the hand must sta
       // The term matters: without it the loss is smaller.
       expect(base.loss.effort).toBeGreaterThan(0);
       const grads = Object.fromEntries(Object.entries(base.grads!).map(([k, v]) => [k, Float64Array.from(v)]));
-      const rng = createRng(9);
-      for (const name of Object.keys(params)) {
-        for (let k = 0; k < 3; k++) {
-          const i = randomInt(rng, params[name].data.length);
-          const h = 1e-2 * Math.max(0.05, Math.abs(params[name].data[i]));
-          const up = cloneParams(params);
-          const down = cloneParams(params);
-          up[name].data[i] += h;
-          down[name].data[i] -= h;
-          const fd = (episode.run(up, trials, null, 'forward').loss.total - episode.run(down, trials, null, 'forward').loss.total) / (up[name].data[i] - down[name].data[i]);
-          // float32 forward pass: within 2 %, or 2e-4 where the gradient is small (the term's gradients reach ~0.5
-          // here; finite differences of the float32 loss are noisy at ~1e-5).
-          expect(Math.abs(grads[name][i] - fd)).toBeLessThan(0.02 * Math.max(Math.abs(fd), 1e-2));
-        }
-      }
+      // float32 forward pass: within 2 %, or 2e-4 where the gradient is small (the term's gradients reach ~0.5
+      // here; finite differences of the float32 loss are noisy at ~1e-5).
+      for (const { analytic, fd } of sampleGradients(episode, params, trials, grads)) expect(Math.abs(analytic - fd)).toBeLessThan(0.02 * Math.max(Math.abs(fd), 1e-2));
     } finally {
       episode.dispose();
     }

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
-import { createRng, randomInt } from '../../core/random.ts';
+import { createRng } from '../../core/random.ts';
 import { initBackend } from '../../model/backend.ts';
 import type { CellKind } from '../../model/cells/index.ts';
 import { Episode } from '../../model/episode.ts';
-import { cloneParams, initParams, readout } from '../../model/network.ts';
+import { sampleGradients } from './gradient-check.ts';
+import { initParams, readout } from '../../model/network.ts';
 import { plantStepOp } from '../../model/plant.ts';
 import { episodeSetupOf, networkSpecOf, parseTrainConfig } from '../../model/train.ts';
 import { stepBody } from '../../sim/body-step.ts';
@@ -48,22 +49,9 @@ function gradientCheck(kind: CellKind): { worst: number; checked: number; should
     const params = initParams(setup.network, createRng(5));
     const base = episode.run(params, trials, null, 'gradients');
     const grads = Object.fromEntries(Object.entries(base.grads!).map(([k, v]) => [k, Float64Array.from(v)]));
-    const rng = createRng(9);
-    let worst = 0;
-    let checked = 0;
-    for (const name of Object.keys(params)) {
-      for (let k = 0; k < 3; k++) {
-        const i = randomInt(rng, params[name].data.length);
-        const h = 1e-2 * Math.max(0.05, Math.abs(params[name].data[i]));
-        const up = cloneParams(params);
-        const down = cloneParams(params);
-        up[name].data[i] += h;
-        down[name].data[i] -= h;
-        const fd = (episode.run(up, trials, null, 'forward').loss.total - episode.run(down, trials, null, 'forward').loss.total) / (up[name].data[i] - down[name].data[i]);
-        worst = Math.max(worst, Math.abs(grads[name][i] - fd) / Math.max(Math.abs(fd), 1e-3));
-        checked++;
-      }
-    }
+    const samples = sampleGradients(episode, params, trials, grads);
+    const worst = Math.max(...samples.map(({ analytic, fd }) => Math.abs(analytic - fd) / Math.max(Math.abs(fd), 1e-3)));
+    const checked = samples.length;
     // The check means something only if the muscles moved the arm (and kept it off the stops).
     const S = (episode as unknown as { S: Float64Array[] }).S;
     const sk = arm26.skeleton;
