@@ -77,10 +77,13 @@ async function start(): Promise<void> {
   const sizes = () => panelSizes(document.querySelector('main')!.clientWidth, window.innerHeight, byId('scene-wrap').getBoundingClientRect().top + window.scrollY);
   let size = sizes();
   const half = (z: PanelSizes) => Math.floor((z.panels - ROW_GAP) / 2);
+  // The controller downloads while WebGL starts; both stand before the first frame.
+  const checkpoint = fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME);
+  checkpoint.catch(() => {});
   const scene = await ArmScene.create(canvas, size.scene, size.scene);
   let session: Session;
   try {
-    session = createSession(await fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME), DEFAULT_NAME, VIEWER_SEED);
+    session = createSession(await checkpoint, DEFAULT_NAME, VIEWER_SEED);
   } catch (err) {
     showMessage(`The default controller could not be loaded: ${(err as Error).message}`);
     throw err;
