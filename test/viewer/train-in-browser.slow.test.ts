@@ -19,6 +19,7 @@ import type { ReachDebug } from '../../viewer/debug-hook.ts';
 import type { TrainDebug } from '../../viewer/train/panel.ts';
 import { reach } from '../cli/reach-cli.ts';
 import { serveStatic } from './static-server.ts';
+import { CHROMIUM_ARGS } from './browser-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,7 +27,6 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WAIT = 20 * 60_000;
 /** The reach tolerance (m). */
 const TOLERANCE = 0.01;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 
 declare const window: { __reach: ReachDebug; __reachTrain: TrainDebug };
 
@@ -51,7 +51,7 @@ describe.skipIf(!existsSync(CHROMIUM))('training in the browser (issue 14)', () 
     await build({ configFile: resolve(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     server = await serveStatic(outDir);
     profile = mkdtempSync(join(tmpdir(), 'reach-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true, args: ARGS });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true, args: CHROMIUM_ARGS });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());

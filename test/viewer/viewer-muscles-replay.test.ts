@@ -17,34 +17,16 @@ import { forwardKinematics } from '../../sim/dynamics.ts';
 import { THEME } from '../../viewer/colors.ts';
 import type { ReachDebug } from '../../viewer/debug-hook.ts';
 import { serveStatic } from './static-server.ts';
+import { CHROMIUM_ARGS, pixels } from './browser-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Wall-clock ceiling for any one wait (ms); generous because the machine is shared. */
 const WAIT = 60_000;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 const MUSCLES = ['pectoralis', 'deltoid', 'brachioradialis', 'triceps lateral', 'biceps', 'triceps long'];
 
 declare const window: { __reach: ReachDebug; devicePixelRatio: number; reloadMarker?: number };
 
-/** RGB of a PNG screenshot at CSS px points (decoded in the page). */
-async function pixels(page: Page, png: Buffer, cssWidth: number, points: Array<readonly [number, number]>): Promise<number[][]> {
-  return page.evaluate(
-    async ([b64, pts, w]) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = (globalThis as unknown as { document: { createElement(t: string): HTMLCanvasElement } }).document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const scale = img.width / w;
-      return pts.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data.slice(0, 3)));
-    },
-    [png.toString('base64'), points, cssWidth] as const,
-  );
-}
 const dist = (c: number[], hex: number) => Math.max(Math.abs(c[0] - (hex >> 16)), Math.abs(c[1] - ((hex >> 8) & 255)), Math.abs(c[2] - (hex & 255)));
 /** Distance (px) from p to segment ab. */
 const toSegment = (p: readonly number[], a: readonly number[], b: readonly number[]) => {
@@ -85,7 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer: muscle arm, replay, earlier 
     await build({ configFile: resolve(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     server = await serveStatic(outDir);
     profile = mkdtempSync(join(tmpdir(), 'reach-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, acceptDownloads: true, args: ARGS });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, acceptDownloads: true, args: CHROMIUM_ARGS });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());

@@ -17,6 +17,7 @@ import { conditionColor, divergingRgba, THEME } from '../../viewer/colors.ts';
 import type { ReachDebug } from '../../viewer/debug-hook.ts';
 import { panelSizes } from '../../viewer/layout.ts';
 import { serveStatic } from './static-server.ts';
+import { CHROMIUM_ARGS, pixels } from './browser-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,29 +26,10 @@ const checkpointPath = resolve(repo, process.env.REACH_CHECKPOINT ?? 'models/def
 const WAIT = 60_000;
 /** Drawn target radius: the 1 cm reach tolerance (m). */
 const TARGET_RADIUS = 0.01;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 
 declare const window: { __reach: ReachDebug; devicePixelRatio: number; innerWidth: number; innerHeight: number };
 declare const document: { querySelector(s: string): { getBoundingClientRect(): { bottom: number; right: number; top: number } } | null; querySelectorAll(s: string): ArrayLike<{ getClientRects(): ArrayLike<unknown>; getBoundingClientRect(): { bottom: number } ; width: number; clientWidth: number; height: number; clientHeight: number; id: string }>; documentElement: { scrollWidth: number } };
 
-/** RGB of a PNG screenshot at CSS px points (decoded in the page). */
-async function pixels(page: Page, png: Buffer, cssWidth: number, points: Array<readonly [number, number]>): Promise<number[][]> {
-  return page.evaluate(
-    async ([b64, pts, w]) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = (globalThis as unknown as { document: { createElement(t: string): HTMLCanvasElement } }).document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const scale = img.width / w;
-      return pts.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data.slice(0, 3)));
-    },
-    [png.toString('base64'), points, cssWidth] as const,
-  );
-}
 const near = (c: number[], hex: number, tol: number) => Math.max(Math.abs(c[0] - (hex >> 16)), Math.abs(c[1] - ((hex >> 8) & 255)), Math.abs(c[2] - (hex & 255))) <= tol;
 
 describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', () => {
@@ -59,7 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
 
   const open = async (width: number, height: number, deviceScaleFactor = 1) => {
     const profile = mkdtempSync(join(tmpdir(), 'reach-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width, height }, deviceScaleFactor, acceptDownloads: true, args: ARGS });
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width, height }, deviceScaleFactor, acceptDownloads: true, args: CHROMIUM_ARGS });
     opened.push({ context, profile });
     const p = context.pages()[0] ?? (await context.newPage());
     p.on('console', (m) => {

@@ -18,6 +18,7 @@ import { decodeNpy } from '../../core/npy.ts';
 import { forwardKinematics } from '../../sim/dynamics.ts';
 import { parseCheckpoint } from '../../model/checkpoint.ts';
 import type { ReachDebug } from '../../viewer/debug-hook.ts';
+import { CHROMIUM_ARGS, pixels } from './browser-harness.ts';
 import { serveStatic } from './static-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -89,17 +90,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
       headless: true,
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--enable-unsafe-swiftshader',
-      ],
+      args: CHROMIUM_ARGS,
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
@@ -150,23 +141,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
         points[`upperArm${i}`] = await along([0, 0], elbow, f);
         points[`forearm${i}`] = await along(elbow, hand, f);
       }
-      colours = await page.evaluate(
-        async ([b64, pts, cssWidth]) => {
-          const img = new Image();
-          img.src = `data:image/png;base64,${b64}`;
-          await img.decode();
-          const c = document.createElement('canvas');
-          c.width = img.width;
-          c.height = img.height;
-          const ctx = c.getContext('2d')!;
-          ctx.drawImage(img, 0, 0);
-          const scale = img.width / cssWidth;
-          const out: Record<string, number[]> = {};
-          for (const [k, [x, y]] of Object.entries(pts)) out[k] = Array.from(ctx.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data.slice(0, 3));
-          return out;
-        },
-        [png.toString('base64'), points, box.width] as const,
-      );
+      const names = Object.keys(points);
+      const seen = await pixels(page, png, box.width, Object.values(points));
+      colours = Object.fromEntries(names.map((k, n) => [k, seen[n]]));
     } finally {
       await page.keyboard.press(' ');
     }
