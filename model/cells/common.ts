@@ -40,11 +40,6 @@ export function tanh32(v: number): number {
 /** The logistic function to float32 accuracy (within 1.31e-7 absolute: half tanh32's error), as σ(v) = (1 + tanh(v/2))/2 through `tanh32`. */
 export const sigmoid32 = (v: number) => 0.5 + 0.5 * tanh32(0.5 * v);
 
-/** φ of the batched float32 steps: `tanh32`, or relu. */
-export function activation32Of(spec: NetworkSpec): (v: number) => number {
-  return spec.activation === 'relu' ? (v) => (v > 0 ? v : 0) : tanh32;
-}
-
 /** φ′ written through y = φ(v): 1 − y² for tanh, [y > 0] for relu (so backward needs only the output). */
 export function slopeOf(spec: NetworkSpec): (y: number) => number {
   return spec.activation === 'relu' ? (y) => (y > 0 ? 1 : 0) : (y) => 1 - y * y;

@@ -9,7 +9,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activation32Of, activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, transposeInto } from './common.ts';
+import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
 
 interface GruCache extends StepCache {
   /** Inputs x: [batch, inputs]. */
@@ -67,7 +67,8 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
 
   forward(spec, params, matmul, hPrev, x, batch, cache, { gx, gh }, noise) {
     const { hidden: n, inputs: ni } = spec;
-    const phi = activation32Of(spec);
+    // φ called directly on a flag fixed per call (a closure per call costs each of its calls).
+    const relu = spec.activation === 'relu';
     const n3 = 3 * n;
     cache.xin.set(x.subarray(0, batch * ni));
     matmul(cache.xin, batch, ni, 'Wx', gx);
@@ -84,7 +85,7 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
         const hnj = gh[o3 + 2 * n + j] + bhn[j];
         let pre = gx[o3 + 2 * n + j] + bx[2 * n + j] + r * hnj;
         if (noise) pre += noise[o + j];
-        const c = phi(pre);
+        const c = relu ? (pre > 0 ? pre : 0) : tanh32(pre);
         act[o3 + j] = r;
         act[o3 + n + j] = zg;
         act[o3 + 2 * n + j] = c;
@@ -107,39 +108,44 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
 
   backward(spec, ops, tape, t, batch, hPrev, cache, gh, gPrev, gx, grads) {
     const { hidden: n, inputs: ni } = spec;
-    const slope = slopeOf(spec);
+    // φ′ written inline (1 − y² for tanh, [y > 0] for relu: slopeOf's) on a flag fixed per call.
+    const relu = spec.activation === 'relu';
     const n3 = 3 * n;
     const { act, hn } = cache;
-    const gX = tape.gX.subarray(t * batch * n3, (t + 1) * batch * n3);
-    const gH = tape.gH.subarray(t * batch * n3, (t + 1) * batch * n3);
+    const from = t * batch * n3;
+    const gX = tape.gX;
+    const gH = tape.gH;
     const gbh = grads.bh;
     for (let b = 0; b < batch; b++) {
+      const o3 = b * n3;
+      const a3 = from + o3;
+      const o = b * n;
       for (let j = 0; j < n; j++) {
-        const o3 = b * n3;
         const r = act[o3 + j];
         const z = act[o3 + n + j];
         const c = act[o3 + 2 * n + j];
-        const ghv = gh[b * n + j];
-        const gpn = ghv * (1 - z) * slope(c);
-        const gpr = gpn * hn[b * n + j] * r * (1 - r);
-        const gpz = ghv * (hPrev[b * n + j] - c) * z * (1 - z);
+        const ghv = gh[o + j];
+        const gpn = ghv * (1 - z) * (relu ? (c > 0 ? 1 : 0) : 1 - c * c);
+        const gpr = gpn * hn[o + j] * r * (1 - r);
+        const gpz = ghv * (hPrev[o + j] - c) * z * (1 - z);
         const ghn = gpn * r;
-        gX[o3 + j] = gpr;
-        gX[o3 + n + j] = gpz;
-        gX[o3 + 2 * n + j] = gpn;
-        gH[o3 + j] = gpr;
-        gH[o3 + n + j] = gpz;
-        gH[o3 + 2 * n + j] = ghn;
+        gX[a3 + j] = gpr;
+        gX[a3 + n + j] = gpz;
+        gX[a3 + 2 * n + j] = gpn;
+        gH[a3 + j] = gpr;
+        gH[a3 + n + j] = gpz;
+        gH[a3 + 2 * n + j] = ghn;
         gbh[j] += ghn;
-        gPrev[b * n + j] = ghv * z;
+        gPrev[o + j] = ghv * z;
       }
     }
     const tb = tape.inT.length / ni;
     transposeInto(cache.xin, ni, batch, t, tape.inT, tb);
     transposeInto(hPrev, n, batch, t, tape.hT, tb);
-    ops.matmul(gX, batch, n3, 'WxT', gx);
-    ops.matmul(gH, batch, n3, 'WhT', tape.ghp);
-    for (let i = 0; i < batch * n; i++) gPrev[i] += tape.ghp[i];
+    ops.matmul(gX.subarray(from, from + batch * n3), batch, n3, 'WxT', gx);
+    const ghp = tape.ghp;
+    ops.matmul(gH.subarray(from, from + batch * n3), batch, n3, 'WhT', ghp);
+    for (let i = 0; i < batch * n; i++) gPrev[i] += ghp[i];
   },
 
   finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {

@@ -10,7 +10,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
-import { activation32Of, activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, transposeInto } from './common.ts';
+import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
 
 interface LstmCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -70,7 +70,8 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
 
   forward(spec, params, matmul, sPrev, x, batch, cache, a, noise) {
     const { hidden: n, inputs: ni } = spec;
-    const phi = activation32Of(spec);
+    // φ called directly on a flag fixed per call (a closure per call costs each of its calls).
+    const relu = spec.activation === 'relu';
     const n2 = 2 * n;
     const n4 = 4 * n;
     concatRows(x, ni, sPrev, n2, n, batch, cache.xin);
@@ -86,10 +87,10 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
         const f = sigmoid32(a[o4 + n + j] + bias[n + j]);
         let pre = a[o4 + 2 * n + j] + bias[2 * n + j];
         if (noise) pre += noise[o + j];
-        const g = phi(pre);
+        const g = relu ? (pre > 0 ? pre : 0) : tanh32(pre);
         const og = sigmoid32(a[o4 + 3 * n + j] + bias[3 * n + j]);
         const c = f * sPrev[o2 + n + j] + i * g;
-        const y = phi(c);
+        const y = relu ? (c > 0 ? c : 0) : tanh32(c);
         act[o4 + j] = i;
         act[o4 + n + j] = f;
         act[o4 + 2 * n + j] = g;
@@ -108,38 +109,44 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
 
   backward(spec, ops, tape, t, batch, sPrev, cache, gs, gPrev, gx) {
     const { hidden: n, inputs: ni } = spec;
-    const slope = slopeOf(spec);
+    // φ′ written inline (1 − y² for tanh, [y > 0] for relu: slopeOf's) on a flag fixed per call.
+    const relu = spec.activation === 'relu';
     const n2 = 2 * n;
     const n4 = 4 * n;
     const w = ni + n;
     const { act, phiC } = cache;
-    const gA = tape.gA.subarray(t * batch * n4, (t + 1) * batch * n4);
+    const gA = tape.gA;
     for (let b = 0; b < batch; b++) {
       const o4 = b * n4;
+      const a4 = (t * batch + b) * n4;
       const o2 = b * n2;
+      const o = b * n;
       for (let j = 0; j < n; j++) {
         const i = act[o4 + j];
         const f = act[o4 + n + j];
         const g = act[o4 + 2 * n + j];
         const og = act[o4 + 3 * n + j];
-        const y = phiC[b * n + j];
+        const y = phiC[o + j];
         const gh = gs[o2 + j];
         // Total ∂L/∂c_t: through h_t = o·φ(c_t) and through c_{t+1} = f·c_t + ….
-        const gc = gs[o2 + n + j] + gh * og * slope(y);
-        gA[o4 + j] = gc * g * i * (1 - i);
-        gA[o4 + n + j] = gc * sPrev[o2 + n + j] * f * (1 - f);
-        gA[o4 + 2 * n + j] = gc * i * slope(g);
-        gA[o4 + 3 * n + j] = gh * y * og * (1 - og);
+        const gc = gs[o2 + n + j] + gh * og * (relu ? (y > 0 ? 1 : 0) : 1 - y * y);
+        gA[a4 + j] = gc * g * i * (1 - i);
+        gA[a4 + n + j] = gc * sPrev[o2 + n + j] * f * (1 - f);
+        gA[a4 + 2 * n + j] = gc * i * (relu ? (g > 0 ? 1 : 0) : 1 - g * g);
+        gA[a4 + 3 * n + j] = gh * y * og * (1 - og);
         gPrev[o2 + n + j] = gc * f;
       }
     }
-    ops.matmul(gA, batch, n4, 'WxT', tape.gin);
+    ops.matmul(gA.subarray(t * batch * n4, (t + 1) * batch * n4), batch, n4, 'WxT', tape.gin);
     const gin = tape.gin;
     for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < n; j++) gPrev[b * n2 + j] = gin[b * w + ni + j];
-      for (let c = 0; c < ni; c++) gx[b * ni + c] = gin[b * w + c];
+      const o = b * w;
+      const o2 = b * n2;
+      const ox = b * ni;
+      for (let j = 0; j < n; j++) gPrev[o2 + j] = gin[o + ni + j];
+      for (let c = 0; c < ni; c++) gx[ox + c] = gin[o + c];
     }
-    transposeInto(cache.xin, w, batch, t, tape.inT, tape.gA.length / n4);
+    transposeInto(cache.xin, w, batch, t, tape.inT, gA.length / n4);
   },
 
   finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {

@@ -9,7 +9,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activation32Of, activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, transposeInto } from './common.ts';
+import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32, transposeInto } from './common.ts';
 
 interface RnnCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -59,7 +59,9 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
   forward(spec, params, matmul, hPrev, x, batch, cache, a, noise) {
     const { hidden: n, inputs: ni } = spec;
     const alpha = spec.dt / spec.tau;
-    const phi = activation32Of(spec);
+    const keep = 1 - alpha;
+    // φ called directly on a flag fixed per call (a closure per call costs each of its calls).
+    const relu = spec.activation === 'relu';
     concatRows(x, ni, hPrev, n, n, batch, cache.xin);
     matmul(cache.xin, batch, ni + n, 'Wx', a);
     const bias = params.b.data;
@@ -69,9 +71,9 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
       for (let j = 0; j < n; j++) {
         let pre = a[o + j] + bias[j];
         if (noise) pre += noise[o + j];
-        const r = phi(pre);
+        const r = relu ? (pre > 0 ? pre : 0) : tanh32(pre);
         act[o + j] = r;
-        h[o + j] = (1 - alpha) * hPrev[o + j] + alpha * r;
+        h[o + j] = keep * hPrev[o + j] + alpha * r;
       }
     }
   },
@@ -83,18 +85,30 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
   backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {
     const { hidden: n, inputs: ni } = spec;
     const alpha = spec.dt / spec.tau;
-    const slope = slopeOf(spec);
+    const keep = 1 - alpha;
+    // φ′ written inline (1 − y² for tanh, [y > 0] for relu: slopeOf's) on a flag fixed per call.
+    const relu = spec.activation === 'relu';
     const w = ni + n;
     const r = cache.act;
-    const gA = tape.gA.subarray(t * batch * n, (t + 1) * batch * n);
-    for (let i = 0; i < batch * n; i++) gA[i] = alpha * gh[i] * slope(r[i]);
-    ops.matmul(gA, batch, n, 'WxT', tape.gin);
+    const gA = tape.gA;
+    const from = t * batch * n;
+    const count = batch * n;
+    if (relu) for (let i = 0; i < count; i++) gA[from + i] = alpha * gh[i] * (r[i] > 0 ? 1 : 0);
+    else
+      for (let i = 0; i < count; i++) {
+        const y = r[i];
+        gA[from + i] = alpha * gh[i] * (1 - y * y);
+      }
+    ops.matmul(gA.subarray(from, from + count), batch, n, 'WxT', tape.gin);
     const gin = tape.gin;
     for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < n; j++) gPrev[b * n + j] = (1 - alpha) * gh[b * n + j] + gin[b * w + ni + j];
-      for (let c = 0; c < ni; c++) gx[b * ni + c] = gin[b * w + c];
+      const o = b * w;
+      const oh = b * n;
+      const ox = b * ni;
+      for (let j = 0; j < n; j++) gPrev[oh + j] = keep * gh[oh + j] + gin[o + ni + j];
+      for (let c = 0; c < ni; c++) gx[ox + c] = gin[o + c];
     }
-    transposeInto(cache.xin, w, batch, t, tape.inT, tape.gA.length / n);
+    transposeInto(cache.xin, w, batch, t, tape.inT, gA.length / n);
   },
 
   finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {
