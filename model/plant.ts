@@ -9,13 +9,19 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArmParams } from '../sim/arm-params.ts';
-import { stepBodyBatchWithJacobian, type JacobianStepOptions } from '../sim/body-step.ts';
+import { compactJacobianSize, stepBodyBatchWithCompactJacobian, stepBodyBatchWithJacobian, type JacobianStepOptions } from '../sim/body-step.ts';
 import { asBody, bodyStateSize, type Body } from '../sim/body.ts';
 
-/** Per-step Jacobians of a batch: A = ∂x'/∂x [batch, nx, nx], Bu = ∂x'/∂u [batch, nx, nu]. */
+/**
+ * Per-step Jacobians of a batch in sim/'s compact layout (body-step.ts, compactJacobianSize): per trial,
+ * A holds rows 0–3 of ∂x'/∂x (4 × nx) then the actuator diagonal (ns), Bu rows 0–3 of ∂x'/∂u (4 × nu)
+ * then ∂s_i'/∂u_i (ns): the entries that can be non-zero, about half of the full matrices for arm26.
+ */
 export interface PlantJacobians {
   nx: number;
   nu: number;
+  /** Actuator state size (nx − 4). */
+  ns: number;
   A: Float64Array;
   Bu: Float64Array;
 }
@@ -25,7 +31,8 @@ export function allocPlantJacobians(batch: number, body: Body | ArmParams): Plan
   const b = asBody(body);
   const nx = bodyStateSize(b);
   const nu = b.actuator.nInputs;
-  return { nx, nu, A: new Float64Array(batch * nx * nx), Bu: new Float64Array(batch * nx * nu) };
+  const size = compactJacobianSize(b);
+  return { nx, nu, ns: nx - 4, A: new Float64Array(batch * size.a), Bu: new Float64Array(batch * size.b) };
 }
 
 /**
@@ -44,27 +51,42 @@ export function plantForward(
   jac: PlantJacobians,
   opts: JacobianStepOptions = {},
 ): void {
-  stepBodyBatchWithJacobian(body, batch, x, u, dt, substeps, out, jac.A, jac.Bu, opts);
+  stepBodyBatchWithCompactJacobian(body, batch, x, u, dt, substeps, out, jac.A, jac.Bu, opts);
 }
 
 /**
  * Vector–Jacobian product of one batched step: given g' = ∂L/∂x' [batch, nx], adds Aᵀg' into gx
- * [batch, nx] and writes Buᵀg' into gU [batch, nu].
+ * [batch, nx] and writes Buᵀg' into gU [batch, nu]. Each sum runs over the rows in order, leaving out
+ * the entries the compact layout drops (exact zeros, which would add nothing).
  */
 export function plantBackward(jac: PlantJacobians, gOut: Float64Array, batch: number, gx: Float64Array, gU: Float64Array | Float32Array): void {
-  const { A, Bu, nx, nu } = jac;
+  const { A, Bu, nx, nu, ns } = jac;
+  const sa = 4 * nx + ns;
+  const sb = 4 * nu + ns;
   for (let b = 0; b < batch; b++) {
-    const a = b * nx * nx;
-    const u = b * nx * nu;
+    const a = b * sa;
+    const u = b * sb;
     const g = b * nx;
+    const g0 = gOut[g];
+    const g1 = gOut[g + 1];
+    const g2 = gOut[g + 2];
+    const g3 = gOut[g + 3];
     for (let j = 0; j < nx; j++) {
       let s = 0;
-      for (let i = 0; i < nx; i++) s += A[a + i * nx + j] * gOut[g + i];
+      s += A[a + j] * g0;
+      s += A[a + nx + j] * g1;
+      s += A[a + 2 * nx + j] * g2;
+      s += A[a + 3 * nx + j] * g3;
+      if (j >= 4) s += A[a + 4 * nx + j - 4] * gOut[g + j];
       gx[g + j] += s;
     }
     for (let j = 0; j < nu; j++) {
       let s = 0;
-      for (let i = 0; i < nx; i++) s += Bu[u + i * nu + j] * gOut[g + i];
+      s += Bu[u + j] * g0;
+      s += Bu[u + nu + j] * g1;
+      s += Bu[u + 2 * nu + j] * g2;
+      s += Bu[u + 3 * nu + j] * g3;
+      if (j < ns) s += Bu[u + 4 * nu + j] * gOut[g + 4 + j];
       gU[b * nu + j] = s;
     }
   }
@@ -85,9 +107,9 @@ export function plantStepOp(tf: typeof tfType, body: Body | ArmParams, dt: numbe
     if (u.shape.length !== 2 || u.shape[0] !== batch || u.shape[1] !== nu) {
       throw new Error(`plant input must be [${batch}, ${nu}], got [${u.shape}]`);
     }
-    const jac = allocPlantJacobians(batch, b);
+    const jac = { A: new Float64Array(batch * nx * nx), Bu: new Float64Array(batch * nx * nu) };
     const next = new Float64Array(batch * nx);
-    plantForward(b, Float64Array.from(x.dataSync()), u.dataSync() as Float32Array, batch, dt, substeps, next, jac);
+    stepBodyBatchWithJacobian(b, batch, Float64Array.from(x.dataSync()), u.dataSync() as Float32Array, dt, substeps, next, jac.A, jac.Bu);
     save([tf.tensor2d(Float32Array.from(jac.A), [batch, nx * nx]), tf.tensor2d(Float32Array.from(jac.Bu), [batch, nx * nu])]);
     return {
       value: tf.tensor2d(Float32Array.from(next), [batch, nx]),

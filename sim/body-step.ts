@@ -58,12 +58,24 @@ let jdT = new Float64Array(0); // ∂τ/∂x, ∂τ/∂u from the actuator
 let jQx = new Float64Array(0); // ∂q̈/∂x (2 × nx)
 let jQu = new Float64Array(0); // ∂q̈/∂u (2 × nu)
 let jdR = new Float64Array(0); // actuator rate partials [∂g_i/∂s_i, ∂g_i/∂u_i]
-let jD = new Float64Array(0); // ∂(stage state)/∂(substep start state)
-let jDu = new Float64Array(0); // ∂(stage state)/∂u
-let jK = new Float64Array(0); // ∂k/∂(substep start) at the current stage
-let jKu = new Float64Array(0); // ∂k/∂u at the current stage
-let jAs = new Float64Array(0); // ∂(substep end)/∂(substep start)
-let jBs = new Float64Array(0);
+// The Jacobian step keeps only the entries that can be non-zero. Rows 0–3 (joints) are dense; the actuator
+// rows of every matrix hold one entry each (each state variable follows its own input: the diagonal of
+// ∂/∂x and entry i of row 4 + i of ∂/∂u), stored as vectors; rows 0, 1 of a stage's ∂k (∂q̇ = rows 2, 3 of
+// that stage's D) are read from D rather than copied.
+let jD = new Float64Array(0); // ∂(stage state)/∂(substep start state): joint rows (4 × nx)
+let jDd = new Float64Array(0); // … its actuator diagonal (ns)
+let jDu = new Float64Array(0); // ∂(stage state)/∂u: joint rows (4 × nu)
+let jDud = new Float64Array(0); // … its actuator entries (ns)
+let jK = new Float64Array(0); // ∂q̈/∂(substep start) at the current stage: rows 2, 3 of ∂k (2 × nx)
+let jKd = new Float64Array(0); // … the actuator diagonal of ∂k (ns)
+let jKu = new Float64Array(0); // ∂q̈/∂u at the current stage (2 × nu)
+let jKud = new Float64Array(0); // … the actuator entries of ∂k/∂u (ns)
+let jAs = new Float64Array(0); // ∂(substep end)/∂(substep start): joint rows (4 × nx)
+let jAsd = new Float64Array(0); // … its actuator diagonal (ns)
+let jBs = new Float64Array(0); // ∂(substep end)/∂u: joint rows (4 × nu)
+let jBsd = new Float64Array(0); // … its actuator entries (ns)
+let jAf = new Float64Array(0); // the substep's full ∂(end)/∂(start) and ∂(end)/∂u, for chaining substeps
+let jBf = new Float64Array(0);
 let jS = new Float64Array(0); // ∂(state)/∂(step start), accumulated over substeps
 let jT = new Float64Array(0);
 let jTmp = new Float64Array(0);
@@ -90,14 +102,22 @@ function ensureScratch(nx: number, nu: number): void {
   jQx = new Float64Array(2 * nx);
   jQu = new Float64Array(2 * nu);
   jdR = new Float64Array(2 * nx);
-  jD = new Float64Array(nx * nx);
-  jK = new Float64Array(nx * nx);
-  jAs = new Float64Array(nx * nx);
+  jD = new Float64Array(4 * nx);
+  jDd = new Float64Array(nx);
+  jDu = new Float64Array(4 * nu);
+  jDud = new Float64Array(nx);
+  jK = new Float64Array(2 * nx);
+  jKd = new Float64Array(nx);
+  jKu = new Float64Array(2 * nu);
+  jKud = new Float64Array(nx);
+  jAs = new Float64Array(4 * nx);
+  jAsd = new Float64Array(nx);
+  jBs = new Float64Array(4 * nu);
+  jBsd = new Float64Array(nx);
+  jAf = new Float64Array(nx * nx);
+  jBf = new Float64Array(nx * nu);
   jS = new Float64Array(nx * nx);
   jTmp = new Float64Array(nx * nx);
-  jDu = new Float64Array(nx * nu);
-  jKu = new Float64Array(nx * nu);
-  jBs = new Float64Array(nx * nu);
   jT = new Float64Array(nx * nu);
   jTmpU = new Float64Array(nx * nu);
 }
@@ -227,63 +247,69 @@ function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: numb
   jk[ko + 2] = jq[0];
   jk[ko + 3] = jq[1];
   act.stateRate(jy, 4, su, 0, jk, ko + 4, jdR);
+  const K = jK;
+  const Ku = jKu;
+  const Q = jQx;
+  const R = jdR;
   if (first) {
     // D = I, Du = 0.
-    jK.fill(0, 0, nx * nx);
-    jKu.fill(0, 0, nx * nu);
-    jK[2] = 1;
-    jK[nx + 3] = 1;
     for (let c = 0; c < nx; c++) {
-      jK[2 * nx + c] = jQx[c];
-      jK[3 * nx + c] = jQx[nx + c];
+      K[c] = Q[c];
+      K[nx + c] = Q[nx + c];
     }
     for (let c = 0; c < nu; c++) {
-      jKu[2 * nu + c] = jQu[c];
-      jKu[3 * nu + c] = jQu[nu + c];
+      Ku[c] = jQu[c];
+      Ku[nu + c] = jQu[nu + c];
     }
     for (let i = 0; i < ns; i++) {
-      jK[(4 + i) * nx + 4 + i] = jdR[2 * i];
-      jKu[(4 + i) * nu + i] = jdR[2 * i + 1];
+      jKd[i] = R[2 * i];
+      jKud[i] = R[2 * i + 1];
     }
     return;
   }
   // The actuator block of D and Du is diagonal (each state variable follows its own input), so only the
   // diagonal entries of the actuator rows enter.
+  const D = jD;
+  const Du = jDu;
+  const q0 = Q[0];
+  const q1 = Q[1];
+  const q2 = Q[2];
+  const q3 = Q[3];
+  const r0 = Q[nx];
+  const r1 = Q[nx + 1];
+  const r2 = Q[nx + 2];
+  const r3 = Q[nx + 3];
   for (let c = 0; c < nx; c++) {
-    const d0 = jD[c];
-    const d1 = jD[nx + c];
-    const d2 = jD[2 * nx + c];
-    const d3 = jD[3 * nx + c];
-    jK[c] = d2;
-    jK[nx + c] = d3;
-    let v1 = jQx[0] * d0 + jQx[1] * d1 + jQx[2] * d2 + jQx[3] * d3;
-    let v2 = jQx[nx] * d0 + jQx[nx + 1] * d1 + jQx[nx + 2] * d2 + jQx[nx + 3] * d3;
+    const d0 = D[c];
+    const d1 = D[nx + c];
+    const d2 = D[2 * nx + c];
+    const d3 = D[3 * nx + c];
+    let v1 = q0 * d0 + q1 * d1 + q2 * d2 + q3 * d3;
+    let v2 = r0 * d0 + r1 * d1 + r2 * d2 + r3 * d3;
     if (c >= 4) {
-      const d = jD[c * nx + c];
-      v1 += jQx[c] * d;
-      v2 += jQx[nx + c] * d;
-      jK[c * nx + c] = jdR[2 * (c - 4)] * d;
+      const d = jDd[c - 4];
+      v1 += Q[c] * d;
+      v2 += Q[nx + c] * d;
+      jKd[c - 4] = R[2 * (c - 4)] * d;
     }
-    jK[2 * nx + c] = v1;
-    jK[3 * nx + c] = v2;
+    K[c] = v1;
+    K[nx + c] = v2;
   }
   for (let c = 0; c < nu; c++) {
-    const d0 = jDu[c];
-    const d1 = jDu[nu + c];
-    const d2 = jDu[2 * nu + c];
-    const d3 = jDu[3 * nu + c];
-    jKu[c] = d2;
-    jKu[nu + c] = d3;
-    let v1 = jQx[0] * d0 + jQx[1] * d1 + jQx[2] * d2 + jQx[3] * d3;
-    let v2 = jQx[nx] * d0 + jQx[nx + 1] * d1 + jQx[nx + 2] * d2 + jQx[nx + 3] * d3;
+    const d0 = Du[c];
+    const d1 = Du[nu + c];
+    const d2 = Du[2 * nu + c];
+    const d3 = Du[3 * nu + c];
+    let v1 = q0 * d0 + q1 * d1 + q2 * d2 + q3 * d3;
+    let v2 = r0 * d0 + r1 * d1 + r2 * d2 + r3 * d3;
     if (c < ns) {
-      const d = jDu[(4 + c) * nu + c];
-      v1 += jQx[4 + c] * d;
-      v2 += jQx[nx + 4 + c] * d;
-      jKu[(4 + c) * nu + c] = jdR[2 * c] * d + jdR[2 * c + 1];
+      const d = jDud[c];
+      v1 += Q[4 + c] * d;
+      v2 += Q[nx + 4 + c] * d;
+      jKud[c] = R[2 * c] * d + R[2 * c + 1];
     }
-    jKu[2 * nu + c] = v1 + jQu[c];
-    jKu[3 * nu + c] = v2 + jQu[nu + c];
+    Ku[c] = v1 + jQu[c];
+    Ku[nu + c] = v2 + jQu[nu + c];
   }
 }
 
@@ -343,67 +369,110 @@ function addHandForceTorque(b: Body, t: number): void {
 }
 
 /**
- * Next stage input y = clamp(x + a·k), D = I + a·K, Du = a·Ku (rows of clamped components zero); add w·K,
- * w·Ku to the step Jacobian. The actuator rows of K and Ku hold one entry each (the diagonal, and the
- * state's own input; see stage), so only those are computed: the rest of those rows of D and Du stay
- * zero (sparseRowsFor), and adding w·0 would change nothing.
+ * Add w·∂k (rows 0, 1: rows 2, 3 of the stage's D; rows 2, 3: K; the actuator diagonal) to the substep
+ * Jacobian; with `a` > 0 also make the next stage's D = I + a·∂k, Du = a·∂k/∂u. Rows 0, 1 go first: they
+ * read rows 2, 3 of the D being replaced.
  */
+function accumulateStage(nx: number, nu: number, ns: number, a: number, w: number, next: boolean): void {
+  const D = jD;
+  const Du = jDu;
+  const K = jK;
+  const Ku = jKu;
+  const As = jAs;
+  const Bs = jBs;
+  const n2 = 2 * nx;
+  for (let i = 0; i < n2; i++) {
+    const v = D[n2 + i];
+    if (next) D[i] = a * v + 0;
+    As[i] += w * v;
+  }
+  for (let i = 0; i < n2; i++) {
+    const v = K[i];
+    if (next) D[n2 + i] = a * v + 0;
+    As[n2 + i] += w * v;
+  }
+  for (let i = 0; i < ns; i++) {
+    const v = jKd[i];
+    if (next) jDd[i] = a * v + 1;
+    jAsd[i] += w * v;
+  }
+  const u2 = 2 * nu;
+  for (let i = 0; i < u2; i++) {
+    const v = Du[u2 + i];
+    if (next) Du[i] = a * v;
+    Bs[i] += w * v;
+  }
+  for (let i = 0; i < u2; i++) {
+    const v = Ku[i];
+    if (next) Du[u2 + i] = a * v;
+    Bs[u2 + i] += w * v;
+  }
+  for (let i = 0; i < ns; i++) {
+    const v = jKud[i];
+    if (next) jDud[i] = a * v;
+    jBsd[i] += w * v;
+  }
+  if (next) for (let r = 0; r < 4; r++) D[r * nx + r] += 1;
+}
+
+/** Next stage input y = clamp(x + a·k) and its D, Du (rows of clamped components zero), adding w·∂k to the substep Jacobian. */
 function advanceStage(b: Body, nx: number, nu: number, k: number, a: number, w: number): void {
   const ko = nx * k;
   for (let i = 0; i < nx; i++) jy[i] = jx[i] + a * jk[ko + i];
-  const joints = 4 * nx;
-  for (let i = 0; i < joints; i++) {
-    const v = jK[i];
-    jD[i] = a * v + 0;
-    jAs[i] += w * v;
-  }
-  for (let r = 0; r < 4; r++) jD[r * nx + r] += 1;
-  for (let r = 4; r < nx; r++) {
-    const i = r * nx + r;
-    const v = jK[i];
-    jD[i] = a * v + 1;
-    jAs[i] += w * v;
-  }
-  const jointsU = 4 * nu;
-  for (let i = 0; i < jointsU; i++) {
-    const v = jKu[i];
-    jDu[i] = a * v;
-    jBs[i] += w * v;
-  }
-  for (let r = 4; r < nx; r++) {
-    const i = r * nu + r - 4;
-    const v = jKu[i];
-    jDu[i] = a * v;
-    jBs[i] += w * v;
-  }
+  accumulateStage(nx, nu, nx - 4, a, w, true);
   const mask = applyBodyLimits(b, jy);
-  if (mask) zeroRows(mask, nx, nu, jD, jDu);
+  if (mask) zeroRows(mask, nx, nu, jD, jDd, jDu, jDud);
 }
 
-/** The (nx, nu) layout whose actuator rows of jD and jDu hold zeros off their one entry; the scratch is shared by every body. */
-let sparseRows = { nx: 0, nu: 0 };
-
-/** Zero jD and jDu when the Jacobian step changes layout, so that advanceStage may leave the actuator rows' other entries alone. */
-function sparseRowsFor(nx: number, nu: number): void {
-  if (sparseRows.nx === nx && sparseRows.nu === nu) return;
-  jD.fill(0);
-  jDu.fill(0);
-  sparseRows = { nx, nu };
-}
-
-function zeroRows(mask: number, nx: number, nu: number, M: Float64Array, Mu: Float64Array): void {
+/** Zero the rows set in `mask` of a compact pair (joint rows M, Mu; actuator entries Md, Mud). */
+function zeroRows(mask: number, nx: number, nu: number, M: Float64Array, Md: Float64Array, Mu: Float64Array, Mud: Float64Array): void {
   for (let r = 0; r < nx; r++) {
-    if (mask & (1 << r)) {
+    if (!(mask & (1 << r))) continue;
+    if (r < 4) {
       M.fill(0, r * nx, (r + 1) * nx);
       Mu.fill(0, r * nu, (r + 1) * nu);
+    } else {
+      Md[r - 4] = 0;
+      Mud[r - 4] = 0;
     }
   }
 }
 
-function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: number, u: Num, ouIn: number, h: number, n: number, t0: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number): void {
+/** The compact substep Jacobian written out in full: ∂(end)/∂(start) into A[oa …] (nx × nx), ∂(end)/∂u into Bu[ob …] (nx × nu), columns of `clipped` inputs zero. */
+function writeFull(nx: number, nu: number, A: Num, oa: number, Bu: Num, ob: number, clipped: number): void {
+  const n4 = 4 * nx;
+  for (let i = 0; i < n4; i++) A[oa + i] = jAs[i];
+  for (let r = 4; r < nx; r++) {
+    const o = oa + r * nx;
+    for (let c = 0; c < nx; c++) A[o + c] = c === r ? jAsd[r - 4] : 0;
+  }
+  for (let r = 0; r < nx; r++) {
+    const o = ob + r * nu;
+    for (let c = 0; c < nu; c++) {
+      Bu[o + c] = clipped & (1 << c) ? 0 : r < 4 ? jBs[r * nu + c] : c === r - 4 ? jBsd[r - 4] : 0;
+    }
+  }
+}
+
+/** The substep Jacobian in the compact layout ({@link compactJacobianSize}), columns of `clipped` inputs zero. */
+function writeCompact(nx: number, nu: number, A: Num, oa: number, Bu: Num, ob: number, clipped: number): void {
+  const ns = nx - 4;
+  const n4 = 4 * nx;
+  for (let i = 0; i < n4; i++) A[oa + i] = jAs[i];
+  for (let i = 0; i < ns; i++) A[oa + n4 + i] = jAsd[i];
+  for (let r = 0; r < 4; r++) {
+    const o = r * nu;
+    for (let c = 0; c < nu; c++) Bu[ob + o + c] = clipped & (1 << c) ? 0 : jBs[o + c];
+  }
+  const u4 = 4 * nu;
+  for (let i = 0; i < ns; i++) Bu[ob + u4 + i] = clipped & (1 << i) ? 0 : jBsd[i];
+}
+
+function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: number, u: Num, ouIn: number, h: number, n: number, t0: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number, compact: boolean): void {
   const act = b.actuator;
   const nx = 4 + act.nState;
   const nu = act.nInputs;
+  const ns = act.nState;
   let clipped = 0;
   for (let i = 0; i < nu; i++) {
     const v = u[ouIn + i];
@@ -415,9 +484,17 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
   const nb = nx * nu;
   for (let s = 0; s < n; s++) {
     const ts = t0 + s * h;
-    jAs.fill(0, 0, nn);
-    for (let r = 0; r < nx; r++) jAs[r * nx + r] = 1;
-    jBs.fill(0, 0, nb);
+    // As = I, Bs = 0; D = I, Du = 0 before the first stage (whose ∂k rows 0, 1 are rows 2, 3 of D).
+    jAs.fill(0, 0, 4 * nx);
+    jBs.fill(0, 0, 4 * nu);
+    jD.fill(0, 0, 4 * nx);
+    jDu.fill(0, 0, 4 * nu);
+    for (let r = 0; r < 4; r++) {
+      jAs[r * nx + r] = 1;
+      jD[r * nx + r] = 1;
+    }
+    jAsd.fill(1, 0, ns);
+    jBsd.fill(0, 0, ns);
     for (let i = 0; i < nx; i++) jy[i] = jx[i];
     stage(b, a1, a2, a3, nx, nu, 0, true, ts);
     advanceStage(b, nx, nu, 0, 0.5 * h, h / 6);
@@ -426,41 +503,35 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
     stage(b, a1, a2, a3, nx, nu, 2, false, ts + 0.5 * h);
     advanceStage(b, nx, nu, 2, h, h / 3);
     stage(b, a1, a2, a3, nx, nu, 3, false, ts + h);
-    // The last stage's w·K, w·Ku with advanceStage's sparsity.
-    const w = h / 6;
-    for (let i = 0; i < 4 * nx; i++) jAs[i] += w * jK[i];
-    for (let r = 4; r < nx; r++) jAs[r * nx + r] += w * jK[r * nx + r];
-    for (let i = 0; i < 4 * nu; i++) jBs[i] += w * jKu[i];
-    for (let r = 4; r < nx; r++) jBs[r * nu + r - 4] += w * jKu[r * nu + r - 4];
+    accumulateStage(nx, nu, ns, 0, h / 6, false);
     for (let i = 0; i < nx; i++) jx[i] += (h / 6) * (jk[i] + 2 * jk[nx + i] + 2 * jk[2 * nx + i] + jk[3 * nx + i]);
     const mask = applyBodyLimits(b, jx);
-    if (mask) zeroRows(mask, nx, nu, jAs, jBs);
+    if (mask) zeroRows(mask, nx, nu, jAs, jAsd, jBs, jBsd);
+    if (n === 1) break;
+    writeFull(nx, nu, jAf, 0, jBf, 0, 0);
     if (s === 0) {
-      // One substep (the training default): the step Jacobian is this substep's, read from jAs, jBs below.
-      if (n > 1) {
-        for (let i = 0; i < nn; i++) jS[i] = jAs[i];
-        for (let i = 0; i < nb; i++) jT[i] = jBs[i];
-      }
+      for (let i = 0; i < nn; i++) jS[i] = jAf[i];
+      for (let i = 0; i < nb; i++) jT[i] = jBf[i];
     } else {
       // S ← As·S, T ← As·T + Bs.
       for (let r = 0; r < nx; r++) {
         const ro = r * nx;
         // Zero entries of As (the actuator block is diagonal) are skipped.
         for (let c = 0; c < nx; c++) {
-          let v = jAs[ro] * jS[c];
+          let v = jAf[ro] * jS[c];
           for (let m = 1; m < nx; m++) {
-            const a = jAs[ro + m];
+            const a = jAf[ro + m];
             if (a !== 0) v += a * jS[m * nx + c];
           }
           jTmp[ro + c] = v;
         }
         for (let c = 0; c < nu; c++) {
-          let v = jAs[ro] * jT[c];
+          let v = jAf[ro] * jT[c];
           for (let m = 1; m < nx; m++) {
-            const a = jAs[ro + m];
+            const a = jAf[ro + m];
             if (a !== 0) v += a * jT[m * nu + c];
           }
-          jTmpU[r * nu + c] = v + jBs[r * nu + c];
+          jTmpU[r * nu + c] = v + jBf[r * nu + c];
         }
       }
       jS.set(jTmp.subarray(0, nn));
@@ -468,10 +539,22 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
     }
   }
   for (let i = 0; i < nx; i++) out[oo + i] = jx[i];
-  const S = n > 1 ? jS : jAs;
-  const T = n > 1 ? jT : jBs;
-  for (let i = 0; i < nn; i++) A[oa + i] = S[i];
-  for (let i = 0; i < nb; i++) Bu[ob + i] = clipped & (1 << i % nu) ? 0 : T[i];
+  if (n > 1 && !compact) {
+    for (let i = 0; i < nn; i++) A[oa + i] = jS[i];
+    for (let i = 0; i < nb; i++) Bu[ob + i] = clipped & (1 << i % nu) ? 0 : jT[i];
+    return;
+  }
+  if (n > 1) {
+    // The product of substeps keeps the layout (actuator rows: one entry each): read it back compact.
+    for (let i = 0; i < 4 * nx; i++) jAs[i] = jS[i];
+    for (let i = 0; i < 4 * nu; i++) jBs[i] = jT[i];
+    for (let i = 0; i < ns; i++) {
+      jAsd[i] = jS[(4 + i) * nx + 4 + i];
+      jBsd[i] = jT[(4 + i) * nu + i];
+    }
+  }
+  if (compact) writeCompact(nx, nu, A, oa, Bu, ob, clipped);
+  else writeFull(nx, nu, A, oa, Bu, ob, clipped);
 }
 
 /** Options of the Jacobian steps: a hand force given as a field description (a function has no Jacobian). */
@@ -497,21 +580,44 @@ export function stepBodyWithJacobian(b: Body, x: Num, u: Num, dt: number, subste
  * accepted and computed in float64 internally.
  */
 export function stepBodyBatchWithJacobian(b: Body, n: number, X: Num, U: Num, dt: number, substeps: number, Xout: Num, A: Num, Bu: Num, opts: JacobianStepOptions = {}): void {
+  stepBatch(b, n, X, U, dt, substeps, Xout, A, Bu, opts, false);
+}
+
+/**
+ * Sizes of one body's compact step Jacobian: the entries of ∂x′/∂x and ∂x′/∂u that can be non-zero.
+ * Rows 0–3 (joint angles and velocities) are dense; actuator state i follows only itself and its own
+ * input, so its row holds one entry. Layout: A = [rows 0–3 (4 × nx), ∂s_i′/∂s_i (ns)], Bu = [rows 0–3
+ * (4 × nu), ∂s_i′/∂u_i (ns)].
+ */
+export function compactJacobianSize(b: Body): { a: number; b: number } {
+  const ns = b.actuator.nState;
+  return { a: 4 * (4 + ns) + ns, b: 4 * b.actuator.nInputs + ns };
+}
+
+/**
+ * {@link stepBodyBatchWithJacobian} with the Jacobians in the compact layout of
+ * {@link compactJacobianSize}: A [n, size.a], Bu [n, size.b]. The same numbers, without the zeros.
+ */
+export function stepBodyBatchWithCompactJacobian(b: Body, n: number, X: Num, U: Num, dt: number, substeps: number, Xout: Num, A: Num, Bu: Num, opts: JacobianStepOptions = {}): void {
+  stepBatch(b, n, X, U, dt, substeps, Xout, A, Bu, opts, true);
+}
+
+function stepBatch(b: Body, n: number, X: Num, U: Num, dt: number, substeps: number, Xout: Num, A: Num, Bu: Num, opts: JacobianStepOptions, compact: boolean): void {
   checkSubsteps(substeps);
   const nx = 4 + b.actuator.nState;
   const nu = b.actuator.nInputs;
-  if (X.length < nx * n || U.length < nu * n || Xout.length < nx * n || A.length < nx * nx * n || Bu.length < nx * nu * n) {
+  const size = compact ? compactJacobianSize(b) : { a: nx * nx, b: nx * nu };
+  if (X.length < nx * n || U.length < nu * n || Xout.length < nx * n || A.length < size.a * n || Bu.length < size.b * n) {
     throw new Error(`stepBodyBatchWithJacobian: buffers too small for ${n} bodies of state size ${nx} and ${nu} inputs`);
   }
   ensureScratch(nx, nu);
-  sparseRowsFor(nx, nu);
   const [a1, a2, a3] = coeffs(b.skeleton);
   const h = dt / substeps;
   jField = opts.handForce && isActiveField(opts.handForce) ? opts.handForce : null;
   const t0 = opts.t ?? 0;
   try {
     for (let i = 0; i < n; i++) {
-      stepJacCore(b, a1, a2, a3, X, nx * i, U, nu * i, h, substeps, t0, Xout, nx * i, A, nx * nx * i, Bu, nx * nu * i);
+      stepJacCore(b, a1, a2, a3, X, nx * i, U, nu * i, h, substeps, t0, Xout, nx * i, A, size.a * i, Bu, size.b * i, compact);
     }
   } finally {
     jField = null;

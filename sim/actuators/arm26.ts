@@ -9,7 +9,7 @@
 import type { Num } from '../skeleton.ts';
 import type { Actuator } from './actuator.ts';
 import type { MuscleSetParams } from './arm26-params.ts';
-import { activationRate, hillForce } from './hill-muscle.ts';
+import { activationRates, hillConstants, hillForces } from './hill-muscle.ts';
 
 /** Musculotendon lengths (m), velocities (m/s, lengthening > 0) and moment arms (m/rad) at one joint state. */
 export interface MusclePaths {
@@ -93,8 +93,11 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
   const nx = 4 + n;
   const floor = p.activation.minActivation;
   const paths = allocMusclePaths(n);
-  const hf = new Float64Array(7);
-  const ar = new Float64Array(3);
+  const hf = new Float64Array(7 * n);
+  const hc = hillConstants(p.hill, p.passiveSlackLength);
+  const lnBuf = new Float64Array(n);
+  const vnBuf = new Float64Array(n);
+  const stretched = new Uint8Array(n);
   const clip = (v: number) => (v > 1 ? 1 : v > floor ? v : floor);
 
   // Per-muscle constants in flat arrays: the force evaluation runs 4 × substeps times per body and step.
@@ -109,7 +112,6 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
   const a21 = Float64Array.from(g.quadratic[0]);
   const a22 = Float64Array.from(g.quadratic[1]);
   const [ref1, ref2] = g.referencePosture;
-  const slack = p.passiveSlackLength;
 
   /**
    * Forces (N) into f[of…] and the moment arms into paths.momentArm (the same polynomial as
@@ -128,13 +130,18 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
       r[n + m] = r2;
       const L = a0[m] + (a11[m] + a21[m] * d1) * d1 + (a12[m] + a22[m] * d2) * d2 - tendon[m];
       const V = r1 * qd1 + r2 * qd2;
-      hillForce(p.hill, slack, x[ox + 4 + m], (L > 0 ? L : 0) / lopt[m], V / vmax[m], hf);
+      lnBuf[m] = (L > 0 ? L : 0) / lopt[m];
+      vnBuf[m] = V / vmax[m];
+      stretched[m] = L > 0 ? 1 : 0;
+    }
+    hillForces(hc, n, x, ox + 4, lnBuf, vnBuf, hf);
+    for (let m = 0; m < n; m++) {
       const F = Fmax[m];
-      f[of + m] = F * hf[0];
+      f[of + m] = F * hf[7 * m];
       if (d) {
-        d[3 * m] = F * hf[1];
-        d[3 * m + 1] = L > 0 ? (F * hf[2]) / lopt[m] : 0;
-        d[3 * m + 2] = (F * hf[3]) / vmax[m];
+        d[3 * m] = F * hf[7 * m + 1];
+        d[3 * m + 1] = stretched[m] ? (F * hf[7 * m + 2]) / lopt[m] : 0;
+        d[3 * m + 2] = (F * hf[7 * m + 3]) / vmax[m];
       }
     }
   }
@@ -194,14 +201,7 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
       return mask;
     },
     stateRate(s: Num, os: number, u: Num, ou: number, rate: Num, or: number, dRate: Num | null): void {
-      for (let m = 0; m < n; m++) {
-        activationRate(p.activation, s[os + m], u[ou + m], ar);
-        rate[or + m] = ar[0];
-        if (dRate) {
-          dRate[2 * m] = ar[1];
-          dRate[2 * m + 1] = ar[2];
-        }
-      }
+      activationRates(p.activation, n, s, os, u, ou, rate, or, dRate);
     },
     forces(x: Num, ox: number, _u: Num, _ou: number, f: Num, of: number): void {
       muscleForces(x, ox, f, of, null);
@@ -231,8 +231,15 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
       if (!dTau) return;
       const qd1 = x[ox + 2];
       const qd2 = x[ox + 3];
-      const q2 = p.geometry.quadratic;
-      for (let i = 0; i < 2 * (nx + n); i++) dTau[i] = 0;
+      // Row j of ∂τ/∂x is −Σ_m over muscles, accumulated in muscle order; ∂τ/∂u is zero (forces follow activations, not excitations).
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s22 = 0;
+      let s23 = 0;
       for (let m = 0; m < n; m++) {
         const Fa = dBuf[3 * m];
         const FL = dBuf[3 * m + 1];
@@ -240,21 +247,31 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
         const r1 = r[m];
         const r2 = r[n + m];
         // ∂F/∂q_k = F_L·r_k + F_V·2·a2_k·q̇_k ; ∂F/∂q̇_k = F_V·r_k ; ∂r_j/∂q_k = 2·a2_j (j = k only).
-        const dFq1 = FL * r1 + FV * 2 * q2[0][m] * qd1;
-        const dFq2 = FL * r2 + FV * 2 * q2[1][m] * qd2;
+        const dFq1 = FL * r1 + FV * 2 * a21[m] * qd1;
+        const dFq2 = FL * r2 + FV * 2 * a22[m] * qd2;
         const dFv1 = FV * r1;
         const dFv2 = FV * r2;
         const F = fBuf[m];
-        for (let j = 0; j < 2; j++) {
-          const rj = j === 0 ? r1 : r2;
-          const row = j * nx;
-          dTau[row] -= dFq1 * rj + (j === 0 ? F * 2 * q2[0][m] : 0);
-          dTau[row + 1] -= dFq2 * rj + (j === 1 ? F * 2 * q2[1][m] : 0);
-          dTau[row + 2] -= dFv1 * rj;
-          dTau[row + 3] -= dFv2 * rj;
-          dTau[row + 4 + m] = -Fa * rj;
-        }
+        s10 -= dFq1 * r1 + F * 2 * a21[m];
+        s11 -= dFq2 * r1 + 0;
+        s12 -= dFv1 * r1;
+        s13 -= dFv2 * r1;
+        dTau[4 + m] = -Fa * r1;
+        s20 -= dFq1 * r2 + 0;
+        s21 -= dFq2 * r2 + F * 2 * a22[m];
+        s22 -= dFv1 * r2;
+        s23 -= dFv2 * r2;
+        dTau[nx + 4 + m] = -Fa * r2;
       }
+      dTau[0] = s10;
+      dTau[1] = s11;
+      dTau[2] = s12;
+      dTau[3] = s13;
+      dTau[nx] = s20;
+      dTau[nx + 1] = s21;
+      dTau[nx + 2] = s22;
+      dTau[nx + 3] = s23;
+      for (let i = 2 * nx; i < 2 * (nx + n); i++) dTau[i] = 0;
     },
   };
 }
