@@ -17,7 +17,7 @@ import type { Matmul, NetworkParams } from './network.ts';
 
 /** The few internals of the wasm backend the direct path uses. */
 interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array; cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void };
+  wasm: { HEAPU8: Uint8Array; cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void; _malloc(bytes: number): number; _free(ptr: number): void };
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
 }
 
@@ -29,8 +29,16 @@ interface Slot {
   aOffset: number;
   outId: number;
   outOffset: number;
-  aShape: Uint8Array;
-  bShape: Uint8Array;
+  /** Heap addresses of the operands' shapes [1, rows, cols] (int32), written once. */
+  aShape: number;
+  bShape: number;
+  /** Operand [m×k] and result [m×n] sizes. */
+  aSize: number;
+  outSize: number;
+  /** Views of the operand and result on the wasm heap, remade when the heap grows (its buffer changes). */
+  heap: ArrayBufferLike | null;
+  aView: Float32Array;
+  outView: Float32Array;
 }
 
 /** Whether two float32 arrays hold the same bits (so −0 ≠ +0 and a NaN equals itself). */
@@ -48,23 +56,31 @@ export class TfMatmul {
   private readonly uploaded = new Map<string, Float32Array>();
   private readonly backend: WasmBackend | null;
   private readonly kernel: ((...args: unknown[]) => void) | null;
-  private readonly slots = new Map<string, Slot>();
+  /** Keyed by (m·2¹⁶ + k)·2¹⁶ + n: a number, so a call builds no key string. */
+  private readonly slots = new Map<number, Slot>();
 
   constructor(private readonly tf: typeof tfType) {
     this.backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
-    this.kernel = this.backend ? this.backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']) : null;
+    this.kernel = this.backend ? this.backend.wasm.cwrap('BatchMatMul', null, ['number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number']) : null;
   }
 
   private slot(m: number, k: number, n: number): Slot {
-    const key = `${m}×${k}×${n}`;
+    const key = (m * 65536 + k) * 65536 + n;
     let s = this.slots.get(key);
     if (!s) {
       const a = this.tf.zeros([m, k]);
       const out = this.tf.zeros([m, n]);
       const ia = this.backend!.dataIdMap.get(a.dataId);
       const io = this.backend!.dataIdMap.get(out.dataId);
-      const shape = (r: number, c: number) => new Uint8Array(new Int32Array([1, r, c]).buffer);
-      s = { a, out, aId: ia.id, aOffset: ia.memoryOffset, outId: io.id, outOffset: io.memoryOffset, aShape: shape(m, k), bShape: shape(k, n) };
+      // Shapes live on the heap, so the kernel is called with numbers only (emscripten's array
+      // arguments cost a stack copy and a few allocations per call).
+      const shape = (r: number, c: number) => {
+        const ptr = this.backend!.wasm._malloc(12);
+        new Int32Array(this.backend!.wasm.HEAPU8.buffer, ptr, 3).set([1, r, c]);
+        return ptr;
+      };
+      const none = new Float32Array(0);
+      s = { a, out, aId: ia.id, aOffset: ia.memoryOffset, outId: io.id, outOffset: io.memoryOffset, aShape: shape(m, k), bShape: shape(k, n), aSize: m * k, outSize: m * n, heap: null, aView: none, outView: none };
       this.slots.set(key, s);
     }
     return s;
@@ -102,11 +118,12 @@ export class TfMatmul {
     if (this.kernel) {
       const n = w.shape[1];
       const s = this.slot(m, k, n);
-      // The heap may have grown (and moved) since the last call: views are taken now.
-      const heap = this.backend!.wasm.HEAPU8.buffer;
-      new Float32Array(heap, s.aOffset, m * k).set(a.subarray(0, m * k));
+      // The heap may have grown (and moved) since the last call: views are checked against it now.
+      this.views(s);
+      s.aView.set(a.length === m * k ? a : a.subarray(0, m * k));
       this.kernel(s.aId, s.aShape, 3, this.backend!.dataIdMap.get(w.dataId).id, s.bShape, 3, 0, 0, s.outId);
-      out.set(new Float32Array(this.backend!.wasm.HEAPU8.buffer, s.outOffset, m * n));
+      this.views(s);
+      out.set(s.outView);
       return;
     }
     const at = this.tf.tensor2d(a.subarray(0, m * k), [m, k]);
@@ -115,6 +132,14 @@ export class TfMatmul {
     at.dispose();
     c.dispose();
   };
+
+  private views(s: Slot): void {
+    const heap = this.backend!.wasm.HEAPU8.buffer;
+    if (heap === s.heap) return;
+    s.heap = heap;
+    s.aView = new Float32Array(heap, s.aOffset, s.aSize);
+    s.outView = new Float32Array(heap, s.outOffset, s.outSize);
+  }
 
   /** out[k×n] = aT[k×m] · b[m×n] for two plain arrays (weight gradients over a whole episode). */
   product(aT: Float32Array, k: number, m: number, b: Float32Array, n: number, out: Float32Array): void {
@@ -134,6 +159,8 @@ export class TfMatmul {
     for (const s of this.slots.values()) {
       s.a.dispose();
       s.out.dispose();
+      this.backend!.wasm._free(s.aShape);
+      this.backend!.wasm._free(s.bShape);
     }
     this.slots.clear();
   }
