@@ -80,6 +80,10 @@ let jS = new Float64Array(0); // ∂(state)/∂(step start), accumulated over su
 let jT = new Float64Array(0);
 let jTmp = new Float64Array(0);
 let jTmpU = new Float64Array(0);
+// The Jacobian step's numbers live in arrays so that its calls pass no doubles (V8 boxes each one):
+// [a1, a2, a3] = coeffs(skeleton); [substep h (s), step start time (s), current stage time (s)].
+const jCoef = new Float64Array(3);
+const jStep = new Float64Array(3);
 // Hand force in the Jacobian step: the field (null: none), F = K·v + F0, and ∂(Jᵀ F)/∂(q, q̇) (2 × 4).
 let jField: ForceField | null = null;
 const jFK = new Float64Array(4);
@@ -204,12 +208,12 @@ export function stepActuatorState(act: Actuator, s: Float64Array, u: Num, h: num
 }
 
 /** One RK4 stage at jy: k = f(y), K = F(y)·D, Ku = F(y)·Du + G(y), with F = ∂f/∂x and G = ∂f/∂u. */
-function stage(b: Body, a1: number, a2: number, a3: number, nx: number, nu: number, k: number, first: boolean, t: number): void {
+function stage(b: Body, nx: number, nu: number, k: number, first: boolean): void {
   const act = b.actuator;
   const ns = nx - 4;
   act.jointTorques(jy, 0, su, 0, jTau, jdT);
-  if (jField) addHandForceTorque(b, t);
-  jac(b.skeleton, a1, a2, a3, jy[0], jy[1], jy[2], jy[3], jTau[0], jTau[1], jq, 0, jdx, 0, jdu, 0);
+  if (jField) addHandForceTorque(b, jStep[2]);
+  jac(b.skeleton, jCoef, jy, jTau, jq, 0, jdx, 0, jdu, 0);
   for (let c = 0; c < 4; c++) {
     jQx[c] = jdx[c];
     jQx[nx + c] = jdx[4 + c];
@@ -373,7 +377,12 @@ function addHandForceTorque(b: Body, t: number): void {
  * Jacobian; with `a` > 0 also make the next stage's D = I + a·∂k, Du = a·∂k/∂u. Rows 0, 1 go first: they
  * read rows 2, 3 of the D being replaced.
  */
-function accumulateStage(nx: number, nu: number, ns: number, a: number, w: number, next: boolean): void {
+function accumulateStage(nx: number, nu: number, ns: number, k: number): void {
+  // RK4 weights of stage k (h/6, h/3, h/3, h/6) and the step to the next stage's input (h/2, h/2, h); k = 3 has no next stage.
+  const h = jStep[0];
+  const a = k === 2 ? h : 0.5 * h;
+  const w = k === 0 || k === 3 ? h / 6 : h / 3;
+  const next = k < 3;
   const D = jD;
   const Du = jDu;
   const K = jK;
@@ -416,10 +425,12 @@ function accumulateStage(nx: number, nu: number, ns: number, a: number, w: numbe
 }
 
 /** Next stage input y = clamp(x + a·k) and its D, Du (rows of clamped components zero), adding w·∂k to the substep Jacobian. */
-function advanceStage(b: Body, nx: number, nu: number, k: number, a: number, w: number): void {
+function advanceStage(b: Body, nx: number, nu: number, k: number): void {
   const ko = nx * k;
+  const h = jStep[0];
+  const a = k === 2 ? h : 0.5 * h;
   for (let i = 0; i < nx; i++) jy[i] = jx[i] + a * jk[ko + i];
-  accumulateStage(nx, nu, nx - 4, a, w, true);
+  accumulateStage(nx, nu, nx - 4, k);
   const mask = applyBodyLimits(b, jy);
   if (mask) zeroRows(mask, nx, nu, jD, jDd, jDu, jDud);
 }
@@ -468,7 +479,9 @@ function writeCompact(nx: number, nu: number, A: Num, oa: number, Bu: Num, ob: n
   for (let i = 0; i < ns; i++) Bu[ob + u4 + i] = clipped & (1 << i) ? 0 : jBsd[i];
 }
 
-function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: number, u: Num, ouIn: number, h: number, n: number, t0: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number, compact: boolean): void {
+function stepJacCore(b: Body, x: Num, ox: number, u: Num, ouIn: number, n: number, out: Num, oo: number, A: Num, oa: number, Bu: Num, ob: number, compact: boolean): void {
+  const h = jStep[0];
+  const t0 = jStep[1];
   const act = b.actuator;
   const nx = 4 + act.nState;
   const nu = act.nInputs;
@@ -496,14 +509,17 @@ function stepJacCore(b: Body, a1: number, a2: number, a3: number, x: Num, ox: nu
     jAsd.fill(1, 0, ns);
     jBsd.fill(0, 0, ns);
     for (let i = 0; i < nx; i++) jy[i] = jx[i];
-    stage(b, a1, a2, a3, nx, nu, 0, true, ts);
-    advanceStage(b, nx, nu, 0, 0.5 * h, h / 6);
-    stage(b, a1, a2, a3, nx, nu, 1, false, ts + 0.5 * h);
-    advanceStage(b, nx, nu, 1, 0.5 * h, h / 3);
-    stage(b, a1, a2, a3, nx, nu, 2, false, ts + 0.5 * h);
-    advanceStage(b, nx, nu, 2, h, h / 3);
-    stage(b, a1, a2, a3, nx, nu, 3, false, ts + h);
-    accumulateStage(nx, nu, ns, 0, h / 6, false);
+    jStep[2] = ts;
+    stage(b, nx, nu, 0, true);
+    advanceStage(b, nx, nu, 0);
+    jStep[2] = ts + 0.5 * h;
+    stage(b, nx, nu, 1, false);
+    advanceStage(b, nx, nu, 1);
+    stage(b, nx, nu, 2, false);
+    advanceStage(b, nx, nu, 2);
+    jStep[2] = ts + h;
+    stage(b, nx, nu, 3, false);
+    accumulateStage(nx, nu, ns, 3);
     for (let i = 0; i < nx; i++) jx[i] += (h / 6) * (jk[i] + 2 * jk[nx + i] + 2 * jk[2 * nx + i] + jk[3 * nx + i]);
     const mask = applyBodyLimits(b, jx);
     if (mask) zeroRows(mask, nx, nu, jAs, jAsd, jBs, jBsd);
@@ -611,13 +627,13 @@ function stepBatch(b: Body, n: number, X: Num, U: Num, dt: number, substeps: num
     throw new Error(`stepBodyBatchWithJacobian: buffers too small for ${n} bodies of state size ${nx} and ${nu} inputs`);
   }
   ensureScratch(nx, nu);
-  const [a1, a2, a3] = coeffs(b.skeleton);
-  const h = dt / substeps;
+  jCoef.set(coeffs(b.skeleton));
+  jStep[0] = dt / substeps;
+  jStep[1] = opts.t ?? 0;
   jField = opts.handForce && isActiveField(opts.handForce) ? opts.handForce : null;
-  const t0 = opts.t ?? 0;
   try {
     for (let i = 0; i < n; i++) {
-      stepJacCore(b, a1, a2, a3, X, nx * i, U, nu * i, h, substeps, t0, Xout, nx * i, A, size.a * i, Bu, size.b * i, compact);
+      stepJacCore(b, X, nx * i, U, nu * i, substeps, Xout, nx * i, A, size.a * i, Bu, size.b * i, compact);
     }
   } finally {
     jField = null;

@@ -279,29 +279,24 @@ export function applyJointLimits(p: ArmParams, x: Num, o = 0): number {
  * (2×2 row-major: M⁻¹ while no joint is held, see {@link heldJoints}).
  */
 export function dynamicsJacobian(p: ArmParams, x: ArmState, tau: Num, qdd: Num, dx: Num, du: Num): void {
-  const [a1, a2, a3] = coeffs(p);
-  jac(p, a1, a2, a3, x[0], x[1], x[2], x[3], tau[0], tau[1], qdd, 0, dx, 0, du, 0);
+  jac(p, Float64Array.from(coeffs(p)), Float64Array.from(x), Float64Array.from(tau), qdd, 0, dx, 0, du, 0);
 }
 
-/** {@link dynamicsJacobian} on plain numbers and offsets: the integrators' inner loop. */
-export function jac(
-  p: ArmParams,
-  a1: number,
-  a2: number,
-  a3: number,
-  q1: number,
-  q2: number,
-  qd1: number,
-  qd2: number,
-  t1: number,
-  t2: number,
-  qdd: Num,
-  oq: number,
-  dx: Num,
-  ox: number,
-  du: Num,
-  ou: number,
-): void {
+/**
+ * {@link dynamicsJacobian} at state x[0 … 3] and torques tau[0], tau[1] with k = {@link coeffs}(p), into
+ * offsets of its outputs: the integrators' inner loop, which passes arrays rather than numbers so that a
+ * call does not box them.
+ */
+export function jac(p: ArmParams, k: Float64Array, x: Float64Array, tau: Float64Array, qdd: Num, oq: number, dx: Num, ox: number, du: Num, ou: number): void {
+  const a1 = k[0];
+  const a2 = k[1];
+  const a3 = k[2];
+  const q1 = x[0];
+  const q2 = x[1];
+  const qd1 = x[2];
+  const qd2 = x[3];
+  const t1 = tau[0];
+  const t2 = tau[1];
   const B = p.B;
   const c = Math.cos(q2);
   const s = Math.sin(q2);
