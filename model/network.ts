@@ -113,17 +113,53 @@ export function jsMatmul(params: NetworkParams): Matmul {
   };
 }
 
-/** Readout: actuator inputs (B × outputs; N·m for torques) from hidden states (B × N). Small, so plain JS. */
+/**
+ * Readout: actuator inputs (B × outputs; N·m for torques) from hidden states (B × N). Small, so plain JS.
+ * Each output's sum runs over the units in order; three (then two, then one) outputs share a pass over
+ * h, so that their independent sums overlap instead of each waiting on its own last addition.
+ */
 export function readout(spec: NetworkSpec, params: NetworkParams, h: Float32Array, batch: number, out: Float32Array | Float64Array): void {
   const { hidden: n, outputs: no } = spec;
   const w = params.Wout.data;
   const bo = params.bout.data;
   const range = spec.outputRange;
+  const squash = (s: number) => (range ? range[0] + (range[1] - range[0]) / (1 + Math.exp(-s)) : s);
   for (let b = 0; b < batch; b++) {
-    for (let k = 0; k < no; k++) {
+    const ho = b * n;
+    const oo = b * no;
+    let k = 0;
+    for (; k + 2 < no; k += 3) {
+      let s0 = bo[k];
+      let s1 = bo[k + 1];
+      let s2 = bo[k + 2];
+      for (let j = 0; j < n; j++) {
+        const hv = h[ho + j];
+        const o = j * no + k;
+        s0 += hv * w[o];
+        s1 += hv * w[o + 1];
+        s2 += hv * w[o + 2];
+      }
+      out[oo + k] = squash(s0);
+      out[oo + k + 1] = squash(s1);
+      out[oo + k + 2] = squash(s2);
+    }
+    if (k + 1 < no) {
+      let s0 = bo[k];
+      let s1 = bo[k + 1];
+      for (let j = 0; j < n; j++) {
+        const hv = h[ho + j];
+        const o = j * no + k;
+        s0 += hv * w[o];
+        s1 += hv * w[o + 1];
+      }
+      out[oo + k] = squash(s0);
+      out[oo + k + 1] = squash(s1);
+      k += 2;
+    }
+    if (k < no) {
       let s = bo[k];
-      for (let j = 0; j < n; j++) s += h[b * n + j] * w[j * no + k];
-      out[b * no + k] = range ? range[0] + (range[1] - range[0]) / (1 + Math.exp(-s)) : s;
+      for (let j = 0; j < n; j++) s += h[ho + j] * w[j * no + k];
+      out[oo + k] = squash(s);
     }
   }
 }
