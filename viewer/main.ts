@@ -3,10 +3,11 @@
  * the hidden units, the population state and the traces at the display rate. The reference reaches and
  * planes are computed in a worker; the page runs (and the panels fill in) without waiting for them.
  */
-import defaultControllerUrl from '@default-controller?url';
+import { DEFAULT_NAME, defaultControllerUrl, startupCheckpoint } from './startup-checkpoint.ts';
 import muscleControllerUrl from '@default-muscle-controller?url';
 import { conditionColor, css } from './colors.ts';
-import { fetchCheckpoint, readCheckpointFile, withoutResume } from './checkpoint-loader.ts';
+import { readCheckpointFile, withoutResume } from './checkpoint-loader.ts';
+import { fetchCheckpointOffThread } from './checkpoint-off-thread.ts';
 import { bindControls } from './controls.ts';
 import { download } from './download.ts';
 import { installDebugHook } from './debug-hook.ts';
@@ -41,7 +42,6 @@ import { traceCsv, traceNpy } from './trial-record.ts';
 import { trialContext, VIEWER_SEED } from './trial-context.ts';
 import { createUnitPanel, updateUnitPanel } from './unit-panel.ts';
 
-const DEFAULT_NAME = 'default-controller.json';
 const MUSCLE_NAME = 'default-muscle-controller.json';
 const bundledKind = (name: string) => (name === DEFAULT_NAME ? 'torque' : name === MUSCLE_NAME ? 'muscle' : null);
 /** Gap between the two panels of a row (CSS px). */
@@ -72,18 +72,22 @@ window.addEventListener('keydown', (e) => {
 });
 
 async function start(): Promise<void> {
+  // 'reach:…' marks on the performance timeline say where the time to the first frame goes (the viewer test prints them).
+  performance.mark('reach:start');
   const canvas = byId<HTMLCanvasElement>('scene');
   // main's own width: it leaves out the scrollbar gutter, which documentElement.clientWidth may not.
   const sizes = () => panelSizes(document.querySelector('main')!.clientWidth, window.innerHeight, byId('scene-wrap').getBoundingClientRect().top + window.scrollY);
   let size = sizes();
   const half = (z: PanelSizes) => Math.floor((z.panels - ROW_GAP) / 2);
-  // The controller downloads while WebGL starts; both stand before the first frame.
-  const checkpoint = fetchCheckpoint(defaultControllerUrl, DEFAULT_NAME);
-  checkpoint.catch(() => {});
+  // The controller loads in a worker (startup-checkpoint.ts) while WebGL starts; both stand before the first frame.
   const scene = await ArmScene.create(canvas, size.scene, size.scene);
+  performance.mark('reach:scene');
   let session: Session;
   try {
-    session = createSession(await checkpoint, DEFAULT_NAME, VIEWER_SEED);
+    const ck = await startupCheckpoint;
+    performance.mark('reach:checkpoint');
+    session = createSession(ck, DEFAULT_NAME, VIEWER_SEED);
+    performance.mark('reach:session');
   } catch (err) {
     showMessage(`The default controller could not be loaded: ${(err as Error).message}`);
     throw err;
@@ -249,7 +253,7 @@ async function start(): Promise<void> {
 
   async function loadBundled(url: string, name: string): Promise<void> {
     try {
-      adopt(createSession(await fetchCheckpoint(url, name), name, VIEWER_SEED));
+      adopt(createSession(await fetchCheckpointOffThread(url, name), name, VIEWER_SEED));
     } catch (err) {
       showMessage(`The bundled controller ${name} could not be loaded: ${(err as Error).message}. Still running ${session.name}.`);
     }
@@ -300,7 +304,6 @@ async function start(): Promise<void> {
     traces: () => traces,
     replay: () => replay,
   });
-  requestReferences(session);
 
   const hud = { name: byId('controller-name'), phase: byId('phase'), time: byId('trial-time'), fps: byId('fps') };
   const shown = { name: '', phase: '', time: '', fps: '' };
@@ -311,8 +314,11 @@ async function start(): Promise<void> {
     }
   };
 
+  performance.mark('reach:panels');
   let last: number | null = null;
   const frame = (now: number) => {
+    const first = last === null;
+    if (first) performance.mark('reach:frame');
     const wall = last === null ? 0 : (now - last) / 1000;
     last = now;
     try {
@@ -339,6 +345,9 @@ async function start(): Promise<void> {
     updateTraces(traces, session.record, k >= 0 ? session.record.timesFromGo[k] : null, past);
     updateUnitPanel(unitPanel, session.record, r);
     countFrame(meter, now);
+    // The reference worker (a 270 kB chunk to compile, then eight reaches) starts once the first frame is
+    // drawn: started before, it would compete with the page's start for the machine's cores.
+    if (first) requestReferences(session);
     setText('name', session.name);
     setText('phase', session.paused ? `${session.phase} (paused)` : session.phase);
     setText('time', (trialTime(session) - goTime(session)).toFixed(2));

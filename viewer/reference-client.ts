@@ -3,20 +3,21 @@ import type { Checkpoint } from '../model/checkpoint.ts';
 import type { References } from './reference.ts';
 import type { ReferenceReply, ReferenceRequest } from './reference-worker.ts';
 
-/** Owns the worker: call `dispose()` when done. */
+/** Owns the worker, started by the first request: call `dispose()` when done. */
 export class ReferenceClient {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private latest = 0;
   private onReply: ((refs: References | null, error: string | null) => void) | null = null;
 
-  constructor() {
-    this.worker = new Worker(new URL('./reference-worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e: MessageEvent<ReferenceReply>) => {
+  private start(): Worker {
+    const worker = new Worker(new URL('./reference-worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (e: MessageEvent<ReferenceReply>) => {
       if (e.data.id !== this.latest || !this.onReply) return;
       if ('error' in e.data) this.onReply(null, e.data.error);
       else this.onReply(e.data.references, null);
     };
-    this.worker.onerror = (e) => this.onReply?.(null, e.message || 'the reference worker failed');
+    worker.onerror = (e) => this.onReply?.(null, e.message || 'the reference worker failed');
+    return worker;
   }
 
   /** Compute references for `checkpoint` with go at `goStep`; `done` is called once, unless a newer request supersedes this one. */
@@ -24,10 +25,11 @@ export class ReferenceClient {
     this.latest++;
     this.onReply = done;
     const msg: ReferenceRequest = { id: this.latest, checkpoint, goStep };
+    this.worker ??= this.start();
     this.worker.postMessage(msg);
   }
 
   dispose(): void {
-    this.worker.terminate();
+    this.worker?.terminate();
   }
 }

@@ -74,6 +74,10 @@ export class ArmScene {
       autoStart: false,
       sharedTicker: false,
       preference: 'webgl',
+      // Graphics, Text and Application register what they draw with; the browser extras pixi would load
+      // otherwise (its event system, accessibility, DOM and filter pipes; none used here, pointer input is
+      // scene-pointer.ts) are two more chunks fetched and run before the renderer starts.
+      manageImports: false,
       resolution: Math.min(window.devicePixelRatio || 1, 2),
       autoDensity: true,
     });

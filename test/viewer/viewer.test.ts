@@ -116,6 +116,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     expect(r.message).toBeNull();
     const first = await hook((h) => h.firstFrameMs);
     console.log(`viewer: first frame ${first?.toFixed(0)} ms after navigation start (page.goto → first frame seen by the test: ${navigationMs} ms)`);
+    // Where the time went: the page's start-up marks (viewer/main.ts), ms after navigation start.
+    const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('reach:')).map((m) => `${m.name.slice(6)} ${m.startTime.toFixed(0)}`));
+    console.log(`viewer: start-up (ms after navigation start): ${marks.join(', ')}`);
     expect(first).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
