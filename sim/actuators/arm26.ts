@@ -54,11 +54,26 @@ export function maxVelocity(p: MuscleSetParams, m: number): number {
 }
 
 /**
- * Muscle proprioception at joint state (q1, q2, q̇1, q̇2): normalised fibre lengths l/l_opt into len and
- * normalised lengthening velocities v/v_max into vel; with dLen/dVel non-null, their Jacobians
- * ∂/∂(q1, q2, q̇1, q̇2) (muscles × 4, row-major), for sensory feedback and its backward pass.
+ * Muscle proprioception at joint state (q1, q2, q̇1, q̇2): normalised fibre lengths l/l_opt into
+ * len[lo …] and normalised lengthening velocities v/v_max into vel[vo …]; with dLen/dVel non-null, their
+ * Jacobians ∂/∂(q1, q2, q̇1, q̇2) (muscles × 4, row-major) into dLen[dlo …], dVel[dvo …], for sensory
+ * feedback and its backward pass.
  */
-export function muscleSense(p: MuscleSetParams, q1: number, q2: number, qd1: number, qd2: number, len: Num, vel: Num, dLen: Num | null, dVel: Num | null): void {
+export function muscleSense(
+  p: MuscleSetParams,
+  q1: number,
+  q2: number,
+  qd1: number,
+  qd2: number,
+  len: Num,
+  vel: Num,
+  dLen: Num | null,
+  dVel: Num | null,
+  lo = 0,
+  vo = 0,
+  dlo = 0,
+  dvo = 0,
+): void {
   const n = p.muscles.length;
   // Scratch reused across calls: this runs for every trial at every training step, forward and backward.
   if (sensePaths.length.length !== n) sensePaths = allocMusclePaths(n);
@@ -68,21 +83,23 @@ export function muscleSense(p: MuscleSetParams, q1: number, q2: number, qd1: num
     const lopt = p.optimalFibreLength[m];
     const vmax = maxVelocity(p, m);
     const slack = paths.length[m] > p.tendonLength[m];
-    len[m] = fibreLength(p, m, paths.length[m]) / lopt;
-    vel[m] = paths.velocity[m] / vmax;
+    len[lo + m] = fibreLength(p, m, paths.length[m]) / lopt;
+    vel[vo + m] = paths.velocity[m] / vmax;
     const r1 = paths.momentArm[m];
     const r2 = paths.momentArm[n + m];
     if (dLen) {
-      dLen[4 * m] = slack ? r1 / lopt : 0;
-      dLen[4 * m + 1] = slack ? r2 / lopt : 0;
-      dLen[4 * m + 2] = 0;
-      dLen[4 * m + 3] = 0;
+      const o = dlo + 4 * m;
+      dLen[o] = slack ? r1 / lopt : 0;
+      dLen[o + 1] = slack ? r2 / lopt : 0;
+      dLen[o + 2] = 0;
+      dLen[o + 3] = 0;
     }
     if (dVel) {
-      dVel[4 * m] = (2 * a2[0][m] * qd1) / vmax;
-      dVel[4 * m + 1] = (2 * a2[1][m] * qd2) / vmax;
-      dVel[4 * m + 2] = r1 / vmax;
-      dVel[4 * m + 3] = r2 / vmax;
+      const o = dvo + 4 * m;
+      dVel[o] = (2 * a2[0][m] * qd1) / vmax;
+      dVel[o + 1] = (2 * a2[1][m] * qd2) / vmax;
+      dVel[o + 2] = r1 / vmax;
+      dVel[o + 3] = r2 / vmax;
     }
   }
 }
@@ -148,10 +165,6 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
 
   const fBuf = new Float64Array(n);
   const dBuf = new Float64Array(3 * n);
-  const sLen = new Float64Array(n);
-  const sVel = new Float64Array(n);
-  const sdLen = new Float64Array(4 * n);
-  const sdVel = new Float64Array(4 * n);
 
   return {
     kind: 'muscle',
@@ -173,16 +186,7 @@ export function createMuscleActuator(p: MuscleSetParams): Actuator {
       ...p.muscles.map((m) => ({ name: `${m}_velocity`, unit: 'v_max', noise: 'muscleVelocityNoise' as const })),
     ],
     sense(q1: number, q2: number, qd1: number, qd2: number, out: Num, o: number, jac: Num | null): void {
-      muscleSense(p, q1, q2, qd1, qd2, sLen, sVel, jac ? sdLen : null, jac ? sdVel : null);
-      for (let m = 0; m < n; m++) {
-        out[o + m] = sLen[m];
-        out[o + n + m] = sVel[m];
-      }
-      if (!jac) return;
-      for (let i = 0; i < 4 * n; i++) {
-        jac[i] = sdLen[i];
-        jac[4 * n + i] = sdVel[i];
-      }
+      muscleSense(p, q1, q2, qd1, qd2, out, out, jac, jac, o, o + n, 0, 4 * n);
     },
     clampInput: (u) => clip(u),
     restState(out: Num, o: number): void {
