@@ -19,9 +19,9 @@ import { serializeCheckpoint } from '../model/checkpoint.ts';
 import type { TrainConfig } from '../model/train.ts';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from './export/index.ts';
 import { writeFileAtomic } from './io/files.ts';
-import { decimateLog, logMismatch, logPathFor, readTrainingLog, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
+import { decimateLog, figuresBeforeFixedPoints, fixedPointFigures, logMismatch, logPathFor, readTrainingLog, renderFigures, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
 import { readRunDir } from './run-dir.ts';
-import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
+import { DEFAULT_RUN_ANALYSIS_OPTIONS, startRunAnalysis, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
 import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunResult, type RunSummary } from './run.ts';
 import { stageDir, withOutputLock } from './io/out-dir.ts';
@@ -29,11 +29,12 @@ import { exportOnThread, type ExportThread } from './parallel/export-thread.ts';
 import { startRenderThread, type RenderThread } from './parallel/render-thread.ts';
 import { defaultWorkers } from './parallel/shard-pool.ts';
 import { startTaskPool, type TaskPool } from './parallel/task-pool.ts';
+import { mark, markProcessStart } from './parallel/timeline.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
 
 export { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
 
-/** Analysis threads at most: the fixed-point searches, one per condition (8 in the default experiment), are what they share. */
+/** Analysis threads at most, the calling thread included (the default experiment has 48 fixed-point starts and 10 closed-loop pieces to share). */
 const MAX_ANALYSIS_THREADS = 8;
 
 /** Points kept when a training log is copied (the loss curve needs no more). */
@@ -129,7 +130,9 @@ export async function runFullExperiment(o: ExperimentOptions): Promise<Experimen
 }
 
 async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
-  // The analysis threads start loading now and are ready by the analysis.
+  markProcessStart();
+  mark('experiment start');
+  // The analysis threads start loading now; until they are ready this thread takes their tasks.
   const tasks = startTaskPool(Math.min(o.workers ?? defaultWorkers(), MAX_ANALYSIS_THREADS));
   const threads: Threads = { tasks };
   try {
@@ -138,13 +141,13 @@ async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
     // An analysis that failed leaves no export thread writing into `out` after its lock is released.
     await threads.exports?.stop();
     await threads.renderer?.dispose();
-    await (await tasks.catch(() => null))?.dispose();
+    await tasks.dispose();
   }
 }
 
 /** The experiment's threads besides this one: analysis tasks, and exports and a figure renderer once the run is done. */
 interface Threads {
-  tasks: Promise<TaskPool>;
+  tasks: TaskPool;
   exports?: ExportThread;
   renderer?: RenderThread;
 }
@@ -170,12 +173,15 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
       clock('train', t0);
     }
     ck = loadCheckpointFile(checkpointFile);
+    mark('checkpoint loaded');
     checkRecordingFits(ck, runOpts);
 
     t0 = performance.now();
     progress(`running ${checkpointPath} (${ck.network.kind} ${ck.network.hidden} units): ${runOpts.task}, ${runOpts.repeats} repeats, ${runOpts.engine} arm`);
-    result = runExperiment(ck, runOpts, (await tasks).map);
+    result = runExperiment(ck, runOpts, tasks.map);
+    mark('run done');
     writeRun(staged.tmp, ck, checkpointPath, runOpts, result);
+    mark('run written');
     staged.commit();
   } catch (err) {
     staged.abandon();
@@ -186,18 +192,21 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
   const formats = o.formats ?? EXPORT_FORMATS;
   const exportDir = (format: ExportFormat) => join(o.out, 'export', format);
   // With threads to spare the exports are written beside the analysis; `export` then times only the wait for them.
-  const exporting = formats.length > 0 && (await tasks).threads > 1 ? (threads.exports = exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) })))).written : null;
+  const exporting = formats.length > 0 && tasks.threads > 1 ? (threads.exports = exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) })))).written : null;
   if (exporting) progress(`exporting ${formats.join(', ')} beside the analysis`);
-  // Loads Vega while the analysis runs, then draws half of the report's figures.
-  if ((await tasks).threads > 1) threads.renderer = startRenderThread();
+  // Loads Vega while the analysis runs, then draws the report's figures (this thread loads no Vega).
+  if (tasks.threads > 1) threads.renderer = startRenderThread();
   // A failed export is reported after the analysis, not as an unhandled rejection during it.
   exporting?.catch(() => {});
 
   t0 = performance.now();
   progress('analysing: PCA, jPCA, tuning, tangling, subspaces, fixed points');
   const run = readRunDir(o.out);
+  mark('run read');
   const withFixedPoints = o.fixedPoints ?? true;
-  const analysis = analyzeRun(
+  const log = findLog(o, ck, checkpointPath, trainedLog, progress);
+  const shownLog = log && decimateLog(log, LOG_POINTS);
+  const analysing = startRunAnalysis(
     run,
     {
       ...DEFAULT_RUN_ANALYSIS_OPTIONS,
@@ -206,9 +215,15 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
       checkpointPath,
       checkpointMissingReason: withFixedPoints ? undefined : 'switched off (--no-fixed-points)',
     },
-    (await tasks).map,
+    tasks,
   );
+  // With a render thread the figures that need no fixed points are drawn there while the search goes on.
+  const { renderer } = threads;
+  const drawn = renderer ? renderFigures(figuresBeforeFixedPoints(run, analysing.partial, shownLog), renderer) : null;
+  drawn?.catch(() => {});
+  const analysis = analysing.finish();
   clock('analysis', t0);
+  mark('analysis done');
 
   t0 = performance.now();
   const exports: Record<string, string[]> = exporting ? await exporting : {};
@@ -219,15 +234,17 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
     }
   }
   clock('export', t0);
+  mark('exports done');
 
   t0 = performance.now();
-  const log = findLog(o, ck, checkpointPath, trainedLog, progress);
-  if (log && o.keepLogPath) writeTrainingLog(o.keepLogPath, decimateLog(log, LOG_POINTS));
+  if (shownLog && o.keepLogPath) writeTrainingLog(o.keepLogPath, shownLog);
   const files: Record<string, string[]> = {
     'Run directory': ['manifest.json', 'config.json', 'trials.json', ...run.manifest.arrays.map((a) => a.file)],
   };
   for (const [format, paths] of Object.entries(exports)) files[`Export: ${format}`] = paths.map((p) => relative(o.out, p));
-  const written = await writeAnalysisOutputs(o.out, run, analysis, { log: log && decimateLog(log, LOG_POINTS), files, title: 'Reaching experiment', progress, renderer: threads.renderer });
+  const figures = drawn && renderer ? Promise.all([drawn, renderFigures(fixedPointFigures(analysis), renderer)]).then(([a, b]) => [...a, ...b]) : undefined;
+  const written = await writeAnalysisOutputs(o.out, run, analysis, { log: shownLog, files, title: 'Reaching experiment', progress, figures });
   clock('report', t0);
+  mark('report done');
   return { out: o.out, checkpointPath, runSummary: result.summary, analysis, report: written.report, analysisJson: written.analysisJson, figures: written.figures, exports, seconds };
 }

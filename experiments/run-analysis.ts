@@ -33,14 +33,16 @@ import { axisDifference, limbAxes, type LimbAxes } from '../model/analysis/limb-
 import { axialRayleighTest, type AxialRayleighResult } from '../model/analysis/stats.ts';
 import { matrix, type Matrix } from '../model/analysis/linalg.ts';
 import { columnMeans, percentile, stackWindow, type Shape3 } from '../model/analysis/population.ts';
-import { alignmentBaseline, alignmentIndex, potentNullSplit, type PotentNullSplit } from '../model/analysis/subspace.ts';
+import type { PotentNullSplit } from '../model/analysis/subspace.ts';
 import type { Checkpoint } from '../model/checkpoint.ts';
+import { fixedPointSearch, mergeMinima, type Minimum } from '../model/fixed-points.ts';
 import { stateSize } from '../model/network.ts';
 import { parseArmParams } from '../sim/arm-params.ts';
 import { inverseKinematics, jacobian, massMatrix } from '../sim/skeleton.ts';
 import { analyzeActivity, jpcaOptionsFor, tanglingOptionsFor, type AnalysisResult, type AnalyzeOptions } from './analyze.ts';
 import { DEFAULT_NULL, DEFAULT_SURROGATES, formatNullAnalysis, nullAnalysis, type NullAnalysis, type NullChoice } from './null-analysis.ts';
-import { serialMap, type ParallelMap } from './parallel/analysis-tasks.ts';
+import { serialTasks, type HeldNetwork, type Parallel, type PendingTasks } from './parallel/analysis-tasks.ts';
+import { mark } from './parallel/timeline.ts';
 import { getRunArray, type RunData } from './run-dir.ts';
 import { fullState, selectState } from './run-state.ts';
 import { loadCheckpointFile } from './training.ts';
@@ -319,11 +321,29 @@ function offsets(w: Window, dt: number, lo: number, hi: number, what: string): [
 
 /** Analyse a run read by readRunDir (see the module note). */
 /**
- * `parallel` runs the independent pieces (fixed-point searches, one per condition; samples of the
- * alignment baseline): here by default, or on worker threads (experiments/parallel/task-pool.ts) with
- * the same numbers.
+ * `parallel` runs the independent pieces (fixed-point searches from each start and the linearisations
+ * of the points found, the output-null splits and alignment index, samples of the alignment baseline):
+ * here by default, or on worker threads (experiments/parallel/task-pool.ts) with the same numbers. They
+ * are handed out as soon as their inputs exist, so other threads compute them while this one does the
+ * rest of the analysis.
  */
-export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS, parallel: ParallelMap = serialMap): RunAnalysis {
+export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS, parallel: Parallel = serialTasks): RunAnalysis {
+  return startRunAnalysis(run, opts, parallel).finish();
+}
+
+/** A run's analysis but for the fixed points (and the summary, which counts them). */
+export type AnalysisBeforeFixedPoints = Omit<RunAnalysis, 'fixedPoints' | 'summary'>;
+
+/** An analysis whose fixed-point search is still running on the threads of `parallel`. */
+export interface RunAnalysisInProgress {
+  /** Everything else, done. */
+  partial: AnalysisBeforeFixedPoints;
+  /** Collect the fixed points (this thread takes search tasks while it waits) and return the whole analysis. */
+  finish(): RunAnalysis;
+}
+
+/** {@link analyzeRun} up to the fixed points, whose search goes on meanwhile (on other threads, when `parallel` has them). */
+export function startRunAnalysis(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS, parallel: Parallel = serialTasks): RunAnalysisInProgress {
   const o = { ...DEFAULT_RUN_ANALYSIS_OPTIONS, ...opts };
   const positiveInt = (v: number, name: string) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
@@ -395,16 +415,38 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
   const prepX = alignedCube(inputs.data, T, nIn, groups, goIndex, p0, p1);
   const shape: Shape3 = [nc, nt, U];
   const angles = conditions.map((c) => c.angle);
+  const jw = within(o.jpcaWindow, 'jPCA');
+  const tw = within(o.tuningWindow, 'tuning');
+  const gw = within(o.tanglingWindow, 'tangling');
+  const mw = within(o.moveWindow, 'movement');
+
+  // Subspaces (go-aligned preparatory epoch vs onset-aligned movement epoch) and fixed points are handed out first: they take longest.
+  const [m0, m1] = [Math.round(mw[0] / dt) - a0, Math.round(mw[1] / dt) - a0];
+  const prepMat = stackWindow(prepH, [nc, p1 - p0 + 1, U], 0, p1 - p0);
+  const moveMat = stackWindow(hCube, shape, m0, m1);
+  const wOut: Matrix = matrix(hidden.outputs, U, hidden.readout);
+  const k = Math.min(o.alignmentDims, U);
+  const splitting = parallel.submit('potentNullSplit', [{ activity: prepMat, wOut }, { activity: moveMat, wOut }]);
+  const aligning = parallel.submit('alignment', [{ prep: prepMat, move: moveMat, k }]);
+  let searching: FixedPointsStarted | null = null;
+  if (o.checkpoint) {
+    // Fixed points live in the whole state (h and c for an LSTM), whatever part is analysed.
+    const full = fullState(run);
+    const S = full.units;
+    const cubes = full.key === hidden.key ? { prep: prepH, cube: hCube } : { prep: alignedCube(full.data, T, S, groups, goIndex, p0, p1), cube: alignedCube(full.data, T, S, groups, eventIndex, a0, a1) };
+    searching = startFixedPoints(o, parallel, o.checkpoint, conditions, cubes.prep, prepX, [p0, p1], cubes.cube, nt, S, nIn);
+  }
+  mark('analysis: cubes');
 
   // PCA over the whole aligned window.
   const pcaR = analyzeActivity(hCube, shape, { dt, times, analyses: ['pca'], pcaComponents: Math.min(o.pcaComponents, U), softNorm: o.softNorm }).pca!;
   const pcaMean = columnMeans(stackWindow(hCube, shape, 0, nt - 1));
 
-  const jw = within(o.jpcaWindow, 'jPCA');
+  mark('analysis: pca');
   const jpcaOpts: AnalyzeOptions = { dt, times, window: jw, analyses: ['jpca'], jpcaPcs: o.jpcaPcs, softNorm: o.softNorm };
   const jpcaR = analyzeActivity(hCube, shape, jpcaOpts).jpca!;
 
-  const tw = within(o.tuningWindow, 'tuning');
+  mark('analysis: jpca');
   const tuningR = analyzeActivity(hCube, shape, { dt, times, window: tw, analyses: ['tuning'], angles, tuningAlpha: o.tuningAlpha }).tuning!;
   const [tf, tl] = [Math.round(tw[0] / dt) - a0, Math.round(tw[1] / dt) - a0];
   const responses = conditions.map((_, c) =>
@@ -418,7 +460,7 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
     .sort((a, b) => tuningR.r2[b] * tuningR.modulationDepth[b] - tuningR.r2[a] * tuningR.modulationDepth[a])
     .slice(0, Math.min(6, U));
 
-  const gw = within(o.tanglingWindow, 'tangling');
+  mark('analysis: tuning');
   const tangOpts: AnalyzeOptions = { dt, times, window: gw, analyses: ['tangling'], tanglingPcs: o.tanglingPcs, softNorm: o.softNorm };
   const tangH = analyzeActivity(hCube, shape, tangOpts).tangling!;
   const tangT = analyzeActivity(tCube, [nc, nt, torques.shape[2]], tangOpts).tangling!;
@@ -429,6 +471,7 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
           ...nullAnalysis(hCube, shape, { method: o.nullModel, surrogates: o.surrogates, seed: o.seed + 2 }, { jpca: jpcaOptionsFor(jpcaOpts, nt), tangling: tanglingOptionsFor(tangOpts, nt) }),
           fitWindow: [times[0], times[nt - 1]] as [number, number],
         };
+  mark('analysis: tangling');
   let above = 0;
   for (let i = 0; i < tangH.Q.length; i++) if (tangT.Q[i] > tangH.Q[i]) above++;
   const muscles = run.byName.muscle_activation
@@ -442,36 +485,23 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
       }, tuningR)
     : undefined;
 
-  // Subspaces: go-aligned preparatory epoch vs onset-aligned movement epoch.
-  const mw = within(o.moveWindow, 'movement');
-  const [m0, m1] = [Math.round(mw[0] / dt) - a0, Math.round(mw[1] / dt) - a0];
-  const prepMat = stackWindow(prepH, [nc, p1 - p0 + 1, U], 0, p1 - p0);
-  const moveMat = stackWindow(hCube, shape, m0, m1);
-  const wOut: Matrix = matrix(hidden.outputs, U, hidden.readout);
-  const prepSplit = potentNullSplit(prepMat, wOut);
-  const moveSplit = potentNullSplit(moveMat, wOut);
-  const k = Math.min(o.alignmentDims, U);
-  const align = alignmentIndex(prepMat, moveMat, k);
-  const baseline = alignmentBaseline(prepMat, moveMat, k);
+  mark('analysis: muscles');
+  const [{ index: align, baseline }] = aligning.wait();
+  mark('analysis: subspaces');
   const pieces = Array.from({ length: Math.ceil(o.alignmentSamples / ALIGNMENT_PIECE) }, (_, i) => ({ baseline, seed: o.seed, from: i * ALIGNMENT_PIECE, count: Math.min(ALIGNMENT_PIECE, o.alignmentSamples - i * ALIGNMENT_PIECE) }));
-  const rnd = parallel('alignmentSamples', pieces).flatMap((piece) => [...piece]);
+  const sampling = parallel.submit('alignmentSamples', pieces);
+  const [prepSplit, moveSplit] = splitting.wait();
+  const kin = kinematics(run, analysed, goIndex);
+  mark('analysis: kinematics');
+  const rnd = sampling.wait().flatMap((piece) => [...piece]);
   let below = 0;
   for (const v of rnd) if (v <= align.index) below++;
 
-  const kin = kinematics(run, analysed, goIndex);
-
-  let fixedPoints: RunAnalysis['fixedPoints'] = { skipped: o.checkpointMissingReason ?? 'no checkpoint given' };
-  if (o.checkpoint) {
-    // Fixed points live in the whole state (h and c for an LSTM), whatever part is analysed.
-    const full = fullState(run);
-    const S = full.units;
-    const cubes = full.key === hidden.key ? { prep: prepH, cube: hCube } : { prep: alignedCube(full.data, T, S, groups, goIndex, p0, p1), cube: alignedCube(full.data, T, S, groups, eventIndex, a0, a1) };
-    fixedPoints = fixedPointAnalysis(o, parallel, o.checkpoint, conditions, cubes.prep, prepX, [p0, p1], cubes.cube, nt, S, hidden.inFullState, nIn, pcaR.loadings, pcaMean);
-  }
+  mark('analysis: baseline');
 
   const config = run.config as { options?: { task?: string; engine?: string } };
   const { checkpoint: _c, checkpointPath: _p, checkpointMissingReason: _r, ...optionsOut } = o;
-  const result: RunAnalysis = {
+  const partial: AnalysisBeforeFixedPoints = {
     kind: 'reach-run-analysis',
     version: 1,
     run: { dir: run.dir, trials: B, conditions: nc, units: U, dt, task: config.options?.task ?? null, engine: config.options?.engine ?? null },
@@ -514,13 +544,23 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
         randomIndices: Array.from(rnd),
       },
     },
-    fixedPoints,
     nullModel,
     ...(muscles ? { muscles } : {}),
-    summary: {},
   };
-  result.summary = summarizeRunAnalysis(result);
-  return result;
+  return {
+    partial,
+    finish() {
+      const fixedPoints: RunAnalysis['fixedPoints'] = searching
+        ? finishFixedPoints(o, parallel, searching, conditions, hidden.inFullState, pcaR.loadings, pcaMean)
+        : { skipped: o.checkpointMissingReason ?? 'no checkpoint given' };
+      mark('analysis: fixed points');
+      // analysis.json keeps its key order: the fixed points come after the subspaces.
+      const { nullModel: nm, muscles: ms, ...before } = partial;
+      const result: RunAnalysis = { ...before, fixedPoints, nullModel: nm, ...(ms ? { muscles: ms } : {}), summary: {} };
+      result.summary = summarizeRunAnalysis(result);
+      return result;
+    },
+  };
 }
 
 function kinematics(run: RunData, analysed: number[], goIndex: Map<number, number>): RunAnalysis['kinematics'] {
@@ -545,9 +585,22 @@ function kinematics(run: RunData, analysed: number[], goIndex: Map<number, numbe
   };
 }
 
-function fixedPointAnalysis(
+/** Fixed-point searches handed out by {@link startFixedPoints}. */
+interface FixedPointsStarted {
+  /** Each condition's network under its hold input, and its starts [starts, U]. */
+  tasks: Array<HeldNetwork & { starts: number[] }>;
+  /** The minimum from each start, conditions in order. */
+  minima: PendingTasks<Minimum>;
+  /** Recorded preparatory state of each condition [U]. */
+  prepState: Float64Array[];
+  U: number;
+  t0: number;
+}
+
+/** Hand out the fixed-point search of each condition's hold input, one task per start. */
+function startFixedPoints(
   o: RunAnalysisOptions,
-  parallel: ParallelMap,
+  parallel: Parallel,
   ck: Checkpoint,
   conditions: ConditionInfo[],
   prepH: Float64Array,
@@ -556,11 +609,8 @@ function fixedPointAnalysis(
   hCube: Float64Array,
   nt: number,
   U: number,
-  analysedUnits: number[],
   nIn: number,
-  loadings: number[][],
-  pcaMean: Float64Array,
-): RunAnalysis['fixedPoints'] {
+): FixedPointsStarted {
   if (stateSize(ck.network) !== U) throw new Error(`checkpoint ${o.checkpointPath ?? ''} has a state of ${stateSize(ck.network)} units but the run recorded ${U}`);
   if (ck.network.inputs !== nIn) throw new Error(`checkpoint ${o.checkpointPath ?? ''} takes ${ck.network.inputs} inputs but the run recorded ${nIn}`);
   const t0 = performance.now();
@@ -573,17 +623,6 @@ function fixedPointAnalysis(
     for (let k = pw - tail; k < pw; k++) for (let j = 0; j < U; j++) s[j] += prepH[(c * pw + k) * U + j] / tail;
     return s;
   });
-  const pcs = Math.min(3, loadings[0]?.length ?? 0);
-  const project = (h: ArrayLike<number>) => Array.from({ length: pcs }, (_, m) => {
-    let s = 0;
-    for (let j = 0; j < analysedUnits.length; j++) s += (h[analysedUnits[j]] - pcaMean[j]) * loadings[j][m];
-    return s;
-  });
-  const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-    let s = 0;
-    for (let j = 0; j < U; j++) s += (a[j] - b[j]) ** 2;
-    return Math.sqrt(s);
-  };
   const tasks = conditions.map((_, c) => {
     const input = Array.from({ length: nIn }, (_, i) => {
       let s = 0;
@@ -599,7 +638,41 @@ function fixedPointAnalysis(
     }
     return { spec: ck.network, params: ck.params, input, starts };
   });
-  const searches = parallel('fixedPoints', tasks);
+  const minima = parallel.submit('fixedPointStart', tasks.flatMap((t) => Array.from({ length: t.starts.length / U }, (_, s) => ({ ...t, s }))));
+  return { tasks, minima, prepState, U, t0 };
+}
+
+/** Collect the searches of {@link startFixedPoints}, linearise around each point found (handed out too) and summarise. */
+function finishFixedPoints(
+  o: RunAnalysisOptions,
+  parallel: Parallel,
+  { tasks, minima, prepState, U, t0 }: FixedPointsStarted,
+  conditions: ConditionInfo[],
+  analysedUnits: number[],
+  loadings: number[][],
+  pcaMean: Float64Array,
+): RunAnalysis['fixedPoints'] {
+  const pcs = Math.min(3, loadings[0]?.length ?? 0);
+  const project = (h: ArrayLike<number>) => Array.from({ length: pcs }, (_, m) => {
+    let s = 0;
+    for (let j = 0; j < analysedUnits.length; j++) s += (h[analysedUnits[j]] - pcaMean[j]) * loadings[j][m];
+    return s;
+  });
+  const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let s = 0;
+    for (let j = 0; j < U; j++) s += (a[j] - b[j]) ** 2;
+    return Math.sqrt(s);
+  };
+  const all = minima.wait();
+  let first = 0;
+  const merged = tasks.map((t) => {
+    const count = t.starts.length / U;
+    first += count;
+    return mergeMinima(all.slice(first - count, first));
+  });
+  const linearizations = parallel.map('linearize', merged.flatMap((m, c) => m.kept.map((k) => ({ spec: tasks[c].spec, params: tasks[c].params, input: tasks[c].input, state: k.state }))));
+  let point = 0;
+  const searches = merged.map((m) => fixedPointSearch(m, linearizations.slice(point, (point += m.kept.length))));
   const per: ConditionFixedPoints[] = conditions.map((cond, c) => {
     const { input } = tasks[c];
     const search = searches[c];
@@ -628,7 +701,7 @@ function fixedPointAnalysis(
       }),
     };
   });
-  const all = per.flatMap((c) => c.points);
+  const allPoints = per.flatMap((c) => c.points);
   const nearestStable = per.map((c) => Math.min(...c.points.filter((p) => p.isFixedPoint && p.stable).map((p) => p.distanceToPrepState)));
   const spread: number[] = [];
   for (let a = 0; a < prepState.length; a++) for (let b = a + 1; b < prepState.length; b++) spread.push(dist(prepState[a], prepState[b]));
@@ -637,9 +710,9 @@ function fixedPointAnalysis(
     inputKind: 'hold',
     conditions: per,
     summary: {
-      fixedPoints: all.filter((p) => p.isFixedPoint).length,
-      stableFixedPoints: all.filter((p) => p.isFixedPoint && p.stable).length,
-      slowPoints: all.filter((p) => !p.isFixedPoint).length,
+      fixedPoints: allPoints.filter((p) => p.isFixedPoint).length,
+      stableFixedPoints: allPoints.filter((p) => p.isFixedPoint && p.stable).length,
+      slowPoints: allPoints.filter((p) => !p.isFixedPoint).length,
       meanPrepDistanceToStable: mean(nearestStable.filter(Number.isFinite)),
       meanPrepSpread: mean(spread),
       seconds: (performance.now() - t0) / 1000,

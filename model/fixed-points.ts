@@ -234,40 +234,70 @@ export function minimizeSpeed(map: StepMap, start: ArrayLike<number>, maxIterati
   return { state: h, q, iterations, gradientNorm };
 }
 
-/**
- * Find the fixed points (q < qTolerance) and slow points of `spec`/`params` under the constant input
- * `input: [inputs]`, starting from each row of `starts: [starts, stateSize]`; merge minima closer than
- * uniqueTolerance and linearise the network around each distinct point.
- */
-export function findFixedPoints(
-  spec: NetworkSpec,
-  params: NetworkParams,
-  input: ArrayLike<number>,
-  starts: ArrayLike<number>,
-  options: FixedPointOptions = {},
-): FixedPointSearch {
-  const n = stateSize(spec);
+/** {@link FixedPointOptions} with their defaults, checked. */
+export interface FixedPointSettings {
+  maxIterations: number;
+  qTolerance: number;
+  slowTolerance: number | null;
+  uniqueTolerance: number;
+}
+
+/** Fill in and check {@link FixedPointOptions}. */
+export function fixedPointSettings(options: FixedPointOptions = {}): FixedPointSettings {
+  const maxIterations = options.maxIterations ?? 200;
+  const qTolerance = options.qTolerance ?? 1e-10;
+  const slowTolerance = options.slowTolerance === undefined ? 1e-4 : options.slowTolerance;
+  const uniqueTolerance = options.uniqueTolerance ?? 1e-3;
+  if (!(qTolerance > 0)) throw new Error(`fixed points: qTolerance must be positive, got ${qTolerance}`);
+  if (!(uniqueTolerance > 0)) throw new Error(`fixed points: uniqueTolerance must be positive, got ${uniqueTolerance}`);
+  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new Error(`fixed points: maxIterations must be a positive integer, got ${maxIterations}`);
+  return { maxIterations, qTolerance, slowTolerance, uniqueTolerance };
+}
+
+/** Check that `starts` holds whole rows of `n` and return how many. */
+function startCount(starts: ArrayLike<number>, n: number): number {
   if (starts.length === 0 || starts.length % n !== 0) {
     throw new Error(`fixed points: starting states must be [starts, ${n}] (row-major), got ${starts.length} values`);
   }
-  const maxIterations = options.maxIterations ?? 200;
-  const qTol = options.qTolerance ?? 1e-10;
-  const slowTol = options.slowTolerance === undefined ? 1e-4 : options.slowTolerance;
-  const uniqueTol = options.uniqueTolerance ?? 1e-3;
-  if (!(qTol > 0)) throw new Error(`fixed points: qTolerance must be positive, got ${qTol}`);
-  if (!(uniqueTol > 0)) throw new Error(`fixed points: uniqueTolerance must be positive, got ${uniqueTol}`);
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new Error(`fixed points: maxIterations must be a positive integer, got ${maxIterations}`);
-  const map = stepMap(spec, params, input);
-  const kept: Array<{ state: Float64Array; q: number; starts: number }> = [];
+  return starts.length / n;
+}
+
+/** Minimise q from starting state `s` (row `s` of `starts: [starts, n]`) on `map`. */
+function minimumFrom(map: StepMap, starts: ArrayLike<number>, s: number, o: FixedPointSettings): Minimum {
+  const n = map.n;
+  const start = Array.prototype.slice.call(starts, s * n, (s + 1) * n) as number[];
+  for (let i = 0; i < n; i++) if (!Number.isFinite(start[i])) throw new Error(`fixed points: starting state ${s} has a non-finite entry`);
+  // Converge well below the tolerance so that repeated finds of one point agree far inside uniqueTolerance.
+  return minimizeSpeed(map, start, o.maxIterations, Math.min(o.qTolerance * 1e-10, 1e-24));
+}
+
+/**
+ * The minimum reached from starting state `s` of `starts: [starts, stateSize]` under the constant
+ * `input`: one independent piece of {@link findFixedPoints} (which merges the pieces with {@link mergeMinima}).
+ */
+export function fixedPointStart(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>, starts: ArrayLike<number>, s: number, options: FixedPointOptions = {}): Minimum {
+  const o = fixedPointSettings(options);
+  const count = startCount(starts, stateSize(spec));
+  if (!Number.isInteger(s) || s < 0 || s >= count) throw new Error(`fixed points: no starting state ${s} among ${count}`);
+  return minimumFrom(stepMap(spec, params, input), starts, s, o);
+}
+
+/** Distinct minima of a search, before linearisation: fixed points and slow points with the number of starts that reached each. */
+export interface MergedMinima {
+  kept: Array<{ state: Float64Array; q: number; starts: number }>;
+  convergedStarts: number;
+  slowStarts: number;
+  failedStarts: number;
+}
+
+/** Classify the minima reached from each start, in start order, and merge those closer than uniqueTolerance (keeping the lower q). */
+export function mergeMinima(minima: readonly Minimum[], options: FixedPointOptions = {}): MergedMinima {
+  const { qTolerance: qTol, slowTolerance: slowTol, uniqueTolerance: uniqueTol } = fixedPointSettings(options);
+  const kept: MergedMinima['kept'] = [];
   let convergedStarts = 0;
   let slowStarts = 0;
   let failedStarts = 0;
-  const count = starts.length / n;
-  for (let s = 0; s < count; s++) {
-    const start = Array.prototype.slice.call(starts, s * n, (s + 1) * n) as number[];
-    for (let i = 0; i < n; i++) if (!Number.isFinite(start[i])) throw new Error(`fixed points: starting state ${s} has a non-finite entry`);
-    // Converge well below the tolerance so that repeated finds of one point agree far inside uniqueTolerance.
-    const m = minimizeSpeed(map, start, maxIterations, Math.min(qTol * 1e-10, 1e-24));
+  for (const m of minima) {
     const isFixed = m.q < qTol;
     const isSlow = !isFixed && slowTol !== null && m.q < slowTol;
     if (isFixed) convergedStarts++;
@@ -287,14 +317,49 @@ export function findFixedPoints(
       kept.push({ state: m.state, q: m.q, starts: 1 });
     }
   }
-  const f = new Float64Array(n);
+  return { kept, convergedStarts, slowStarts, failedStarts };
+}
+
+/** Linearise the network of `spec`/`params` under the constant `input` around `state` ({@link linearize} of its step map's Jacobian). */
+export function linearizeAt(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>, state: ArrayLike<number>): Linearization {
+  const map = stepMap(spec, params, input);
+  return linearizeMap(map, Float64Array.from(state));
+}
+
+function linearizeMap(map: StepMap, state: Float64Array): Linearization {
+  const n = map.n;
   const jac = new Float64Array(n * n);
-  const points: FixedPoint[] = kept.map((k) => {
-    map.evaluate(k.state, f, jac);
-    return { state: k.state, q: k.q, isFixedPoint: k.q < qTol, starts: k.starts, ...linearize(jac, n, map.dt) };
-  });
+  map.evaluate(state, new Float64Array(n), jac);
+  return linearize(jac, n, map.dt);
+}
+
+/** The search's points from its merged minima and their linearisations (in the order of `merged.kept`): fixed points first, then slow points, each by increasing q. */
+export function fixedPointSearch(merged: MergedMinima, linearizations: readonly Linearization[], options: FixedPointOptions = {}): FixedPointSearch {
+  const { qTolerance: qTol } = fixedPointSettings(options);
+  const points: FixedPoint[] = merged.kept.map((k, i) => ({ state: k.state, q: k.q, isFixedPoint: k.q < qTol, starts: k.starts, ...linearizations[i] }));
   points.sort((a, b) => Number(b.isFixedPoint) - Number(a.isFixedPoint) || a.q - b.q);
-  return { points, convergedStarts, slowStarts, failedStarts };
+  return { points, convergedStarts: merged.convergedStarts, slowStarts: merged.slowStarts, failedStarts: merged.failedStarts };
+}
+
+/**
+ * Find the fixed points (q < qTolerance) and slow points of `spec`/`params` under the constant input
+ * `input: [inputs]`, starting from each row of `starts: [starts, stateSize]`; merge minima closer than
+ * uniqueTolerance and linearise the network around each distinct point. The starts are independent:
+ * {@link fixedPointStart}, {@link mergeMinima}, {@link linearizeAt} and {@link fixedPointSearch} are the
+ * same search in pieces (experiments/run-analysis.ts hands the pieces to worker threads).
+ */
+export function findFixedPoints(
+  spec: NetworkSpec,
+  params: NetworkParams,
+  input: ArrayLike<number>,
+  starts: ArrayLike<number>,
+  options: FixedPointOptions = {},
+): FixedPointSearch {
+  const count = startCount(starts, stateSize(spec));
+  const o = fixedPointSettings(options);
+  const map = stepMap(spec, params, input);
+  const merged = mergeMinima(Array.from({ length: count }, (_, s) => minimumFrom(map, starts, s, o)), options);
+  return fixedPointSearch(merged, merged.kept.map((k) => linearizeMap(map, k.state)), options);
 }
 
 function distance(a: Float64Array, b: Float64Array): number {

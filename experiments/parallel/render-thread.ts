@@ -1,7 +1,9 @@
 /**
- * A second thread for rendering report figures: `renderFigures` hands it half of the figures and
- * renders the other half itself, so a report's figures take about half the time. The renderer is the
- * same, so the SVG text is the same whichever thread drew a figure. A resource: dispose() it.
+ * A thread for rendering report figures: it loads Vega as soon as it starts, and `renderFigures` hands
+ * it every figure, so the thread that analyses never loads Vega and the figures that need no fixed
+ * points are drawn while the search still runs (`reach experiment` with more than one worker). The
+ * renderer is the same, so the SVG text is the same as when drawn on the calling thread. A resource:
+ * dispose() it.
  */
 import { Worker } from 'node:worker_threads';
 import type { VegaLiteSpec } from '../report/render.ts';

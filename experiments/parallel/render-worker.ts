@@ -4,15 +4,23 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { renderSvg, type VegaLiteSpec } from '../report/render.ts';
+import { mark } from './timeline.ts';
 
-const loaded = Promise.all([import('vega'), import('vega-lite')]);
+mark('loaded', 'render');
+
+const loaded = Promise.all([import('vega'), import('vega-lite')]).then((m) => {
+  mark('vega loaded', 'render');
+  return m;
+});
 
 parentPort!.on('message', (m: { id: number; specs: VegaLiteSpec[] }) => {
   void (async () => {
     try {
       await loaded;
+      mark(`request ${m.id}: ${m.specs.length} figures`, 'render');
       const svgs: string[] = [];
       for (const spec of m.specs) svgs.push(await renderSvg(spec));
+      mark('rendered', 'render');
       parentPort!.postMessage({ id: m.id, svgs });
     } catch (err) {
       parentPort!.postMessage({ id: m.id, error: (err as Error).stack ?? String(err) });

@@ -1,80 +1,161 @@
 /**
- * An experiment's tasks (./analysis-tasks.ts) on worker threads, behind a synchronous map: the run and
- * the analysis stay plain synchronous functions and only hand their independent pieces (closed-loop
- * trials, one fixed-point search per condition, samples of the alignment baseline) to `map`, which
- * sends each to the next free worker and sleeps (Atomics.wait) until results come back, read with
- * receiveMessageOnPort. The pieces are pure, so the numbers are the serial ones.
+ * An experiment's tasks (./analysis-tasks.ts) on the calling thread and worker threads, behind
+ * synchronous calls: the run and the analysis stay plain synchronous functions and only hand their
+ * independent pieces to `map` or `submit`. A batch goes to every worker in one message (inputs that
+ * share an object, such as the network's weights, are copied once) with a shared counter, and every
+ * thread claims the batch's next task from it (Atomics.add), so a thread that finishes early takes
+ * more and no thread dispatches: workers keep claiming while the calling thread does other work. A
+ * thread waiting for results claims tasks too (its own batch's first, then any other's), and sleeps
+ * (Atomics.wait) only when every task is taken; results come back on ports read with
+ * receiveMessageOnPort. The pieces are pure, so the numbers are the serial ones whoever ran them.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { serialMap, type AnalysisTaskInput, type AnalysisTaskName, type AnalysisTaskOutput, type ParallelMap } from './analysis-tasks.ts';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { runTask, serialTasks, type AnalysisTaskInput, type AnalysisTaskName, type AnalysisTaskOutput, type Parallel, type PendingTasks } from './analysis-tasks.ts';
 import { checkWorkers } from './shard-pool.ts';
+import { mark } from './timeline.ts';
 import { workerEntry } from './worker-entry.ts';
 
-/** Worker threads running analysis tasks. A resource: dispose() it. */
-export interface TaskPool {
+/** Threads running analysis tasks, the calling thread included. A resource: dispose() it. */
+export interface TaskPool extends Parallel {
+  /** Threads that compute tasks, the calling thread included. */
   readonly threads: number;
-  map: ParallelMap;
   dispose(): Promise<void>;
 }
 
-/** A worker's silence after which `map` gives up on it (ms): far beyond any single analysis task. */
+/** A batch as a worker receives it. */
+export interface TaskBatchMessage {
+  id: number;
+  name: AnalysisTaskName;
+  inputs: unknown[];
+  /** [0]: index of the next unclaimed task (shared by every thread). */
+  next: Int32Array;
+}
+
+/** A task's result (or error) as a worker posts it. */
+export interface TaskResultMessage {
+  batch: number;
+  i: number;
+  output?: unknown;
+  error?: string;
+}
+
+/** A thread's silence after which waiting gives up (ms): far beyond any single analysis task. */
 const STALL_MS = 600_000;
 
-/** Start `threads` task workers; with one thread the tasks run here and nothing is started. */
-export async function startTaskPool(threads: number): Promise<TaskPool> {
+interface Batch {
+  id: number;
+  name: AnalysisTaskName;
+  inputs: unknown[];
+  next: Int32Array;
+  out: unknown[];
+  done: number;
+  error: Error | null;
+}
+
+/**
+ * Compute on this thread and `threads` − 1 worker threads (with one thread, here alone and nothing is
+ * started). The workers start loading now; tasks handed out before a worker is ready are taken by the
+ * threads that are.
+ */
+export function startTaskPool(threads: number): TaskPool {
   checkWorkers(threads, 'threads');
-  if (threads === 1) return { threads, map: serialMap, dispose: () => Promise.resolve() };
+  if (threads === 1) return { threads, ...serialTasks, dispose: () => Promise.resolve() };
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const entry = workerEntry('task-worker');
-  const workers = Array.from({ length: threads }, () => {
+  mark(`start ${threads - 1} task workers`);
+  let failed: Error | null = null;
+  const workers = Array.from({ length: threads - 1 }, () => {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(entry, { workerData: { results: port2, signal }, transferList: [port2] });
-    return { worker, results: port1 };
+    // A worker that dies is reported by the next wait; its unclaimed tasks are taken by the others.
+    worker.once('error', (err) => (failed ??= new Error(`analysis worker crashed: ${err.message}`, { cause: err })));
+    return { worker, results: port1 as MessagePort };
   });
-  const dispose = async () => {
-    for (const w of workers) w.results.close();
-    await Promise.all(workers.map((w) => w.worker.terminate()));
-  };
-  try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.worker.once('message', () => resolve());
-      w.worker.once('error', reject);
-    })));
-  } catch (err) {
-    await dispose();
-    throw err;
-  }
 
-  let call = 0;
-  function map<K extends AnalysisTaskName>(name: K, inputs: Array<AnalysisTaskInput<K>>): Array<AnalysisTaskOutput<K>> {
-    // Results of an earlier call that threw are still queued on the ports: they carry its number.
-    call++;
-    const out: unknown[] = new Array(inputs.length);
-    let next = 0;
-    let done = 0;
-    const post = (w: (typeof workers)[number]) => {
-      if (next < inputs.length) w.worker.postMessage({ call, i: next, name, input: inputs[next++] });
-    };
-    for (const w of workers) post(w);
-    while (done < inputs.length) {
-      const seen = Atomics.load(signal, 0);
-      let got = false;
-      for (const w of workers) {
-        for (let m = receiveMessageOnPort(w.results); m; m = receiveMessageOnPort(w.results)) {
-          const r = m.message as { call: number; i: number; output?: unknown; error?: string };
-          if (r.call !== call) continue;
-          if (r.error !== undefined) throw new Error(`analysis worker (${name}): ${r.error}`);
-          out[r.i] = r.output;
-          done++;
-          got = true;
-          post(w);
-        }
-      }
-      if (!got && done < inputs.length && Atomics.wait(signal, 0, seen, STALL_MS) === 'timed-out') {
-        throw new Error(`analysis workers (${name}): no result for ${STALL_MS / 1000} s`);
+  const open = new Map<number, Batch>();
+  let nextId = 0;
+
+  const claim = (b: Batch): number => {
+    const i = Atomics.add(b.next, 0, 1);
+    return i < b.inputs.length ? i : -1;
+  };
+  const fail = (b: Batch, err: Error) => {
+    b.error ??= err;
+    // Nobody claims the rest; results still in flight are dropped as they arrive.
+    Atomics.store(b.next, 0, b.inputs.length);
+    open.delete(b.id);
+  };
+  const settle = (b: Batch, i: number, r: { output?: unknown; error?: string }) => {
+    if (r.error !== undefined) return fail(b, new Error(`analysis task ${b.name} ${i}: ${r.error}`));
+    b.out[i] = r.output;
+    if (++b.done === b.inputs.length) open.delete(b.id);
+  };
+  const drain = (): boolean => {
+    let got = false;
+    for (const w of workers) {
+      for (let m = receiveMessageOnPort(w.results); m; m = receiveMessageOnPort(w.results)) {
+        const r = m.message as TaskResultMessage;
+        got = true;
+        const b = open.get(r.batch);
+        if (b) settle(b, r.i, r);
       }
     }
-    return out as Array<AnalysisTaskOutput<K>>;
+    return got;
+  };
+  const runHere = (b: Batch, i: number) => {
+    mark(`${b.name} ${i}`);
+    let r: { output?: unknown; error?: string };
+    try {
+      r = { output: runTask(b.name, b.inputs[i] as never) };
+    } catch (err) {
+      r = { error: (err as Error).stack ?? String(err) };
+    }
+    settle(b, i, r);
+  };
+
+  function wait(b: Batch): unknown[] {
+    mark(`wait ${b.name}`);
+    while (!b.error && b.done < b.inputs.length) {
+      const seen = Atomics.load(signal, 0);
+      if (drain()) continue;
+      // Help: this batch's tasks first, then any other's (oldest first).
+      let i = claim(b);
+      let from = b;
+      for (const other of open.values()) {
+        if (i >= 0) break;
+        if (other !== b && (i = claim(other)) >= 0) from = other;
+      }
+      if (i >= 0) {
+        runHere(from, i);
+        continue;
+      }
+      if (failed) throw failed;
+      if (Atomics.wait(signal, 0, seen, STALL_MS) === 'timed-out') throw new Error(`analysis workers (${b.name}): no result for ${STALL_MS / 1000} s`);
+    }
+    mark(`${b.name} done`);
+    if (b.error) throw b.error;
+    return b.out;
   }
-  return { threads, map, dispose };
+
+  function submit<K extends AnalysisTaskName>(name: K, inputs: Array<AnalysisTaskInput<K>>): PendingTasks<AnalysisTaskOutput<K>> {
+    if (failed) throw failed;
+    const b: Batch = { id: nextId++, name, inputs, next: new Int32Array(new SharedArrayBuffer(4)), out: new Array(inputs.length), done: 0, error: null };
+    mark(`submit ${name} ×${inputs.length}`);
+    if (inputs.length > 0) {
+      open.set(b.id, b);
+      const message: TaskBatchMessage = { id: b.id, name, inputs, next: b.next };
+      for (const w of workers) w.worker.postMessage(message);
+    }
+    return { wait: () => wait(b) as Array<AnalysisTaskOutput<K>> };
+  }
+
+  return {
+    threads,
+    submit,
+    map: (name, inputs) => submit(name, inputs).wait(),
+    async dispose() {
+      for (const w of workers) w.results.close();
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    },
+  };
 }

@@ -5,9 +5,10 @@
  */
 import { minimumJerkSpeed } from '../../model/analysis/kinematics.ts';
 import { getRunArray, type RunData } from '../run-dir.ts';
-import type { RunAnalysis } from '../run-analysis.ts';
+import type { AnalysisBeforeFixedPoints, RunAnalysis } from '../run-analysis.ts';
 import type { TrainingLog } from './training-log.ts';
 import { renderSvg, type VegaLiteSpec } from './render.ts';
+import { mark } from '../parallel/timeline.ts';
 
 /** One figure: a stable id (file stem), a title, a caption and its spec. */
 export interface Figure {
@@ -35,7 +36,7 @@ interface ConditionStyle {
 }
 
 /** One colour per condition, hue = target direction, so neighbouring targets get neighbouring colours. */
-function conditionStyle(a: RunAnalysis): ConditionStyle {
+function conditionStyle(a: AnalysisBeforeFixedPoints): ConditionStyle {
   const labels = a.conditions.map((c, i) => {
     const base = `${Math.round(deg(c.angle))}°`;
     return a.conditions.findIndex((d) => `${Math.round(deg(d.angle))}°` === base) === i ? base : `${base} (#${c.condition})`;
@@ -64,7 +65,7 @@ function squareDomains(xs: number[], ys: number[], pad = 0.06): { x: [number, nu
   return { x: [r6(cx - span / 2), r6(cx + span / 2)], y: [r6(cy - span / 2), r6(cy + span / 2)] };
 }
 
-function handPaths(run: RunData, a: RunAnalysis, style: ConditionStyle): Figure {
+function handPaths(run: RunData, a: AnalysisBeforeFixedPoints, style: ConditionStyle): Figure {
   const pos = getRunArray(run, 'hand_position');
   const T = pos.shape[1];
   const rows: Array<Record<string, number | string>> = [];
@@ -124,7 +125,7 @@ function handPaths(run: RunData, a: RunAnalysis, style: ConditionStyle): Figure 
   };
 }
 
-function speedProfiles(run: RunData, a: RunAnalysis, style: ConditionStyle): Figure {
+function speedProfiles(run: RunData, a: AnalysisBeforeFixedPoints, style: ConditionStyle): Figure {
   const vel = getRunArray(run, 'hand_velocity');
   const T = vel.shape[1];
   const times = a.alignment.times;
@@ -321,7 +322,7 @@ function trajectoryRows(cube: number[][][], times: number[], labels: string[], i
   return rows;
 }
 
-function pcTrajectories(a: RunAnalysis, style: ConditionStyle): Figure {
+function pcTrajectories(a: AnalysisBeforeFixedPoints, style: ConditionStyle): Figure {
   const f = a.pca.explainedFraction;
   const rows = trajectoryRows(a.pca.projection, a.alignment.times, style.labels, 0, 1);
   const onset = rows.filter((r) => Math.abs(Number(r.t)) < 1e-9);
@@ -354,7 +355,7 @@ function pcTrajectories(a: RunAnalysis, style: ConditionStyle): Figure {
   };
 }
 
-function jpcPlane(a: RunAnalysis, style: ConditionStyle): Figure {
+function jpcPlane(a: AnalysisBeforeFixedPoints, style: ConditionStyle): Figure {
   const j = a.jpca;
   const dt = a.run.dt;
   const w = j.projection[0].length;
@@ -407,7 +408,7 @@ function jpcPlane(a: RunAnalysis, style: ConditionStyle): Figure {
   };
 }
 
-function tuningCurves(a: RunAnalysis): Figure {
+function tuningCurves(a: AnalysisBeforeFixedPoints): Figure {
   const t = a.tuning;
   const points: Array<Record<string, number | string>> = [];
   const fits: Array<Record<string, number | string>> = [];
@@ -450,7 +451,7 @@ function tuningCurves(a: RunAnalysis): Figure {
   };
 }
 
-function pdRose(a: RunAnalysis): Figure {
+function pdRose(a: AnalysisBeforeFixedPoints): Figure {
   const t = a.tuning;
   const bins = 16;
   const width = 360 / bins;
@@ -505,7 +506,7 @@ function pdRose(a: RunAnalysis): Figure {
   };
 }
 
-function tanglingScatter(a: RunAnalysis): Figure {
+function tanglingScatter(a: AnalysisBeforeFixedPoints): Figure {
   const h = a.tangling.hidden;
   const q = a.tangling.torque;
   const rows = h.Q.map((v, i) => ({ hidden: r6(v), torque: r6(q.Q[i]), time: r4(h.time[i]) })).filter((r) => r.hidden > 0 && r.torque > 0);
@@ -616,7 +617,7 @@ function fixedPointFigure(a: RunAnalysis, style: ConditionStyle): Figure | null 
   };
 }
 
-function subspaceFigure(a: RunAnalysis): Figure {
+function subspaceFigure(a: AnalysisBeforeFixedPoints): Figure {
   const s = a.subspaces;
   const bars = [
     { epoch: 'preparatory', space: 'output-potent', variance: r6(s.prep.potentVariance) },
@@ -645,7 +646,7 @@ function subspaceFigure(a: RunAnalysis): Figure {
   };
 }
 
-function alignmentFigure(a: RunAnalysis): Figure {
+function alignmentFigure(a: AnalysisBeforeFixedPoints): Figure {
   const al = a.subspaces.alignment;
   return {
     id: 'alignment-index',
@@ -675,7 +676,7 @@ function alignmentFigure(a: RunAnalysis): Figure {
   };
 }
 
-function nullModelFigure(a: RunAnalysis): Figure | null {
+function nullModelFigure(a: AnalysisBeforeFixedPoints): Figure | null {
   const n = a.nullModel;
   if (!n?.jpca) return null;
   const s = n.jpca.R2_Mskew_kD;
@@ -716,8 +717,8 @@ function nullModelFigure(a: RunAnalysis): Figure | null {
   };
 }
 
-/** Build every figure the data allow (the loss curve needs a training log, the fixed points a checkpoint). */
-export function buildFigures(run: RunData, analysis: RunAnalysis, log: TrainingLog | null = null): Figure[] {
+/** The figures that need no fixed points, in report order (so they can be drawn while the search runs). */
+export function figuresBeforeFixedPoints(run: RunData, analysis: AnalysisBeforeFixedPoints, log: TrainingLog | null = null): Figure[] {
   const style = conditionStyle(analysis);
   const figs: Array<Figure | null> = [
     handPaths(run, analysis, style),
@@ -732,19 +733,30 @@ export function buildFigures(run: RunData, analysis: RunAnalysis, log: TrainingL
     tanglingScatter(analysis),
     subspaceFigure(analysis),
     alignmentFigure(analysis),
-    fixedPointFigure(analysis, style),
   ];
   return figs.filter((f): f is Figure => f !== null);
 }
 
-/** Render figures to SVG, in order; with a `helper` (experiments/parallel/render-thread.ts), the second half of them there. */
+/** The fixed-point figure, when the analysis searched for fixed points (the report's last). */
+export function fixedPointFigures(analysis: RunAnalysis): Figure[] {
+  const f = fixedPointFigure(analysis, conditionStyle(analysis));
+  return f ? [f] : [];
+}
+
+/** Build every figure the data allow (the loss curve needs a training log, the fixed points a checkpoint). */
+export function buildFigures(run: RunData, analysis: RunAnalysis, log: TrainingLog | null = null): Figure[] {
+  return [...figuresBeforeFixedPoints(run, analysis, log), ...fixedPointFigures(analysis)];
+}
+
+/** Render figures to SVG, in order: here, or all on a `helper` thread (experiments/parallel/render-thread.ts), so that this one need not load Vega. */
 export async function renderFigures(figures: Figure[], helper?: { render(specs: VegaLiteSpec[]): Promise<string[]> }): Promise<RenderedFigure[]> {
-  const mine = helper ? Math.ceil(figures.length / 2) : figures.length;
-  const theirs = helper?.render(figures.slice(mine).map((f) => f.spec));
-  // Rejections of the helper's share are taken by the await below, after this thread's share.
-  theirs?.catch(() => {});
   const svgs: string[] = [];
-  for (const f of figures.slice(0, mine)) svgs.push(await renderSvg(f.spec));
-  if (theirs) svgs.push(...(await theirs));
+  if (helper) svgs.push(...(await helper.render(figures.map((f) => f.spec))));
+  else {
+    for (const f of figures) {
+      svgs.push(await renderSvg(f.spec));
+      mark(`figure ${f.id}`);
+    }
+  }
   return figures.map((f, i) => ({ ...f, svg: svgs[i] }));
 }

@@ -8,10 +8,10 @@ import type { RunData } from '../run-dir.ts';
 import type { RunAnalysis } from '../run-analysis.ts';
 import { buildFigures, renderFigures, type RenderedFigure } from './figures.ts';
 import { reportHtml } from './html.ts';
-import type { VegaLiteSpec } from './render.ts';
 import type { TrainingLog } from './training-log.ts';
+import { mark } from '../parallel/timeline.ts';
 
-export { buildFigures, renderFigures, type Figure, type RenderedFigure } from './figures.ts';
+export { buildFigures, figuresBeforeFixedPoints, fixedPointFigures, renderFigures, type Figure, type RenderedFigure } from './figures.ts';
 export { reportHtml, escapeHtml, type ReportContents } from './html.ts';
 export { decimateLog, logMismatch, logPathFor, readTrainingLog, writeTrainingLog, type TrainingLog } from './training-log.ts';
 
@@ -24,8 +24,8 @@ export interface WriteReportOptions {
   files?: Record<string, string[]>;
   /** Progress messages. */
   progress?: (message: string) => void;
-  /** A second thread that renders half of the figures (experiments/parallel/render-thread.ts). */
-  renderer?: { render(specs: VegaLiteSpec[]): Promise<string[]> };
+  /** The report's figures rendered elsewhere, in buildFigures' order (default: built and rendered here). */
+  figures?: Promise<RenderedFigure[]>;
 }
 
 /** What {@link writeAnalysisOutputs} wrote (absolute paths). */
@@ -40,8 +40,10 @@ export interface WrittenReport {
 export async function writeAnalysisOutputs(outDir: string, run: RunData, analysis: RunAnalysis, opts: WriteReportOptions = {}): Promise<WrittenReport> {
   const analysisJson = join(outDir, 'analysis.json');
   writeJsonAtomic(analysisJson, analysis);
+  mark('analysis.json written');
   opts.progress?.('rendering figures');
-  const rendered = await renderFigures(buildFigures(run, analysis, opts.log ?? null), opts.renderer);
+  const rendered = await (opts.figures ?? renderFigures(buildFigures(run, analysis, opts.log ?? null)));
+  mark('figures rendered');
   const figures = rendered.map((f) => {
     const path = join(outDir, 'figures', `${f.id}.svg`);
     writeFileAtomic(path, f.svg);

@@ -12,14 +12,17 @@ import { checkpointBody, parseCheckpoint, type Checkpoint } from '../../../model
 import { runClosedLoop } from '../../../model/closed-loop.ts';
 import { sliceTrials } from '../../../model/trial-pieces.ts';
 import { centerOutConditions, parseTaskSpec } from '../../../sim/tasks/task-spec.ts';
-import { initParams, networkSpecSchema } from '../../../model/network.ts';
-import { serialMap } from '../../../experiments/parallel/analysis-tasks.ts';
+import { initParams, networkSpecSchema, stateSize } from '../../../model/network.ts';
+import { serialTasks, type Parallel } from '../../../experiments/parallel/analysis-tasks.ts';
+import { findFixedPoints, fixedPointSearch, mergeMinima } from '../../../model/fixed-points.ts';
 import { startTaskPool, type TaskPool } from '../../../experiments/parallel/task-pool.ts';
 
 let pool: TaskPool;
+let pool3: TaskPool;
 let ck: Checkpoint;
 beforeAll(async () => {
-  pool = await startTaskPool(2);
+  pool = startTaskPool(2);
+  pool3 = startTaskPool(3);
   vi.spyOn(console, 'warn').mockImplementation(() => {});
   const file = join(PACKAGE_ROOT, 'test', 'fixtures', 'checkpoint-0.1.0.json');
   ck = parseCheckpoint(readFileSync(file, 'utf8'), file);
@@ -27,10 +30,19 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await pool.dispose();
+  await pool3.dispose();
 });
 
+/** A fixed-point search in pieces on `parallel`: each start, then each distinct point's linearisation. */
+function searchInPieces(parallel: Parallel, t: { spec: Parameters<typeof findFixedPoints>[0]; params: Parameters<typeof findFixedPoints>[1]; input: number[]; starts: number[] }) {
+  const n = stateSize(t.spec);
+  const minima = parallel.map('fixedPointStart', Array.from({ length: t.starts.length / n }, (_, s) => ({ ...t, s })));
+  const merged = mergeMinima(minima);
+  return fixedPointSearch(merged, parallel.map('linearize', merged.kept.map((k) => ({ ...t, state: k.state }))));
+}
+
 describe('analysis tasks on worker threads', () => {
-  it('fixed-point searches give the serial results, in input order, whichever worker ran them', () => {
+  it('a fixed-point search in pieces (a task per start, then per point) on 2 or 3 threads is the search in one go', () => {
     const spec = networkSpecSchema.parse({ kind: 'gru', hidden: 12, inputs: 11, outputs: 2, dt: 0.01 });
     const rng = createRng(2);
     const tasks = Array.from({ length: 5 }, () => ({
@@ -39,19 +51,35 @@ describe('analysis tasks on worker threads', () => {
       input: Array.from({ length: 11 }, () => normal(rng)),
       starts: Array.from({ length: 3 * 12 }, () => 0.3 * normal(rng)),
     }));
-    const serial = serialMap('fixedPoints', tasks);
+    const whole = tasks.map((t) => findFixedPoints(t.spec, t.params, t.input, t.starts));
+    expect(whole.flatMap((w) => w.points).length).toBeGreaterThan(0);
     expect(pool.threads).toBe(2);
-    expect(pool.map('fixedPoints', tasks)).toEqual(serial);
-    // A second call on the same pool: nothing of the first is left over.
-    expect(pool.map('fixedPoints', tasks.slice(2))).toEqual(serial.slice(2));
+    expect(tasks.map((t) => searchInPieces(serialTasks, t))).toEqual(whole);
+    expect(tasks.map((t) => searchInPieces(pool, t))).toEqual(whole);
+    expect(tasks.map((t) => searchInPieces(pool3, t))).toEqual(whole);
+  });
+
+  it('batches handed out together come back in input order, each from its own wait', () => {
+    const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 6, inputs: 11, outputs: 2, dt: 0.01 });
+    const rng = createRng(3);
+    const held = { spec, params: initParams(spec, rng), input: Array.from({ length: 11 }, () => normal(rng)), starts: Array.from({ length: 9 * 6 }, () => 0.5 * normal(rng)) };
+    const inputs = Array.from({ length: 9 }, (_, s) => ({ ...held, s }));
+    const serial = serialTasks.map('fixedPointStart', inputs);
+    for (const p of [pool, pool3]) {
+      const a = p.submit('fixedPointStart', inputs);
+      const b = p.submit('fixedPointStart', inputs.slice(4));
+      // The later batch is waited for first: the earlier one is taken meanwhile and kept.
+      expect(b.wait()).toEqual(serial.slice(4));
+      expect(a.wait()).toEqual(serial);
+    }
   });
 
   it('a failing task fails the call with its message, and the pool serves the next call', () => {
     const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 4, inputs: 11, outputs: 2, dt: 0.01 });
     const params = initParams(spec, createRng(1));
-    const good = { spec, params, input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4] };
-    expect(() => pool.map('fixedPoints', [good, { ...good, starts: [1, 2, 3] }])).toThrow(/starting states must be \[starts, 4\]/);
-    expect(pool.map('fixedPoints', [good])).toEqual(serialMap('fixedPoints', [good]));
+    const good = { spec, params, input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4], s: 0 };
+    expect(() => pool.map('fixedPointStart', [good, { ...good, starts: [1, 2, 3] }])).toThrow(/starting states must be \[starts, 4\]/);
+    expect(pool.map('fixedPointStart', [good])).toEqual(serialTasks.map('fixedPointStart', [good]));
   });
 
   it('a closed-loop run played in pieces on worker threads is the run played here in one go, bit for bit (noisy feedback)', () => {
@@ -65,7 +93,7 @@ describe('analysis tasks on worker threads', () => {
     expect(there.summary).toEqual(here.summary);
   });
 
-  it('the analysis of a run with its pieces (fixed points, alignment baseline) on worker threads is the serial analysis', () => {
+  it('the analysis of a run with its pieces (fixed points, subspaces, alignment baseline) on worker threads is the serial analysis', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'reach-task-pool-')), 'run');
     try {
       writeRun(dir, ck, 'fixture', DEFAULT_RUN_OPTIONS, runExperiment(ck, DEFAULT_RUN_OPTIONS, pool.map));
@@ -73,9 +101,11 @@ describe('analysis tasks on worker threads', () => {
       const opts = { ...DEFAULT_RUN_ANALYSIS_OPTIONS, checkpoint: ck, checkpointPath: 'fixture', alignmentSamples: 300 };
       // Everything but the wall-clock seconds it records.
       const numbers = (a: unknown) => JSON.stringify(a, (key, v: unknown) => (key === 'seconds' ? null : v));
-      const there = analyzeRun(run, opts, pool.map);
+      const here = numbers(analyzeRun(run, opts));
+      const there = analyzeRun(run, opts, pool);
       expect(there.subspaces.alignment.random.samples).toBe(300);
-      expect(numbers(there)).toBe(numbers(analyzeRun(run, opts)));
+      expect(numbers(there)).toBe(here);
+      expect(numbers(analyzeRun(run, opts, pool3))).toBe(here);
     } finally {
       rmSync(dirname(dir), { recursive: true, force: true });
     }
