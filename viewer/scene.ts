@@ -11,6 +11,7 @@ import { forwardKinematics } from '../sim/dynamics.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handForce } from '../sim/force-fields.ts';
 import { conditionColor, THEME } from './colors.ts';
+import { SCENE_CONTEXT_ATTRIBUTES } from './scene-context.ts';
 import { ACTIVATION_FULL_SCALE, activationColor, musclePolylines, TRUNK_BOX } from './muscle-drawing.ts';
 import { externalForce, type Session } from './session.ts';
 import type { TrialRecord } from './trial-record.ts';
@@ -70,7 +71,7 @@ export class ArmScene {
       width,
       height,
       background: THEME.background,
-      antialias: true,
+      antialias: SCENE_CONTEXT_ATTRIBUTES.antialias,
       autoStart: false,
       sharedTicker: false,
       preference: 'webgl',
