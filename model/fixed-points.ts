@@ -272,14 +272,16 @@ function minimumFrom(map: StepMap, starts: ArrayLike<number>, s: number, o: Fixe
 }
 
 /**
- * The minimum reached from starting state `s` of `starts: [starts, stateSize]` under the constant
- * `input`: one independent piece of {@link findFixedPoints} (which merges the pieces with {@link mergeMinima}).
+ * The minimum reached from starting state `s` of `starts: [starts, stateSize]` on `map` (the network's
+ * {@link stepMap} under the search's constant input): one independent piece of {@link findFixedPoints},
+ * which merges the pieces with {@link mergeMinima}. Reuse one map for the starts of one input: each new
+ * map is a new function to V8, whose optimised code for the search then starts over.
  */
-export function fixedPointStart(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>, starts: ArrayLike<number>, s: number, options: FixedPointOptions = {}): Minimum {
+export function fixedPointStart(map: StepMap, starts: ArrayLike<number>, s: number, options: FixedPointOptions = {}): Minimum {
   const o = fixedPointSettings(options);
-  const count = startCount(starts, stateSize(spec));
+  const count = startCount(starts, map.n);
   if (!Number.isInteger(s) || s < 0 || s >= count) throw new Error(`fixed points: no starting state ${s} among ${count}`);
-  return minimumFrom(stepMap(spec, params, input), starts, s, o);
+  return minimumFrom(map, starts, s, o);
 }
 
 /** Distinct minima of a search, before linearisation: fixed points and slow points with the number of starts that reached each. */
@@ -320,13 +322,8 @@ export function mergeMinima(minima: readonly Minimum[], options: FixedPointOptio
   return { kept, convergedStarts, slowStarts, failedStarts };
 }
 
-/** Linearise the network of `spec`/`params` under the constant `input` around `state` ({@link linearize} of its step map's Jacobian). */
-export function linearizeAt(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>, state: ArrayLike<number>): Linearization {
-  const map = stepMap(spec, params, input);
-  return linearizeMap(map, Float64Array.from(state));
-}
-
-function linearizeMap(map: StepMap, state: Float64Array): Linearization {
+/** Linearise the network of `map` ({@link stepMap}) around `state`: {@link linearize} of the map's Jacobian there. */
+export function linearizeAt(map: StepMap, state: Float64Array): Linearization {
   const n = map.n;
   const jac = new Float64Array(n * n);
   map.evaluate(state, new Float64Array(n), jac);
@@ -359,7 +356,7 @@ export function findFixedPoints(
   const o = fixedPointSettings(options);
   const map = stepMap(spec, params, input);
   const merged = mergeMinima(Array.from({ length: count }, (_, s) => minimumFrom(map, starts, s, o)), options);
-  return fixedPointSearch(merged, merged.kept.map((k) => linearizeMap(map, k.state)), options);
+  return fixedPointSearch(merged, merged.kept.map((k) => linearizeAt(map, k.state)), options);
 }
 
 function distance(a: Float64Array, b: Float64Array): number {

@@ -10,7 +10,7 @@ import { runClosedLoop, type ClosedLoopOptions, type Recording } from '../../mod
 import type { Matrix } from '../../model/analysis/linalg.ts';
 import { alignmentBaseline, alignmentIndex, potentNullSplit, randomAlignmentIndices, type AlignmentBaseline, type AlignmentResult, type PotentNullSplit } from '../../model/analysis/subspace.ts';
 import type { NetworkParams, NetworkSpec } from '../../model/network.ts';
-import { fixedPointStart, linearizeAt, type Linearization, type Minimum } from '../../model/fixed-points.ts';
+import { fixedPointStart, linearizeAt, stepMap, type Linearization, type Minimum, type StepMap } from '../../model/fixed-points.ts';
 import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
 import { mark } from './timeline.ts';
 
@@ -21,11 +21,22 @@ export interface HeldNetwork {
   input: number[];
 }
 
+/**
+ * The step map of a held network, one per input object: the tasks of one search share their input
+ * (a batch's message keeps shared objects shared), and a new map is new code for V8 to optimise again.
+ */
+const maps = new WeakMap<number[], StepMap>();
+function heldMap(a: HeldNetwork): StepMap {
+  let map = maps.get(a.input);
+  if (!map) maps.set(a.input, (map = stepMap(a.spec, a.params, a.input)));
+  return map;
+}
+
 export const ANALYSIS_TASKS = {
   /** The minimum reached from start `s` of a fixed-point search (model/fixed-points.ts). */
-  fixedPointStart: (a: HeldNetwork & { starts: number[]; s: number }): Minimum => fixedPointStart(a.spec, a.params, a.input, a.starts, a.s),
+  fixedPointStart: (a: HeldNetwork & { starts: number[]; s: number }): Minimum => fixedPointStart(heldMap(a), a.starts, a.s),
   /** The linearisation of the network around one point of a fixed-point search (model/fixed-points.ts). */
-  linearize: (a: HeldNetwork & { state: Float64Array }): Linearization => linearizeAt(a.spec, a.params, a.input, a.state),
+  linearize: (a: HeldNetwork & { state: Float64Array }): Linearization => linearizeAt(heldMap(a), a.state),
   /** Output-potent / output-null split of one epoch's activity (model/analysis/subspace.ts). */
   potentNullSplit: (a: { activity: Matrix; wOut: Matrix }): PotentNullSplit => potentNullSplit(a.activity, a.wOut),
   /** Alignment index of two epochs and the sampler of its chance distribution (model/analysis/subspace.ts). */
