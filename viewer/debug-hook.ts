@@ -25,7 +25,8 @@ export interface DebugSource {
   heatmapOrder(): Int32Array | null;
   /** The heat map's plot area last drawn (canvas CSS px) and the samples its width spans; null before the first draw. */
   heatmapPlot(): { left: number; top: number; width: number; height: number; samples: number } | null;
-  traces(): Traces;
+  /** The traces, null until the panels (panels.ts) have loaded after the first frame. */
+  traces(): Traces | null;
   replay(): Replay;
 }
 
@@ -64,6 +65,8 @@ export interface ReachDebug {
   /** The message shown to the user (an error or a notice), null when none. */
   readonly message: string | null;
   readonly referencesReady: boolean;
+  /** The state planes, traces and unit panel have loaded (they do after the first frame). */
+  readonly panelsReady: boolean;
   /** Inclusive step window of the jPCA fit, null before the references. */
   readonly jpcWindow: [number, number] | null;
   /** Reference condition k's trajectory in the top jPC plane: [steps, 2] (null before the references). */
@@ -166,6 +169,9 @@ export function installDebugHook(src: DebugSource): void {
     get message() {
       return src.message();
     },
+    get panelsReady() {
+      return src.traces() !== null;
+    },
     get referencesReady() {
       return src.references() !== null;
     },
@@ -214,7 +220,9 @@ export function installDebugHook(src: DebugSource): void {
       return { state: Array.from(r.state.subarray(0, 4 * r.length)), activation: Array.from(r.activation.subarray(0, r.muscles.length * r.length)) };
     },
     chart(which: 'torque' | 'speed') {
-      const u = which === 'torque' ? src.traces().torque : src.traces().speed;
+      const t = src.traces();
+      if (!t) return { labels: [], data: [] };
+      const u = which === 'torque' ? t.torque : t.speed;
       return { labels: u.series.slice(1).map((s) => s.label as string), data: u.data.map((d) => Array.from(d as ArrayLike<number>)) };
     },
     get replaySample() {

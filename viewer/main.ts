@@ -35,12 +35,11 @@ import {
   triggerPulse,
   type Session,
 } from './session.ts';
-import { createStatePanel, drawStatePanel, resizeStatePanel, setPanelReferences, statePanelSvg } from './state-plane.ts';
-import { createTraces, resizeTraces, setTraceMuscles, tracesSvg, updateTraces } from './traces.ts';
-import { mountTrainPanel } from './train/panel.ts';
+import type { StatePanel } from './state-plane.ts';
+import type { Traces } from './traces.ts';
 import { traceCsv, traceNpy } from './trial-record.ts';
 import { trialContext, VIEWER_SEED } from './trial-context.ts';
-import { createUnitPanel, updateUnitPanel } from './unit-panel.ts';
+import type { UnitPanel } from './unit-panel.ts';
 
 const MUSCLE_NAME = 'default-muscle-controller.json';
 const bundledKind = (name: string) => (name === DEFAULT_NAME ? 'torque' : name === MUSCLE_NAME ? 'muscle' : null);
@@ -96,12 +95,9 @@ async function start(): Promise<void> {
   const meter = createFrameMeter();
   const projection = createLiveProjection();
   const heatmap = createHeatmap(byId('heatmap'), size.panels, size.heatmap);
-  const pcPanel = createStatePanel(byId('pc-plane'), 'pc', half(size), size.plane);
-  const jpcPanel = createStatePanel(byId('jpc-plane'), 'jpc', half(size), size.plane);
-  const traces = createTraces(byId('torque-chart'), byId('speed-chart'), half(size), size.trace);
-  setTraceMuscles(traces, session.record.muscles);
+  // The state planes, traces and unit panel (panels.ts) load after the first frame; their boxes are laid out empty until then.
+  let panels: { code: typeof import('./panels.ts'); pc: StatePanel; jpc: StatePanel; traces: Traces; unit: UnitPanel } | null = null;
   const replay = createReplay();
-  const unitPanel = createUnitPanel(byId('unit-panel'), 480, 190);
   const unitCard = byId('unit-card');
   const readout = byId('readout');
   const heatmapCanvas = byId<HTMLCanvasElement>('heatmap');
@@ -123,14 +119,14 @@ async function start(): Promise<void> {
   });
   heatmapCanvas.addEventListener('click', (e) => {
     const cell = cellAt(e);
-    if (!cell) return;
-    unitPanel.unit = cell.unit;
-    unitPanel.drawnKey = '';
+    if (!cell || !panels) return;
+    panels.unit.unit = cell.unit;
+    panels.unit.drawnKey = '';
     unitCard.hidden = false;
   });
   byId('unit-close').addEventListener('click', () => {
     unitCard.hidden = true;
-    unitPanel.unit = -1;
+    if (panels) panels.unit.unit = -1;
   });
   // The panels fit under the header and control bar, whose height changes after the first layout (the
   // delay choices, the train panel and the controller's kind fill them in, and they wrap): lay out again then.
@@ -140,9 +136,10 @@ async function start(): Promise<void> {
     size = next;
     scene.resize(size.scene, size.scene);
     resizeHeatmap(heatmap, size.panels, size.heatmap);
-    resizeStatePanel(pcPanel, half(size), size.plane);
-    resizeStatePanel(jpcPanel, half(size), size.plane);
-    resizeTraces(traces, half(size), size.trace);
+    if (!panels) return;
+    panels.code.resizeStatePanel(panels.pc, half(size), size.plane);
+    panels.code.resizeStatePanel(panels.jpc, half(size), size.plane);
+    panels.code.resizeTraces(panels.traces, half(size), size.trace);
   };
   window.addEventListener('resize', relayout);
   const chrome = new ResizeObserver(relayout);
@@ -152,21 +149,24 @@ async function start(): Promise<void> {
   let refs: { session: Session; value: References } | null = null;
   let sort: 'pd' | 'pc1' = 'pd';
 
+  /** What the state planes show: the references, or why there are none; kept so the planes show it when they load. */
+  let planeState: { value: References | null; note: string } = { value: null, note: '' };
+  const showPlanes = (value: References | null, note = '') => {
+    planeState = { value, note };
+    if (panels) for (const p of [panels.pc, panels.jpc]) panels.code.setPanelReferences(p, value, note);
+  };
   const requestReferences = (s: Session) => {
     refs = null;
-    setPanelReferences(pcPanel, null, 'computing the reference reaches…');
-    setPanelReferences(jpcPanel, null, 'computing the reference reaches…');
+    showPlanes(null, 'computing the reference reaches…');
     client.request(withoutResume(s.checkpoint), s.goStep, (value, error) => {
       if (s !== session) return;
       if (!value) {
         showMessage(`Reference reaches for ${s.name} failed: ${error}`);
-        setPanelReferences(pcPanel, null, 'no reference');
-        setPanelReferences(jpcPanel, null, 'no reference');
+        showPlanes(null, 'no reference');
         return;
       }
       refs = { session: s, value };
-      setPanelReferences(pcPanel, value);
-      setPanelReferences(jpcPanel, value);
+      showPlanes(value);
     });
   };
   const currentRefs = () => (refs && refs.session === session ? refs.value : null);
@@ -205,7 +205,8 @@ async function start(): Promise<void> {
       },
       exportPanel: (id) => exportPanel(id),
       exportSvg: (id) => {
-        const svg = id === 'pc-plane' || id === 'jpc-plane' ? statePanelSvg(id === 'pc-plane' ? pcPanel : jpcPanel, id === 'pc-plane' ? projection.pc : projection.jpc, projection.length) : tracesSvg(traces, id === 'speed-chart' ? 'speed' : 'torque');
+        if (!panels) return;
+        const svg = id === 'pc-plane' || id === 'jpc-plane' ? panels.code.statePanelSvg(id === 'pc-plane' ? panels.pc : panels.jpc, id === 'pc-plane' ? projection.pc : projection.jpc, projection.length) : panels.code.tracesSvg(panels.traces, id === 'speed-chart' ? 'speed' : 'torque');
         if (svg) download(`${session.name.replace(/\.json$/i, '')}-${id}.svg`, svg, 'image/svg+xml');
         else showMessage('The reference reaches are still being computed; save the panel when they show.', 'info');
       },
@@ -272,24 +273,39 @@ async function start(): Promise<void> {
     session = next;
     controls.setTargetCount(session.targets.length);
     controls.setController(bundledKind(session.name), session.task.delay, session.goStep * session.dt);
-    setTraceMuscles(traces, session.record.muscles);
+    if (panels) panels.code.setTraceMuscles(panels.traces, session.record.muscles);
     clearHistory(replay);
     if (!quiet) showMessage(`Loaded ${session.name}: ${session.controller.spec.kind.toUpperCase()} with ${session.controller.spec.hidden} units.`, 'info');
     if (references) requestReferences(session);
     else {
       refs = null;
-      for (const panel of [pcPanel, jpcPanel]) setPanelReferences(panel, null, 'reference reaches when training stops');
+      showPlanes(null, 'reference reaches when training stops');
     }
   }
 
+  /** Load and mount the panels of panels.ts (and the train panel, which shares uPlot with the traces). */
+  const loadPanels = async () => {
+    const code = await import('./panels.ts');
+    const traces = code.createTraces(byId('torque-chart'), byId('speed-chart'), half(size), size.trace);
+    code.setTraceMuscles(traces, session.record.muscles);
+    panels = {
+      code,
+      pc: code.createStatePanel(byId('pc-plane'), 'pc', half(size), size.plane),
+      jpc: code.createStatePanel(byId('jpc-plane'), 'jpc', half(size), size.plane),
+      traces,
+      unit: code.createUnitPanel(byId('unit-panel'), 480, 190),
+    };
+    showPlanes(planeState.value, planeState.note);
+    code.mountTrainPanel({
+      drive: (ck, name, training) => adopt(createSession(ck, name, VIEWER_SEED), true, !training),
+      reach: (k) => beginTrial(session, k),
+      trialOver: () => session.phase === 'idle' || session.phase === 'done',
+      targetCount: () => session.targets.length,
+      message: showMessage,
+    });
+  };
+
   bindScenePointer(canvas, () => scene, () => session);
-  mountTrainPanel({
-    drive: (ck, name, training) => adopt(createSession(ck, name, VIEWER_SEED), true, !training),
-    reach: (k) => beginTrial(session, k),
-    trialOver: () => session.phase === 'idle' || session.phase === 'done',
-    targetCount: () => session.targets.length,
-    message: showMessage,
-  });
   installDebugHook({
     session: () => session,
     scene: () => scene,
@@ -298,10 +314,10 @@ async function start(): Promise<void> {
     references: currentRefs,
     projection: () => projection,
     message: () => message,
-    unit: () => unitPanel.unit,
+    unit: () => panels?.unit.unit ?? -1,
     heatmapOrder: () => heatmap.order,
     heatmapPlot: () => (heatmap.frame && heatmap.record ? { left: heatmap.frame.left, top: heatmap.frame.top, width: heatmap.frame.width, height: heatmap.frame.height, samples: heatmap.record.capacity } : null),
-    traces: () => traces,
+    traces: () => panels?.traces ?? null,
     replay: () => replay,
   });
 
@@ -340,14 +356,20 @@ async function start(): Promise<void> {
     const color = session.targetIndex < 0 ? '#ffffff' : css(conditionColor(session.targetIndex, session.targets.length));
     const shown = k >= 0 ? Math.min(k + 1, projection.length) : projection.length;
     const at = (trail: Float64Array, now: Float64Array) => (k >= 0 && shown > 0 ? trail.subarray((shown - 1) * 2, shown * 2) : now);
-    drawStatePanel(pcPanel, projection.pc, shown, r ? at(projection.pc, projection.currentPc) : null, color);
-    drawStatePanel(jpcPanel, projection.jpc, r?.jpc ? shown : 0, r?.jpc ? at(projection.jpc, projection.currentJpc) : null, color);
-    updateTraces(traces, session.record, k >= 0 ? session.record.timesFromGo[k] : null, past);
-    updateUnitPanel(unitPanel, session.record, r);
+    if (panels) {
+      const { code } = panels;
+      code.drawStatePanel(panels.pc, projection.pc, shown, r ? at(projection.pc, projection.currentPc) : null, color);
+      code.drawStatePanel(panels.jpc, projection.jpc, r?.jpc ? shown : 0, r?.jpc ? at(projection.jpc, projection.currentJpc) : null, color);
+      code.updateTraces(panels.traces, session.record, k >= 0 ? session.record.timesFromGo[k] : null, past);
+      code.updateUnitPanel(panels.unit, session.record, r);
+    }
     countFrame(meter, now);
-    // The reference worker (a 270 kB chunk to compile, then eight reaches) starts once the first frame is
-    // drawn: started before, it would compete with the page's start for the machine's cores.
-    if (first) requestReferences(session);
+    // The reference worker (a 270 kB chunk to compile, then eight reaches) and the panels' code start once
+    // the first frame is drawn: started before, they would compete with the page's start for the machine's cores.
+    if (first) {
+      requestReferences(session);
+      loadPanels().catch((err) => showMessage(`The panels could not be loaded: ${(err as Error).message}`));
+    }
     setText('name', session.name);
     setText('phase', session.paused ? `${session.phase} (paused)` : session.phase);
     setText('time', (trialTime(session) - goTime(session)).toFixed(2));

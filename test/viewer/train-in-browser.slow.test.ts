@@ -59,6 +59,8 @@ describe.skipIf(!existsSync(CHROMIUM))('training in the browser (issue 14)', () 
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
     await page.waitForFunction(() => (window.__reach?.frames ?? 0) > 0, null, { timeout: WAIT });
+    // The traces, state planes, unit and train panels load after the first frame.
+    await page.waitForFunction(() => window.__reach.panelsReady, null, { timeout: WAIT });
   });
 
   afterAll(async () => {

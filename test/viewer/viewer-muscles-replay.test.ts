@@ -75,6 +75,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer: muscle arm, replay, earlier 
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
     await page.waitForFunction(() => (window.__reach?.frames ?? 0) > 0, null, { timeout: WAIT });
+    // The traces, state planes, unit and train panels load after the first frame.
+    await page.waitForFunction(() => window.__reach.panelsReady, null, { timeout: WAIT });
   });
 
   afterAll(async () => {

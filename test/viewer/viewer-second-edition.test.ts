@@ -50,6 +50,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
     p.on('pageerror', (e) => errors.push(e.message));
     await p.goto(server.url);
     await p.waitForFunction(() => (window.__reach?.frames ?? 0) > 0, null, { timeout: WAIT });
+    // The traces, state planes, unit and train panels load after the first frame.
+    await p.waitForFunction(() => window.__reach.panelsReady, null, { timeout: WAIT });
     return p;
   };
   const hook = <T>(f: (r: ReachDebug) => T, p = page): Promise<T> => p.evaluate<T>(`(${f.toString()})(window.__reach)`);

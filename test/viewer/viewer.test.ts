@@ -101,6 +101,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer in Chromium', () => {
     await page.goto(server.url);
     await page.waitForFunction(() => (window.__reach?.frames ?? 0) > 0, null, { timeout: WAIT });
     navigationMs = Date.now() - t0;
+    // The traces, state planes, unit and train panels load after the first frame.
+    await page.waitForFunction(() => window.__reach.panelsReady, null, { timeout: WAIT });
     await page.waitForFunction(() => window.__reach.referencesReady, null, { timeout: WAIT });
   });
 
