@@ -9,7 +9,7 @@
  * (Atomics.wait) only when every task is taken; results come back on ports read with
  * receiveMessageOnPort. The pieces are pure, so the numbers are the serial ones whoever ran them.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { runTask, serialTasks, type AnalysisTaskInput, type AnalysisTaskName, type AnalysisTaskOutput, type Parallel, type PendingTasks } from './analysis-tasks.ts';
 import { checkWorkers } from './shard-pool.ts';
 import { mark } from './timeline.ts';
@@ -67,9 +67,11 @@ export function startTaskPool(threads: number): TaskPool {
   const workers = Array.from({ length: threads - 1 }, () => {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(entry, { workerData: { results: port2, signal }, transferList: [port2] });
-    // A worker that dies is reported by the next wait; its unclaimed tasks are taken by the others.
+    // Its unclaimed tasks are taken by the others. The error event runs only when this thread's event
+    // loop turns, never inside a synchronous wait: a worker that died before a wait fails it, while a task
+    // claimed by one that dies during a wait stays unanswered until the wait gives up after STALL_MS.
     worker.once('error', (err) => (failed ??= new Error(`analysis worker crashed: ${err.message}`, { cause: err })));
-    return { worker, results: port1 as MessagePort };
+    return { worker, results: port1 };
   });
 
   const open = new Map<number, Batch>();
