@@ -235,7 +235,7 @@ export function minimizeSpeed(map: StepMap, start: ArrayLike<number>, maxIterati
 }
 
 /** {@link FixedPointOptions} with their defaults, checked. */
-export interface FixedPointSettings {
+interface FixedPointSettings {
   maxIterations: number;
   qTolerance: number;
   slowTolerance: number | null;
@@ -243,7 +243,7 @@ export interface FixedPointSettings {
 }
 
 /** Fill in and check {@link FixedPointOptions}. */
-export function fixedPointSettings(options: FixedPointOptions = {}): FixedPointSettings {
+function fixedPointSettings(options: FixedPointOptions = {}): FixedPointSettings {
   const maxIterations = options.maxIterations ?? 200;
   const qTolerance = options.qTolerance ?? 1e-10;
   const slowTolerance = options.slowTolerance === undefined ? 1e-4 : options.slowTolerance;
