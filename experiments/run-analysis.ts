@@ -249,6 +249,7 @@ export interface RunAnalysis {
           meanPrepDistanceToStable: number;
           /** Mean distance between the preparatory states of different conditions (activity units), for scale. */
           meanPrepSpread: number;
+          /** Wall time from handing out the search to collecting it (s); the rest of the analysis runs meanwhile. */
           seconds: number;
         };
       }
