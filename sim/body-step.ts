@@ -624,7 +624,7 @@ function stepBatch(b: Body, n: number, X: Num, U: Num, dt: number, substeps: num
   const nu = b.actuator.nInputs;
   const size = compact ? compactJacobianSize(b) : { a: nx * nx, b: nx * nu };
   if (X.length < nx * n || U.length < nu * n || Xout.length < nx * n || A.length < size.a * n || Bu.length < size.b * n) {
-    throw new Error(`stepBodyBatchWithJacobian: buffers too small for ${n} bodies of state size ${nx} and ${nu} inputs`);
+    throw new Error(`${compact ? 'stepBodyBatchWithCompactJacobian' : 'stepBodyBatchWithJacobian'}: buffers too small for ${n} bodies of state size ${nx} and ${nu} inputs`);
   }
   ensureScratch(nx, nu);
   jCoef.set(coeffs(b.skeleton));
