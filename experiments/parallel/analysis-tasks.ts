@@ -22,13 +22,16 @@ export interface HeldNetwork {
 }
 
 /**
- * The step map of a held network, one per input object: the tasks of one search share their input
- * (a batch's message keeps shared objects shared), and a new map is new code for V8 to optimise again.
+ * The step map of a held network, one per (params, input) pair of objects: the tasks of one search share
+ * them (a batch's message keeps shared objects shared), and a new map is new code for V8 to optimise
+ * again. Keyed by the weights too, so one input array held under two networks gets two maps.
  */
-const maps = new WeakMap<number[], StepMap>();
+const maps = new WeakMap<NetworkParams, WeakMap<number[], StepMap>>();
 function heldMap(a: HeldNetwork): StepMap {
-  let map = maps.get(a.input);
-  if (!map) maps.set(a.input, (map = stepMap(a.spec, a.params, a.input)));
+  let byInput = maps.get(a.params);
+  if (!byInput) maps.set(a.params, (byInput = new WeakMap()));
+  let map = byInput.get(a.input);
+  if (!map) byInput.set(a.input, (map = stepMap(a.spec, a.params, a.input)));
   return map;
 }
 
