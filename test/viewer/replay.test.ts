@@ -4,30 +4,15 @@
  * (the live record scrolls after the trial; the overlay must not).
  */
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../core/random.ts';
-import type { Checkpoint } from '../../model/checkpoint.ts';
 import { runClosedLoop } from '../../model/closed-loop.ts';
-import { initParams } from '../../model/network.ts';
-import { networkSpecOf, parseTrainConfig, resolveArm } from '../../model/train.ts';
 import { noiseless } from '../../sim/tasks/observation.ts';
 import { centerOutConditions } from '../../sim/tasks/task-spec.ts';
 import { createReplay, followRecord, overlays } from '../../viewer/replay.ts';
 import { advance, beginTrial, createSession, setNoiseScale, trialTime } from '../../viewer/session.ts';
+import { untrainedCheckpoint } from './untrained-checkpoint.ts';
 
 /** An untrained controller: what is kept of a trial does not depend on the weights. */
-function checkpoint(): Checkpoint {
-  const config = parseTrainConfig({ network: { hidden: 16, outputScale: 0.3 }, task: { kind: 'center-out' } });
-  const network = networkSpecOf(config);
-  return {
-    packageVersion: 'test',
-    backend: 'none',
-    config,
-    arm: resolveArm(config.arm),
-    network,
-    params: initParams(network, createRng(5)),
-    training: { iterations: 0, finalLoss: { position: 0, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: NaN },
-  };
-}
+const checkpoint = () => untrainedCheckpoint(16, 5);
 
 describe('viewer earlier trials', () => {
   it('an earlier trial drawn 5 s after it ended still holds its go cue and its movement, as the closed loop ran them', () => {

@@ -1,29 +1,15 @@
 /** The viewer takes an intervention spec and applies it exactly as a closed-loop run does. */
 import { describe, expect, it } from 'vitest';
 import { createRng, uniformIn } from '../../core/random.ts';
-import type { Checkpoint } from '../../model/checkpoint.ts';
 import { runClosedLoop } from '../../model/closed-loop.ts';
 import { planInterventions } from '../../model/interventions/apply.ts';
 import { parseInterventionSpec } from '../../model/interventions/spec.ts';
-import { initParams } from '../../model/network.ts';
-import { networkSpecOf, parseTrainConfig, resolveArm } from '../../model/train.ts';
 import { noiseless } from '../../sim/tasks/observation.ts';
 import { centerOutConditions } from '../../sim/tasks/task-spec.ts';
 import { advance, beginTrial, createSession, setInterventions, setNoiseScale } from '../../viewer/session.ts';
+import { untrainedCheckpoint } from './untrained-checkpoint.ts';
 
-function checkpoint(hidden = 24): Checkpoint {
-  const config = parseTrainConfig({ network: { hidden, outputScale: 0.3 }, task: { kind: 'center-out' } });
-  const network = networkSpecOf(config);
-  return {
-    packageVersion: 'test',
-    backend: 'none',
-    config,
-    arm: resolveArm(config.arm),
-    network,
-    params: initParams(network, createRng(3)),
-    training: { iterations: 0, finalLoss: { position: 0, hold: 0, speed: 0, effort: 0, activity: 0, weight: 0, total: 0 }, endpointError: NaN },
-  };
-}
+const checkpoint = (hidden = 24) => untrainedCheckpoint(hidden, 3);
 
 describe('viewer session with interventions', () => {
   it('a live trial under an intervention spec equals the closed-loop trial under the same spec, and a clamped unit holds its value', () => {
