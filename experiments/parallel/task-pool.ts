@@ -8,8 +8,11 @@
  * thread waiting for results claims tasks too (its own batch's first, then any other's), and sleeps
  * (Atomics.wait) only when every task is taken; results come back on ports read with
  * receiveMessageOnPort. The pieces are pure, so the numbers are the serial ones whoever ran them.
+ * The workers are started and watched by a supervisor thread (./task-supervisor.ts), whose event loop
+ * is free while this one waits, so a worker that dies wakes the wait at once and fails it, naming the
+ * task it was running.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { runTask, serialTasks, type AnalysisTaskInput, type AnalysisTaskName, type AnalysisTaskOutput, type Parallel, type PendingTasks } from './analysis-tasks.ts';
 import { checkWorkers } from './shard-pool.ts';
 import { mark } from './timeline.ts';
@@ -39,7 +42,46 @@ export interface TaskResultMessage {
   error?: string;
 }
 
-/** A thread's silence after which waiting gives up (ms): far beyond any single analysis task. */
+/** What a task worker (./task-worker.ts) starts with. */
+export interface TaskWorkerData {
+  /** Batches in (TaskBatchMessage). */
+  tasks: MessagePort;
+  /** Results out (TaskResultMessage). */
+  results: MessagePort;
+  /** [0]: bumped after every result (and by the supervisor when a worker stops). */
+  signal: Int32Array;
+  /** [2k, 2k + 1]: batch id and index of the task worker k is running (batch id −1: none). */
+  running: Int32Array;
+  /** This worker's index k. */
+  worker: number;
+}
+
+/** What the supervisor (./task-supervisor.ts) starts with. */
+export interface TaskSupervisorData {
+  /** URL of the task workers' script. */
+  entry: string;
+  /** Each task worker's two ports. */
+  workers: Array<Pick<TaskWorkerData, 'tasks' | 'results'>>;
+  signal: Int32Array;
+  running: Int32Array;
+  /** Where a worker's stop is reported (WorkerDeath). */
+  deaths: MessagePort;
+}
+
+/** A task worker that stopped: its index, exit code and uncaught error, if any. */
+export interface WorkerDeath {
+  worker: number;
+  code: number;
+  error?: string;
+}
+
+/** Options of `startTaskPool`. */
+export interface TaskPoolOptions {
+  /** Script of the task workers. Default: ./task-worker.ts (compiled); tests give one that fails. */
+  workerScript?: URL;
+}
+
+/** Silence after which waiting gives up (ms), should the supervisor itself be gone: far beyond any single analysis task. */
 const STALL_MS = 600_000;
 
 interface Batch {
@@ -57,24 +99,29 @@ interface Batch {
  * started). The workers start loading now; tasks handed out before a worker is ready are taken by the
  * threads that are.
  */
-export function startTaskPool(threads: number): TaskPool {
+export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): TaskPool {
   checkWorkers(threads, 'threads');
   if (threads === 1) return { threads, ...serialTasks, dispose: () => Promise.resolve() };
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const entry = workerEntry('task-worker');
+  const running = new Int32Array(new SharedArrayBuffer(8 * (threads - 1))).fill(-1);
   mark(`start ${threads - 1} task workers`);
+  const workers = Array.from({ length: threads - 1 }, () => ({ tasks: new MessageChannel(), results: new MessageChannel() }));
+  const deaths = new MessageChannel();
+  const data: TaskSupervisorData = {
+    entry: (opts.workerScript ?? workerEntry('task-worker')).href,
+    workers: workers.map((w) => ({ tasks: w.tasks.port2, results: w.results.port2 })),
+    signal,
+    running,
+    deaths: deaths.port2,
+  };
+  const supervisor = new Worker(workerEntry('task-supervisor'), { workerData: data, transferList: [...data.workers.flatMap((w) => [w.tasks, w.results]), deaths.port2] });
   let failed: Error | null = null;
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(entry, { workerData: { results: port2, signal }, transferList: [port2] });
-    // Its unclaimed tasks are taken by the others. The error event runs only when this thread's event
-    // loop turns, never inside a synchronous wait: a worker that died before a wait fails it, while a task
-    // claimed by one that dies during a wait stays unanswered until the wait gives up after STALL_MS.
-    worker.once('error', (err) => (failed ??= new Error(`analysis worker crashed: ${err.message}`, { cause: err })));
-    return { worker, results: port1 };
-  });
+  // Seen only when this thread's event loop turns; a task worker's stop is reported on `deaths` at once.
+  supervisor.once('error', (err) => (failed ??= new Error(`analysis workers' supervisor crashed: ${err.message}`, { cause: err })));
 
   const open = new Map<number, Batch>();
+  /** Every batch's task name, by id (for the error of a worker that dies). */
+  const names = new Map<number, AnalysisTaskName>();
   let nextId = 0;
 
   const claim = (b: Batch): number => {
@@ -95,7 +142,7 @@ export function startTaskPool(threads: number): TaskPool {
   const drain = (): boolean => {
     let got = false;
     for (const w of workers) {
-      for (let m = receiveMessageOnPort(w.results); m; m = receiveMessageOnPort(w.results)) {
+      for (let m = receiveMessageOnPort(w.results.port1); m; m = receiveMessageOnPort(w.results.port1)) {
         const r = m.message as TaskResultMessage;
         got = true;
         const b = open.get(r.batch);
@@ -103,6 +150,16 @@ export function startTaskPool(threads: number): TaskPool {
       }
     }
     return got;
+  };
+  /** Fail on the first worker that stopped, naming the task it was running. */
+  const checkDeaths = () => {
+    for (let m = receiveMessageOnPort(deaths.port1); m; m = receiveMessageOnPort(deaths.port1)) {
+      const d = m.message as WorkerDeath;
+      const batch = running[2 * d.worker];
+      const task = batch >= 0 ? ` while running ${names.get(batch) ?? 'batch ' + batch} ${running[2 * d.worker + 1]}` : '';
+      failed ??= new Error(`analysis worker ${d.worker + 1} of ${workers.length} stopped (exit code ${d.code})${task}${d.error !== undefined ? `: ${d.error}` : ''}`);
+    }
+    if (failed) throw failed;
   };
   const runHere = (b: Batch, i: number) => {
     mark(`${b.name} ${i}`);
@@ -120,6 +177,7 @@ export function startTaskPool(threads: number): TaskPool {
     while (!b.error && b.done < b.inputs.length) {
       const seen = Atomics.load(signal, 0);
       if (drain()) continue;
+      checkDeaths();
       // Help: this batch's tasks first, then any other's (oldest first).
       let i = claim(b);
       let from = b;
@@ -131,7 +189,6 @@ export function startTaskPool(threads: number): TaskPool {
         runHere(from, i);
         continue;
       }
-      if (failed) throw failed;
       if (Atomics.wait(signal, 0, seen, STALL_MS) === 'timed-out') throw new Error(`analysis workers (${b.name}): no result for ${STALL_MS / 1000} s`);
     }
     mark(`${b.name} done`);
@@ -140,13 +197,14 @@ export function startTaskPool(threads: number): TaskPool {
   }
 
   function submit<K extends AnalysisTaskName>(name: K, inputs: Array<AnalysisTaskInput<K>>): PendingTasks<AnalysisTaskOutput<K>> {
-    if (failed) throw failed;
+    checkDeaths();
     const b: Batch = { id: nextId++, name, inputs, next: new Int32Array(new SharedArrayBuffer(4)), out: new Array(inputs.length), done: 0, error: null };
     mark(`submit ${name} ×${inputs.length}`);
     if (inputs.length > 0) {
       open.set(b.id, b);
+      names.set(b.id, name);
       const message: TaskBatchMessage = { id: b.id, name, inputs, next: b.next };
-      for (const w of workers) w.worker.postMessage(message);
+      for (const w of workers) w.tasks.port1.postMessage(message);
     }
     return { wait: () => wait(b) as Array<AnalysisTaskOutput<K>> };
   }
@@ -156,8 +214,18 @@ export function startTaskPool(threads: number): TaskPool {
     submit,
     map: (name, inputs) => submit(name, inputs).wait(),
     async dispose() {
-      for (const w of workers) w.results.close();
-      await Promise.all(workers.map((w) => w.worker.terminate()));
+      const stopped = new Promise<void>((resolve) => {
+        supervisor.once('message', () => resolve());
+        supervisor.once('exit', () => resolve());
+      });
+      supervisor.postMessage('stop');
+      await stopped;
+      for (const w of workers) {
+        w.tasks.port1.close();
+        w.results.port1.close();
+      }
+      deaths.port1.close();
+      await supervisor.terminate();
     },
   };
 }

@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRng, normal } from '../../../core/random.ts';
 import { PACKAGE_ROOT } from '../../../experiments/package-info.ts';
@@ -110,6 +112,58 @@ describe('analysis tasks on worker threads', () => {
       rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
+});
+
+describe('a task worker that dies', () => {
+  /**
+   * A worker script that claims a batch's first task as the real one does, says so on a broadcast
+   * channel, sleeps a moment (so that the calling thread is asleep in its wait) and then dies by `death`.
+   */
+  function dyingWorker(death: string): URL {
+    const file = join(mkdtempSync(join(tmpdir(), 'reach-dying-worker-')), 'worker.mjs');
+    writeFileSync(
+      file,
+      `import { BroadcastChannel, workerData } from 'node:worker_threads';
+const { tasks, running, worker } = workerData;
+const channel = new BroadcastChannel('dying-task-worker');
+tasks.on('message', (b) => {
+  const i = Atomics.add(b.next, 0, 1);
+  running[2 * worker] = b.id;
+  running[2 * worker + 1] = i;
+  channel.postMessage('claimed');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  ${death};
+});
+`,
+    );
+    return pathToFileURL(file);
+  }
+
+  const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 4, inputs: 11, outputs: 2, dt: 0.01 });
+  const task = { spec, params: initParams(spec, createRng(1)), input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4], s: 0 };
+
+  for (const [how, death, error] of [
+    ['exits', 'process.exit(3)', /analysis worker 1 of 1 stopped \(exit code 3\) while running fixedPointStart 0$/],
+    ['throws', "throw new Error('worker blew up')", /analysis worker 1 of 1 stopped \(exit code 1\) while running fixedPointStart 0: Error: worker blew up/],
+  ] as const) {
+    it(`fails the wait for the task it claimed as soon as it ${how}, naming the task (not after the 600 s stall limit)`, async () => {
+      const script = dyingWorker(death);
+      const p = startTaskPool(2, { workerScript: script });
+      const channel = new BroadcastChannel('dying-task-worker');
+      try {
+        const claimed = new Promise((resolve) => (channel.onmessage = resolve));
+        const pending = p.submit('fixedPointStart', [task]);
+        await claimed;
+        // The only task is the dead worker's: this thread sleeps in Atomics.wait until it is woken.
+        expect(() => pending.wait()).toThrow(error);
+        expect(() => p.submit('fixedPointStart', [task])).toThrow(error);
+      } finally {
+        channel.close();
+        await p.dispose();
+        rmSync(dirname(script.pathname), { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('closed-loop noise, trial by trial', () => {
