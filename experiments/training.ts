@@ -16,7 +16,8 @@ import { lossComponentsSchema } from '../model/losses.ts';
 import { ensureDir, readJsonFile, writeFileAtomic, writeJsonAtomic } from './io/files.ts';
 import { removeStaleTemps, withOutputLock } from './io/out-dir.ts';
 import { PACKAGE_VERSION } from './package-info.ts';
-import { defaultWorkers, shardRunnerFor } from './parallel/shard-pool.ts';
+import { defaultWorkers, shardRunnerFor, type ShardWorkers } from './parallel/shard-pool.ts';
+import { mark } from './parallel/timeline.ts';
 import { createProgress } from './progress.ts';
 
 export interface TrainRunOptions {
@@ -30,6 +31,8 @@ export interface TrainRunOptions {
   force?: boolean;
   /** Threads that compute the shards of each batch (the weights do not depend on it). Default: the number of cores. */
   workers?: number;
+  /** Shard workers started earlier for this training (`reach train` starts them before loading tfjs here); used if their count fits, else new ones. Default: none. */
+  shardWorkers?: ShardWorkers;
 }
 
 /** The files that make a directory a training directory. */
@@ -163,16 +166,19 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
   const save = (s: TrainState) => {
     writeFileAtomic(join(opts.out, 'checkpoint.json'), serializeCheckpoint(makeCheckpoint(config, s, backend, true)));
     writeJsonAtomic(join(opts.out, 'log.json'), { backend, packageVersion: PACKAGE_VERSION, iterations: s.log });
+    mark(`checkpoint ${s.iteration} written`);
   };
+  mark('training start');
   try {
     await train(tf, config, state, {
       shouldStop: () => interrupted,
       onCheckpoint: save,
       onIteration: (e) => {
+        mark(`iteration ${e.iteration}`);
         if (e.event) process.stderr.write(`\ntrain: ${e.event}\n`);
         progress.update(e.iteration, `loss ${e.loss.total.toExponential(3)} endpoint ${(e.endpointError * 100).toFixed(2)} cm ${e.ms.toFixed(0)} ms/it [${backend}]`);
       },
-    }, { shards: shardRunnerFor(tf, backend, opts.workers ?? defaultWorkers()) });
+    }, { shards: shardRunnerFor(tf, backend, opts.workers ?? defaultWorkers(), opts.shardWorkers) });
   } catch (err) {
     if (!(err instanceof TrainingDivergedError)) throw err;
     const skipped = err.iteration - err.lastUpdate;

@@ -43,30 +43,46 @@ export function register(program: Command): void {
       if (opts.resume && (opts.config || opts.seed !== undefined || opts.arm !== undefined)) {
         throw new Error('--resume continues with the checkpoint\'s own config and random state; --config, --seed and --arm cannot be combined with it');
       }
-      const [{ parseTrainConfig }, { serializeCheckpoint }, { writeFileAtomic }, { loadCheckpointFile, loadTrainConfig, makeCheckpoint, runTraining }] = await Promise.all([
-        import('../../model/train.ts'),
-        import('../../model/checkpoint.ts'),
-        import('../io/files.ts'),
-        import('../training.ts'),
-      ]);
-      const overrides = {
-        ...(opts.iterations !== undefined ? { iterations: parseIntStrict(opts.iterations, '--iterations') } : {}),
-        ...(opts.seed !== undefined ? { seed: parseIntStrict(opts.seed, '--seed') } : {}),
-        ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
-      };
-      const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
-      const { tf, backend } = await initBackend(backendChoice);
-      process.stderr.write(`train: backend ${backend}, ${typeof config.arm === 'string' ? config.arm : config.arm.name} arm, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
       if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
-      const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true, workers });
-      if (opts.export && !interrupted) {
-        writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
-        process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);
+      // The shard workers load their modules and tfjs while this thread loads its own.
+      const [{ spawnShardWorkers }, { mark, markProcessStart }] = await Promise.all([import('../parallel/shard-workers.ts'), import('../parallel/timeline.ts')]);
+      markProcessStart();
+      let shardWorkers = workers > 1 ? spawnShardWorkers(backendChoice, workers - 1) : undefined;
+      try {
+        const [{ parseTrainConfig }, { serializeCheckpoint }, { writeFileAtomic }, { loadCheckpointFile, loadTrainConfig, makeCheckpoint, runTraining }, { shardThreads }] = await Promise.all([
+          import('../../model/train.ts'),
+          import('../../model/checkpoint.ts'),
+          import('../io/files.ts'),
+          import('../training.ts'),
+          import('../parallel/shard-pool.ts'),
+        ]);
+        const overrides = {
+          ...(opts.iterations !== undefined ? { iterations: parseIntStrict(opts.iterations, '--iterations') } : {}),
+          ...(opts.seed !== undefined ? { seed: parseIntStrict(opts.seed, '--seed') } : {}),
+          ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
+        };
+        const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
+        mark('config loaded');
+        if (shardWorkers && shardWorkers.count > shardThreads(workers, config.batch) - 1) {
+          // A batch of fewer shards than threads: the pool starts as many workers as it uses.
+          await shardWorkers.dispose();
+          shardWorkers = undefined;
+        }
+        const { tf, backend } = await initBackend(backendChoice);
+        mark(`backend ${backend}`);
+        process.stderr.write(`train: backend ${backend}, ${typeof config.arm === 'string' ? config.arm : config.arm.name} arm, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
+        const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true, workers, shardWorkers });
+        if (opts.export && !interrupted) {
+          writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
+          process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);
+        }
+        if (opts.json) {
+          const last = state.log.at(-1);
+          process.stdout.write(JSON.stringify({ checkpoint: join(opts.out, 'checkpoint.json'), backend, iterations: state.iteration, loss: last?.loss, endpointError: last?.endpointError, interrupted }, null, 2) + '\n');
+        }
+        if (interrupted) process.exitCode = 130;
+      } finally {
+        await shardWorkers?.dispose();
       }
-      if (opts.json) {
-        const last = state.log.at(-1);
-        process.stdout.write(JSON.stringify({ checkpoint: join(opts.out, 'checkpoint.json'), backend, iterations: state.iteration, loss: last?.loss, endpointError: last?.endpointError, interrupted }, null, 2) + '\n');
-      }
-      if (interrupted) process.exitCode = 130;
     });
 }

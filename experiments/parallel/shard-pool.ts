@@ -9,13 +9,14 @@
  * several networks on one pool); `shardRunnerFor` makes one for a single training.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
 import { localShardRunner, SHARD_TRIALS, ShardEpisodes, shardTrials, type Shard, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
-import type { ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
-import { workerEntry } from './worker-entry.ts';
+import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
+import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
+
+export { spawnShardWorkers, type ShardWorkers } from './shard-workers.ts';
 
 /** Default worker count: the cores this process may use. */
 export const defaultWorkers = () => availableParallelism();
@@ -35,11 +36,6 @@ export interface ShardPool {
   dispose(): Promise<void>;
 }
 
-interface PoolWorker {
-  worker: Worker;
-  pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>;
-}
-
 /** `shards` cut into `threads` contiguous shares in shard order, sizes differing by at most one, larger ones first. */
 export function dealShards<T>(shards: readonly T[], threads: number): T[][] {
   const base = Math.floor(shards.length / threads);
@@ -53,45 +49,33 @@ export function dealShards<T>(shards: readonly T[], threads: number): T[][] {
   return shares;
 }
 
-/** Compute shards on this thread and `threads` − 1 workers, all on `backend` (the one `tf`, this thread's, uses). */
-export async function startShardPool(tf: typeof tfType, backend: BackendName, threads: number): Promise<ShardPool> {
+/** Threads a training of `batch` trials uses with `workers` (at most one per shard). */
+export function shardThreads(workers: number, batch: number): number {
+  return Math.min(checkWorkers(workers), Math.ceil(batch / SHARD_TRIALS));
+}
+
+/**
+ * Compute shards on this thread and `threads` − 1 workers, all on `backend` (the one `tf`, this thread's,
+ * uses): `spawned` workers if given (their count must be `threads` − 1), else new ones.
+ */
+export async function startShardPool(tf: typeof tfType, backend: BackendName, threads: number, spawned?: ShardWorkers): Promise<ShardPool> {
   checkWorkers(threads, 'threads');
-  const entry = workerEntry('shard-worker');
+  const own = (spawned ?? spawnShardWorkers(backend, threads - 1)) as SpawnedWorkers;
+  if (own.count !== threads - 1) throw new Error(`a shard pool of ${threads} threads needs ${threads - 1} workers, got ${own.count}`);
+  const { workers } = own;
+  const dispose = () => own.dispose();
   let nextId = 0;
-  let broken: Error | null = null;
-  const workers: PoolWorker[] = Array.from({ length: threads - 1 }, () => ({ worker: new Worker(entry, { workerData: { backend } satisfies ShardWorkerData }), pending: new Map() }));
-  const started = workers.map(
-    (w) =>
-      new Promise<void>((resolve, reject) => {
-        w.pending.set(-1, { resolve: () => resolve(), reject });
-        w.worker.on('message', (reply: WorkerReply) => {
-          const p = w.pending.get(reply.id);
-          if (!p) return;
-          w.pending.delete(reply.id);
-          if (reply.kind === 'error') p.reject(new Error(`shard worker: ${reply.message}`));
-          else p.resolve(reply);
-        });
-        const fail = (err: Error) => {
-          broken ??= err;
-          for (const p of w.pending.values()) p.reject(err);
-          w.pending.clear();
-        };
-        w.worker.on('error', (err) => fail(new Error(`shard worker crashed: ${err.message}`, { cause: err })));
-        w.worker.on('exit', (code) => fail(new Error(`shard worker exited (code ${code})`)));
-      }),
-  );
-  const dispose = async () => {
-    broken ??= new Error('shard pool disposed');
-    await Promise.all(workers.map((w) => w.worker.terminate()));
-  };
   try {
-    await Promise.all(started);
+    const backends = await own.started;
+    const other = backends.find((b) => b !== backend);
+    if (other) throw new Error(`a shard worker loaded the tfjs backend ${other}, this thread ${backend}: shards must run on one backend`);
   } catch (err) {
     await dispose();
     throw err;
   }
 
   const call = (w: PoolWorker, req: WorkerRequest): Promise<WorkerReply> => {
+    const broken = own.broken();
     if (broken) return Promise.reject(broken);
     return new Promise((resolve, reject) => {
       w.pending.set(req.id, { resolve, reject });
@@ -121,7 +105,7 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
         },
         async dispose() {
           here.dispose();
-          if (!broken) await everyWorker((id) => ({ kind: 'release', id }));
+          if (!own.broken()) await everyWorker((id) => ({ kind: 'release', id }));
         },
       };
     },
@@ -133,13 +117,13 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
  * Where one training's shards run: in this thread for one worker (or a batch of one shard), else on this
  * thread and `workers` − 1 worker threads (at most one thread per shard) started for it and stopped with it.
  */
-export function shardRunnerFor(tf: typeof tfType, backend: BackendName, workers: number): ShardRunnerFactory {
+export function shardRunnerFor(tf: typeof tfType, backend: BackendName, workers: number, spawned?: ShardWorkers): ShardRunnerFactory {
   checkWorkers(workers);
   const local = localShardRunner(tf);
   return async (setup, batch, steps) => {
-    const threads = Math.min(workers, Math.ceil(batch / SHARD_TRIALS));
+    const threads = shardThreads(workers, batch);
     if (threads <= 1) return local(setup, batch, steps);
-    const pool = await startShardPool(tf, backend, threads);
+    const pool = await startShardPool(tf, backend, threads, spawned?.count === threads - 1 ? spawned : undefined);
     const runner = await pool.runner(setup, batch, steps).catch(async (err: unknown) => {
       await pool.dispose();
       throw err;

@@ -1,5 +1,5 @@
 /** Messages between the shard pool and its worker threads (plain data: structured clone). */
-import type { BackendName } from '../../model/backend.ts';
+import type { BackendChoice, BackendName } from '../../model/backend.ts';
 import type { EpisodeMode, EpisodeSetup } from '../../model/episode.ts';
 import type { NetworkParams } from '../../model/network.ts';
 import type { Shard, ShardResult } from '../../model/shards.ts';
@@ -7,7 +7,8 @@ import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
 
 /** What a shard worker starts with. */
 export interface ShardWorkerData {
-  backend: BackendName;
+  /** The backend to load (the pool checks that the one loaded is the calling thread's). */
+  backend: BackendChoice;
 }
 
 /** The training whose shards come next (replaces the previous one's episodes). */
@@ -32,6 +33,7 @@ export interface ShardRequest {
 export type WorkerRequest = SetupRequest | ShardRequest | { kind: 'release'; id: number };
 
 export type WorkerReply =
-  | { kind: 'ready'; id: number }
+  /** `backend`: the one loaded, in the reply to start-up (id −1). */
+  | { kind: 'ready'; id: number; backend?: BackendName }
   | { kind: 'results'; id: number; results: ShardResult[] }
   | { kind: 'error'; id: number; message: string };

@@ -3,23 +3,29 @@
  * shard-pool.ts, a batch's share at a time. It loads its own tfjs backend (the one the main thread uses, so that a shard is the same
  * computation wherever it runs), keeps the episodes of the current training, and answers each request.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { initBackend } from '../../model/backend.ts';
 import { ShardEpisodes } from '../../model/shards.ts';
 import type { ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
+import { mark } from './timeline.ts';
 
 const port = parentPort!;
 const data = workerData as ShardWorkerData;
+const me = `shard ${threadId}`;
+mark('loaded', me);
 
 try {
-  const { tf } = await initBackend(data.backend);
+  const { tf, backend } = await initBackend(data.backend);
+  mark(`backend ${backend}`, me);
   let episodes: ShardEpisodes | null = null;
   port.on('message', (req: WorkerRequest) => {
     try {
       if (req.kind === 'shards') {
         const ep = episodes;
         if (!ep) throw new Error('shards before setup');
+        mark(`shards ${req.parts.map((p) => p.shard.index).join(',')}`, me);
         const results = req.parts.map(({ shard, trials }) => ep.run(req.params, trials, shard, req.mode));
+        mark('done', me);
         const buffers = results.flatMap((r) => Object.values(r.grads).map((g) => g.buffer as ArrayBuffer));
         port.postMessage({ kind: 'results', id: req.id, results } satisfies WorkerReply, buffers);
         return;
@@ -31,7 +37,7 @@ try {
       port.postMessage({ kind: 'error', id: req.id, message: (err as Error).stack ?? String(err) } satisfies WorkerReply);
     }
   });
-  port.postMessage({ kind: 'ready', id: -1 } satisfies WorkerReply);
+  port.postMessage({ kind: 'ready', id: -1, backend } satisfies WorkerReply);
 } catch (err) {
   port.postMessage({ kind: 'error', id: -1, message: (err as Error).stack ?? String(err) } satisfies WorkerReply);
 }

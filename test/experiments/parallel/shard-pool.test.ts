@@ -8,7 +8,7 @@ import { initParams } from '../../../model/network.ts';
 import { combineShards, planShards, ShardEpisodes } from '../../../model/shards.ts';
 import { episodeSetupOf, initTrainState, parseTrainConfig, train, type TrainState } from '../../../model/train.ts';
 import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
-import { dealShards, pooledShardRunner, shardRunnerFor, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
+import { dealShards, pooledShardRunner, shardRunnerFor, spawnShardWorkers, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
 
 let tf: typeof tfType;
 let backend: BackendName;
@@ -66,6 +66,22 @@ describe('data-parallel training on worker threads', () => {
     const c = config('rnn');
     const own = await train(tf, c, initTrainState(c), {}, { shards: shardRunnerFor(tf, backend, 2) });
     expect(bytes(own)).toEqual(bytes(await trained('rnn', 1)));
+  });
+
+  it('a training on workers started before this thread loaded tfjs (as reach train does) gives the same weights', async () => {
+    const c = config('rnn');
+    const early = spawnShardWorkers('auto', 1);
+    try {
+      const own = await train(tf, c, initTrainState(c), {}, { shards: shardRunnerFor(tf, backend, 2, early) });
+      expect(bytes(own)).toEqual(bytes(await trained('rnn', 1)));
+    } finally {
+      await early.dispose();
+    }
+  });
+
+  it('workers that loaded another tfjs backend than this thread are refused (a shard must be the same computation everywhere)', async () => {
+    const other = backend === 'cpu' ? 'wasm' : 'cpu';
+    await expect(startShardPool(tf, backend, 2, spawnShardWorkers(other, 1))).rejects.toThrow(`a shard worker loaded the tfjs backend ${other}, this thread ${backend}`);
   });
 
   it('the shard gradients add up to the gradient of the whole batch (noise-free, float32 rounding apart)', () => {
