@@ -23,6 +23,8 @@ const U4 = 1.18534705686654e-4;
 const U6 = 1.19825839466702e-6;
 /** Beyond this |v|, tanh(v) rounds to ±1 in float32. */
 const TANH_CLAMP = 7.90531110763549805;
+/** tanh32's constants, for the SIMD kernels that evaluate it lane by lane (cells/simd.ts). */
+export const TANH32 = { t1: T1, t3: T3, t5: T5, t7: T7, t9: T9, t11: T11, t13: T13, u0: U0, u2: U2, u4: U4, u6: U6, clamp: TANH_CLAMP };
 
 /**
  * tanh to float32 accuracy (within 2.61e-7 of Math.tanh, ≤ 3 float32 ulp; |value| < 1; NaN stays NaN).

@@ -10,6 +10,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
+import { array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface GruCache extends StepCache {
   /** Inputs x: [batch, inputs]. */
@@ -20,10 +21,88 @@ interface GruCache extends StepCache {
   hn: Float32Array;
 }
 
+/** The two products' outputs (input and recurrent side), and for batches the SIMD kernel with its arrays in the kernel's memory. */
 interface GruScratch {
   gx: Float32Array;
   gh: Float32Array;
+  simd: GruForwardKernel | null;
 }
+
+interface GruForwardKernel {
+  kernel: Record<string, Kernel>;
+  gx: Staged;
+  gh: Staged;
+  bx: Staged;
+  bhn: Staged;
+  noise: Staged;
+  hPrev: Staged;
+  act: Staged;
+  hn: Staged;
+  h: Staged;
+}
+
+interface GruBackwardKernel {
+  kernel: Record<string, Kernel>;
+  act: Staged;
+  hn: Staged;
+  gh: Staged;
+  hPrev: Staged;
+  gX: Staged;
+  gH: Staged;
+  gbh: Staged;
+  gPrev: Staged;
+}
+
+// The forward and backward loops below as SIMD kernels (cells/simd.ts): same operations, same order.
+const forwardKernel = (name: string, relu: boolean, noisy: boolean): KernelSpec => ({
+  name,
+  // 0–2 gx (r, z, n), 3–5 gh, 6–8 b, 9 b_hn, 10 noise, 11 hPrev → 12–14 act, 15 hn, 16 h.
+  arrays: [array(3, 3), array(3, 3), array(0, 3), array(0), array(1), array(1), array(3, 3), array(1), array(1)],
+  body(k) {
+    const r = k.let(k.sigmoid(k.add(k.add(k.load(0), k.load(6)), k.load(3))));
+    const z = k.let(k.sigmoid(k.add(k.add(k.load(1), k.load(7)), k.load(4))));
+    const hn = k.let(k.add(k.load(5), k.load(9)));
+    let pre = k.add(k.add(k.load(2), k.load(8)), k.mul(r, hn));
+    if (noisy) pre = k.add(pre, k.load(10));
+    const c = k.let(relu ? k.relu(pre) : k.tanh(pre));
+    k.store(12, r);
+    k.store(13, z);
+    k.store(14, c);
+    k.store(15, hn);
+    k.store(16, k.add(k.mul(k.sub(k.c(1), z), c), k.mul(z, k.load(11))));
+  },
+});
+const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
+  name,
+  // 0–2 act (r, z, n), 3 hn, 4 ∂L/∂h, 5 hPrev → 6–8 gX, 9–11 gH, 12 gbh (accumulated), 13 gPrev.
+  arrays: [array(3, 3), array(1), array(1), array(1), array(3, 3), array(3, 3), array(0), array(1)],
+  body(k) {
+    const r = k.let(k.load(0));
+    const z = k.let(k.load(1));
+    const c = k.let(k.load(2));
+    const ghv = k.let(k.load(4));
+    const gpn = k.let(k.mul(k.mul(ghv, k.sub(k.c(1), z)), relu ? k.step(c) : k.sub(k.c(1), k.mul(c, c))));
+    const gpr = k.let(k.mul(k.mul(k.mul(gpn, k.load(3)), r), k.sub(k.c(1), r)));
+    const gpz = k.let(k.mul(k.mul(k.mul(ghv, k.sub(k.load(5), c)), z), k.sub(k.c(1), z)));
+    const ghn = k.let(k.mul(gpn, r));
+    k.store(6, gpr);
+    k.store(7, gpz);
+    k.store(8, gpn);
+    k.store(9, gpr);
+    k.store(10, gpz);
+    k.store(11, ghn);
+    k.store(12, k.add(k.load(12), ghn));
+    k.store(13, k.mul(ghv, z));
+  },
+});
+const KERNELS = [
+  forwardKernel('tanh', false, false),
+  forwardKernel('tanhNoisy', false, true),
+  forwardKernel('relu', true, false),
+  forwardKernel('reluNoisy', true, true),
+  backwardKernel('tanhBackward', false),
+  backwardKernel('reluBackward', true),
+];
 
 interface GruTape {
   /** ∂L/∂(input-side pre-activations): [steps·batch, 3·hidden]. */
@@ -35,6 +114,15 @@ interface GruTape {
   hT: Float32Array;
   /** ∂L/∂h_prev through W_h of one step: [batch, hidden]. */
   ghp: Float32Array;
+  simd: GruBackwardKernel | null;
+}
+
+/** The backward kernel's arrays in its own memory. */
+function backwardKernelArrays(n: number, batch: number): GruBackwardKernel {
+  const bn = batch * n;
+  const { kernels: kernel, arrays } = createKernelArena(KERNELS, [3 * bn, bn, bn, bn, 3 * bn, 3 * bn, n, bn]);
+  const [act, hn, gh, hPrev, gX, gH, gbh, gPrev] = arrays;
+  return { kernel, act, hn, gh, hPrev, gX, gH, gbh, gPrev };
 }
 
 export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
@@ -62,10 +150,16 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
   },
 
   createScratch({ hidden: n }, batch) {
-    return { gx: new Float32Array(batch * 3 * n), gh: new Float32Array(batch * 3 * n) };
+    // Batches step through the SIMD kernel; a single state (the controller, also in a browser's main
+    // thread, where large wasm modules cannot be compiled synchronously) through the loop below.
+    if (batch < 2) return { gx: new Float32Array(batch * 3 * n), gh: new Float32Array(batch * 3 * n), simd: null };
+    const bn = batch * n;
+    const { kernels: kernel, arrays } = createKernelArena(KERNELS, [3 * bn, 3 * bn, 3 * n, n, bn, bn, 3 * bn, bn, bn]);
+    const [gx, gh, bx, bhn, noise, hPrev, act, hn, h] = arrays;
+    return { gx: gx.view, gh: gh.view, simd: { kernel, gx, gh, bx, bhn, noise, hPrev, act, hn, h } };
   },
 
-  forward(spec, params, matmul, hPrev, x, batch, cache, { gx, gh }, noise) {
+  forward(spec, params, matmul, hPrev, x, batch, cache, { gx, gh, simd }, noise) {
     const { hidden: n, inputs: ni } = spec;
     // φ called directly on a flag fixed per call (a closure per call costs each of its calls).
     const relu = spec.activation === 'relu';
@@ -76,6 +170,19 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     const bx = params.b.data;
     const bhn = params.bh.data;
     const { act, hn, h } = cache;
+    if (simd) {
+      const bn = batch * n;
+      simd.bx.view.set(bx);
+      simd.bhn.view.set(bhn);
+      if (noise) simd.noise.view.set(noise.subarray(0, bn));
+      simd.hPrev.view.set(hPrev.subarray(0, bn));
+      const s = simd;
+      s.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')](s.gx.at, s.gh.at, s.bx.at, s.bhn.at, s.noise.at, s.hPrev.at, s.act.at, s.hn.at, s.h.at, batch, n);
+      act.set(s.act.view);
+      hn.set(s.hn.view);
+      h.set(s.h.view);
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const o3 = b * n3;
       const o = b * n;
@@ -103,6 +210,7 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
       inT: new Float32Array(ni * tb),
       hT: new Float32Array(n * tb),
       ghp: new Float32Array(batch * n),
+      simd: batch < 2 ? null : backwardKernelArrays(n, batch),
     };
   },
 
@@ -116,27 +224,43 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     const gX = tape.gX;
     const gH = tape.gH;
     const gbh = grads.bh;
-    for (let b = 0; b < batch; b++) {
-      const o3 = b * n3;
-      const a3 = from + o3;
-      const o = b * n;
-      for (let j = 0; j < n; j++) {
-        const r = act[o3 + j];
-        const z = act[o3 + n + j];
-        const c = act[o3 + 2 * n + j];
-        const ghv = gh[o + j];
-        const gpn = ghv * (1 - z) * (relu ? (c > 0 ? 1 : 0) : 1 - c * c);
-        const gpr = gpn * hn[o + j] * r * (1 - r);
-        const gpz = ghv * (hPrev[o + j] - c) * z * (1 - z);
-        const ghn = gpn * r;
-        gX[a3 + j] = gpr;
-        gX[a3 + n + j] = gpz;
-        gX[a3 + 2 * n + j] = gpn;
-        gH[a3 + j] = gpr;
-        gH[a3 + n + j] = gpz;
-        gH[a3 + 2 * n + j] = ghn;
-        gbh[j] += ghn;
-        gPrev[o + j] = ghv * z;
+    const simd = tape.simd;
+    if (simd) {
+      const bn = batch * n;
+      simd.act.view.set(act);
+      simd.hn.view.set(hn);
+      simd.gh.view.set(gh.subarray(0, bn));
+      simd.hPrev.view.set(hPrev.subarray(0, bn));
+      simd.gbh.view.set(gbh);
+      const s = simd;
+      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.hn.at, s.gh.at, s.hPrev.at, s.gX.at, s.gH.at, s.gbh.at, s.gPrev.at, batch, n);
+      gX.set(s.gX.view, from);
+      gH.set(s.gH.view, from);
+      gbh.set(s.gbh.view);
+      gPrev.set(s.gPrev.view);
+    } else {
+      for (let b = 0; b < batch; b++) {
+        const o3 = b * n3;
+        const a3 = from + o3;
+        const o = b * n;
+        for (let j = 0; j < n; j++) {
+          const r = act[o3 + j];
+          const z = act[o3 + n + j];
+          const c = act[o3 + 2 * n + j];
+          const ghv = gh[o + j];
+          const gpn = ghv * (1 - z) * (relu ? (c > 0 ? 1 : 0) : 1 - c * c);
+          const gpr = gpn * hn[o + j] * r * (1 - r);
+          const gpz = ghv * (hPrev[o + j] - c) * z * (1 - z);
+          const ghn = gpn * r;
+          gX[a3 + j] = gpr;
+          gX[a3 + n + j] = gpz;
+          gX[a3 + 2 * n + j] = gpn;
+          gH[a3 + j] = gpr;
+          gH[a3 + n + j] = gpz;
+          gH[a3 + 2 * n + j] = ghn;
+          gbh[j] += ghn;
+          gPrev[o + j] = ghv * z;
+        }
       }
     }
     const tb = tape.inT.length / ni;

@@ -11,6 +11,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
 import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
+import { array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface LstmCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -21,6 +22,88 @@ interface LstmCache extends StepCache {
   phiC: Float32Array;
 }
 
+/** The gates' pre-activations (the product's output), and for batches the SIMD kernel with its arrays in the kernel's memory. */
+interface LstmScratch {
+  a: Float32Array;
+  simd: LstmForwardKernel | null;
+}
+
+interface LstmForwardKernel {
+  kernel: Record<string, Kernel>;
+  a: Staged;
+  bias: Staged;
+  noise: Staged;
+  sPrev: Staged;
+  act: Staged;
+  phiC: Staged;
+  h: Staged;
+  state: Staged;
+}
+
+interface LstmBackwardKernel {
+  kernel: Record<string, Kernel>;
+  act: Staged;
+  phiC: Staged;
+  gs: Staged;
+  sPrev: Staged;
+  gA: Staged;
+  gPrev: Staged;
+}
+
+// The forward and backward loops below as SIMD kernels (cells/simd.ts): same operations, same order.
+const forwardKernel = (name: string, relu: boolean, noisy: boolean): KernelSpec => ({
+  name,
+  // 0–3 a (i, f, g, o), 4–7 b, 8 noise, 9 c_prev → 10–13 act, 14 φ(c), 15 h, 16 state h, 17 state c.
+  arrays: [array(4, 4), array(0, 4), array(1), array(2, 1, 1), array(4, 4), array(1), array(1), array(2, 2)],
+  body(k) {
+    const i = k.let(k.sigmoid(k.add(k.load(0), k.load(4))));
+    const f = k.let(k.sigmoid(k.add(k.load(1), k.load(5))));
+    let pre = k.add(k.load(2), k.load(6));
+    if (noisy) pre = k.add(pre, k.load(8));
+    const g = k.let(relu ? k.relu(pre) : k.tanh(pre));
+    const og = k.let(k.sigmoid(k.add(k.load(3), k.load(7))));
+    const c = k.let(k.add(k.mul(f, k.load(9)), k.mul(i, g)));
+    const y = k.let(relu ? k.relu(c) : k.tanh(c));
+    k.store(10, i);
+    k.store(11, f);
+    k.store(12, g);
+    k.store(13, og);
+    k.store(14, y);
+    const h = k.let(k.mul(og, y));
+    k.store(15, h);
+    k.store(16, h);
+    k.store(17, c);
+  },
+});
+const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
+  name,
+  // 0–3 act (i, f, g, o), 4 φ(c), 5 ∂L/∂h, 6 ∂L/∂c, 7 c_prev → 8–11 gA, 12 ∂L/∂c_prev.
+  arrays: [array(4, 4), array(1), array(2, 2), array(2, 1, 1), array(4, 4), array(2, 1, 1)],
+  body(k) {
+    const slope = (v: number[]) => (relu ? k.step(v) : k.sub(k.c(1), k.mul(v, v)));
+    const i = k.let(k.load(0));
+    const f = k.let(k.load(1));
+    const g = k.let(k.load(2));
+    const og = k.let(k.load(3));
+    const y = k.let(k.load(4));
+    const gh = k.let(k.load(5));
+    const gc = k.let(k.add(k.load(6), k.mul(k.mul(gh, og), slope(y))));
+    k.store(8, k.mul(k.mul(k.mul(gc, g), i), k.sub(k.c(1), i)));
+    k.store(9, k.mul(k.mul(k.mul(gc, k.load(7)), f), k.sub(k.c(1), f)));
+    k.store(10, k.mul(k.mul(gc, i), slope(g)));
+    k.store(11, k.mul(k.mul(k.mul(gh, y), og), k.sub(k.c(1), og)));
+    k.store(12, k.mul(gc, f));
+  },
+});
+const KERNELS = [
+  forwardKernel('tanh', false, false),
+  forwardKernel('tanhNoisy', false, true),
+  forwardKernel('relu', true, false),
+  forwardKernel('reluNoisy', true, true),
+  backwardKernel('tanhBackward', false),
+  backwardKernel('reluBackward', true),
+];
+
 interface LstmTape {
   /** ∂L/∂(gate pre-activations) per step: [steps·batch, 4·hidden]. */
   gA: Float32Array;
@@ -28,9 +111,10 @@ interface LstmTape {
   inT: Float32Array;
   /** ∂L/∂[x, h_prev] of one step: [batch, inputs + hidden]. */
   gin: Float32Array;
+  simd: LstmBackwardKernel | null;
 }
 
-export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
+export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
   stateParts: [
     { key: 'h', array: 'hidden', description: 'LSTM output h computed from the observation at this sample' },
     { key: 'c', array: 'cell_state', description: 'LSTM cell state c after this sample' },
@@ -65,10 +149,16 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
   },
 
   createScratch({ hidden: n }, batch) {
-    return new Float32Array(batch * 4 * n);
+    // Batches step through the SIMD kernel; a single state (the controller, also in a browser's main
+    // thread, where large wasm modules cannot be compiled synchronously) through the loop below.
+    if (batch < 2) return { a: new Float32Array(batch * 4 * n), simd: null };
+    const bn = batch * n;
+    const { kernels: kernel, arrays } = createKernelArena(KERNELS, [4 * bn, 4 * n, bn, 2 * bn, 4 * bn, bn, bn, 2 * bn]);
+    const [a, bias, noise, sPrev, act, phiC, h, state] = arrays;
+    return { a: a.view, simd: { kernel, a, bias, noise, sPrev, act, phiC, h, state } };
   },
 
-  forward(spec, params, matmul, sPrev, x, batch, cache, a, noise) {
+  forward(spec, params, matmul, sPrev, x, batch, cache, { a, simd }, noise) {
     const { hidden: n, inputs: ni } = spec;
     // φ called directly on a flag fixed per call (a closure per call costs each of its calls).
     const relu = spec.activation === 'relu';
@@ -78,6 +168,19 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
     matmul(cache.xin, batch, ni + n, 'Wx', a);
     const bias = params.b.data;
     const { act, phiC, state, h } = cache;
+    if (simd) {
+      const bn = batch * n;
+      simd.bias.view.set(bias);
+      if (noise) simd.noise.view.set(noise.subarray(0, bn));
+      simd.sPrev.view.set(sPrev.subarray(0, 2 * bn));
+      const s = simd;
+      s.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')](s.a.at, s.bias.at, s.noise.at, s.sPrev.at, s.act.at, s.phiC.at, s.h.at, s.state.at, batch, n);
+      act.set(s.act.view);
+      phiC.set(s.phiC.view);
+      h.set(s.h.view);
+      state.set(s.state.view);
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const o4 = b * n4;
       const o2 = b * n2;
@@ -104,7 +207,14 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
   },
 
   createTape({ hidden: n, inputs: ni }, batch, steps) {
-    return { gA: new Float32Array(steps * batch * 4 * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)) };
+    let simd: LstmBackwardKernel | null = null;
+    if (batch >= 2) {
+      const bn = batch * n;
+      const { kernels: kernel, arrays } = createKernelArena(KERNELS, [4 * bn, bn, 2 * bn, 2 * bn, 4 * bn, 2 * bn]);
+      const [act, phiC, gs, sPrev, gA, gPrev] = arrays;
+      simd = { kernel, act, phiC, gs, sPrev, gA, gPrev };
+    }
+    return { gA: new Float32Array(steps * batch * 4 * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)), simd };
   },
 
   backward(spec, ops, tape, t, batch, sPrev, cache, gs, gPrev, gx) {
@@ -116,25 +226,38 @@ export const lstmCell: Cell<LstmCache, Float32Array, LstmTape> = {
     const w = ni + n;
     const { act, phiC } = cache;
     const gA = tape.gA;
-    for (let b = 0; b < batch; b++) {
-      const o4 = b * n4;
-      const a4 = (t * batch + b) * n4;
-      const o2 = b * n2;
-      const o = b * n;
-      for (let j = 0; j < n; j++) {
-        const i = act[o4 + j];
-        const f = act[o4 + n + j];
-        const g = act[o4 + 2 * n + j];
-        const og = act[o4 + 3 * n + j];
-        const y = phiC[o + j];
-        const gh = gs[o2 + j];
-        // Total ∂L/∂c_t: through h_t = o·φ(c_t) and through c_{t+1} = f·c_t + ….
-        const gc = gs[o2 + n + j] + gh * og * (relu ? (y > 0 ? 1 : 0) : 1 - y * y);
-        gA[a4 + j] = gc * g * i * (1 - i);
-        gA[a4 + n + j] = gc * sPrev[o2 + n + j] * f * (1 - f);
-        gA[a4 + 2 * n + j] = gc * i * (relu ? (g > 0 ? 1 : 0) : 1 - g * g);
-        gA[a4 + 3 * n + j] = gh * y * og * (1 - og);
-        gPrev[o2 + n + j] = gc * f;
+    const simd = tape.simd;
+    if (simd) {
+      const bn = batch * n;
+      simd.act.view.set(act);
+      simd.phiC.view.set(phiC);
+      simd.gs.view.set(gs.subarray(0, 2 * bn));
+      simd.sPrev.view.set(sPrev.subarray(0, 2 * bn));
+      const s = simd;
+      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.phiC.at, s.gs.at, s.sPrev.at, s.gA.at, s.gPrev.at, batch, n);
+      gA.set(s.gA.view, t * batch * n4);
+      gPrev.set(s.gPrev.view);
+    } else {
+      for (let b = 0; b < batch; b++) {
+        const o4 = b * n4;
+        const a4 = (t * batch + b) * n4;
+        const o2 = b * n2;
+        const o = b * n;
+        for (let j = 0; j < n; j++) {
+          const i = act[o4 + j];
+          const f = act[o4 + n + j];
+          const g = act[o4 + 2 * n + j];
+          const og = act[o4 + 3 * n + j];
+          const y = phiC[o + j];
+          const gh = gs[o2 + j];
+          // Total ∂L/∂c_t: through h_t = o·φ(c_t) and through c_{t+1} = f·c_t + ….
+          const gc = gs[o2 + n + j] + gh * og * (relu ? (y > 0 ? 1 : 0) : 1 - y * y);
+          gA[a4 + j] = gc * g * i * (1 - i);
+          gA[a4 + n + j] = gc * sPrev[o2 + n + j] * f * (1 - f);
+          gA[a4 + 2 * n + j] = gc * i * (relu ? (g > 0 ? 1 : 0) : 1 - g * g);
+          gA[a4 + 3 * n + j] = gh * y * og * (1 - og);
+          gPrev[o2 + n + j] = gc * f;
+        }
       }
     }
     ops.matmul(gA.subarray(t * batch * n4, (t + 1) * batch * n4), batch, n4, 'WxT', tape.gin);

@@ -10,6 +10,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32, transposeInto } from './common.ts';
+import { array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface RnnCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -18,6 +19,63 @@ interface RnnCache extends StepCache {
   act: Float32Array;
 }
 
+/** The forward step's pre-activations (a product's output), and for batches its SIMD kernel with arrays in the kernel's memory. */
+interface RnnScratch {
+  a: Float32Array;
+  simd: RnnForwardKernel | null;
+}
+
+interface RnnForwardKernel {
+  kernel: Record<string, Kernel>;
+  a: Staged;
+  bias: Staged;
+  noise: Staged;
+  hPrev: Staged;
+  act: Staged;
+  h: Staged;
+}
+
+interface RnnBackwardKernel {
+  kernel: Record<string, Kernel>;
+  gh: Staged;
+  act: Staged;
+  gA: Staged;
+}
+
+// The forward and backward loops below as SIMD kernels (cells/simd.ts): same operations, same order.
+const forwardKernel = (name: string, relu: boolean, noisy: boolean): KernelSpec => ({
+  name,
+  // a, bias, noise, hPrev → act, h; scalars keep = 1 − α, α.
+  arrays: [array(1), array(0), array(1), array(1), array(1), array(1)],
+  scalars: 2,
+  body(k) {
+    let pre = k.add(k.load(0), k.load(1));
+    if (noisy) pre = k.add(pre, k.load(2));
+    const r = k.let(relu ? k.relu(pre) : k.tanh(pre));
+    k.store(4, r);
+    k.store(5, k.add(k.mul(k.arg(0), k.load(3)), k.mul(k.arg(1), r)));
+  },
+});
+const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
+  name,
+  // gh, act → gA; scalar α.
+  arrays: [array(1), array(1), array(1)],
+  scalars: 1,
+  body(k) {
+    const y = k.let(k.load(1));
+    const slope = relu ? k.step(y) : k.sub(k.c(1), k.mul(y, y));
+    k.store(2, k.mul(k.mul(k.arg(0), k.load(0)), slope));
+  },
+});
+const KERNELS = [
+  forwardKernel('tanh', false, false),
+  forwardKernel('tanhNoisy', false, true),
+  forwardKernel('relu', true, false),
+  forwardKernel('reluNoisy', true, true),
+  backwardKernel('tanhBackward', false),
+  backwardKernel('reluBackward', true),
+];
+
 interface RnnTape {
   /** ∂L/∂pre-activation per step: [steps·batch, hidden]. */
   gA: Float32Array;
@@ -25,9 +83,10 @@ interface RnnTape {
   inT: Float32Array;
   /** ∂L/∂[x, h_prev] of one step: [batch, inputs + hidden]. */
   gin: Float32Array;
+  simd: RnnBackwardKernel | null;
 }
 
-export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
+export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
   stateParts: H_ONLY,
   matrices: ['Wx'],
 
@@ -53,10 +112,16 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
   },
 
   createScratch({ hidden: n }, batch) {
-    return new Float32Array(batch * n);
+    // Batches step through the SIMD kernel; a single state (the controller, also in a browser's main
+    // thread, where large wasm modules cannot be compiled synchronously) through the loop below.
+    if (batch < 2) return { a: new Float32Array(batch * n), simd: null };
+    const bn = batch * n;
+    const { kernels: kernel, arrays } = createKernelArena(KERNELS, [bn, n, bn, bn, bn, bn]);
+    const [a, bias, noise, hPrev, act, h] = arrays;
+    return { a: a.view, simd: { kernel, a, bias, noise, hPrev, act, h } };
   },
 
-  forward(spec, params, matmul, hPrev, x, batch, cache, a, noise) {
+  forward(spec, params, matmul, hPrev, x, batch, cache, { a, simd }, noise) {
     const { hidden: n, inputs: ni } = spec;
     const alpha = spec.dt / spec.tau;
     const keep = 1 - alpha;
@@ -66,6 +131,17 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
     matmul(cache.xin, batch, ni + n, 'Wx', a);
     const bias = params.b.data;
     const { act, h } = cache;
+    if (simd) {
+      const count = batch * n;
+      simd.bias.view.set(bias);
+      if (noise) simd.noise.view.set(noise.subarray(0, count));
+      simd.hPrev.view.set(hPrev.subarray(0, count));
+      const kernel = simd.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')];
+      kernel(simd.a.at, simd.bias.at, simd.noise.at, simd.hPrev.at, simd.act.at, simd.h.at, keep, alpha, batch, n);
+      act.set(simd.act.view);
+      h.set(simd.h.view);
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const o = b * n;
       for (let j = 0; j < n; j++) {
@@ -79,7 +155,14 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
   },
 
   createTape({ hidden: n, inputs: ni }, batch, steps) {
-    return { gA: new Float32Array(steps * batch * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)) };
+    let simd: RnnBackwardKernel | null = null;
+    if (batch >= 2) {
+      const bn = batch * n;
+      const { kernels: kernel, arrays } = createKernelArena(KERNELS, [bn, bn, bn]);
+      const [gh, act, gA] = arrays;
+      simd = { kernel, gh, act, gA };
+    }
+    return { gA: new Float32Array(steps * batch * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)), simd };
   },
 
   backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {
@@ -93,7 +176,13 @@ export const rnnCell: Cell<RnnCache, Float32Array, RnnTape> = {
     const gA = tape.gA;
     const from = t * batch * n;
     const count = batch * n;
-    if (relu) for (let i = 0; i < count; i++) gA[from + i] = alpha * gh[i] * (r[i] > 0 ? 1 : 0);
+    const simd = tape.simd;
+    if (simd) {
+      simd.gh.view.set(gh.subarray(0, count));
+      simd.act.view.set(r);
+      simd.kernel[relu ? 'reluBackward' : 'tanhBackward'](simd.gh.at, simd.act.at, simd.gA.at, alpha, batch, n);
+      gA.set(simd.gA.view, from);
+    } else if (relu) for (let i = 0; i < count; i++) gA[from + i] = alpha * gh[i] * (r[i] > 0 ? 1 : 0);
     else
       for (let i = 0; i < count; i++) {
         const y = r[i];

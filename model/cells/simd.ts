@@ -1,0 +1,237 @@
+/**
+ * Element-wise cell steps as WebAssembly SIMD kernels, two units per instruction (f64x2).
+ *
+ * The batched float32 steps do their arithmetic in float64 (JavaScript numbers) and round to float32 on
+ * every store. A kernel here does the same IEEE operations in the same order on f64x2 lanes: float32
+ * loads widened exactly (promote), +, −, ×, ÷ correctly rounded in float64 (wasm has no fused
+ * multiply–add in its standard SIMD set), the clamp and relu as pmin/pmax with JavaScript's comparison
+ * semantics, and float32 stores rounded to nearest-even (demote). So a kernel writes the same bits as the
+ * JavaScript loop it replaces; `test/model/cell-kernels.test.ts` checks this on random steps.
+ *
+ * A kernel walks `batch` rows of `n` units in pairs (a single unit at the end of a row when n is odd).
+ * Each array argument is a byte address in the kernel's memory plus, fixed per kernel, its row stride
+ * and block offset in units of n (a gate block k of a [batch, 3n] row starts at k·n).
+ * The module is built here from a small instruction list (no toolchain); it is compiled once, and each
+ * arena instantiates it over its own memory. Browsers refuse to compile modules over 4 KB synchronously on
+ * the main thread, so cells use the kernels for batched steps only (training, in Node or a worker).
+ */
+import { TANH32 } from './common.ts';
+
+/** One array argument of a kernel: its row stride in units of n (0: the same row for every b, e.g. a bias) and the blocks of n units it is read or written at. */
+interface ArrayArg {
+  stride: number;
+  /** Blocks first, first + 1, …: each is one stream of the body, numbered over all arrays in order. */
+  first: number;
+  blocks: number;
+}
+
+/** A v128 value on the wasm stack: the bytes that push it. */
+type Expr = number[];
+
+export interface KernelBody {
+  /** Unit j of stream s in the current row, widened to float64. */
+  load(s: number): Expr;
+  /** A float64 scalar argument, the same in every lane. */
+  arg(i: number): Expr;
+  /** Round `e` to float32 and write it to unit j of stream s. */
+  store(s: number, e: Expr): void;
+  /** Evaluate `e` once into a local. */
+  let(e: Expr): Expr;
+  c(v: number): Expr;
+  add(a: Expr, b: Expr): Expr;
+  sub(a: Expr, b: Expr): Expr;
+  mul(a: Expr, b: Expr): Expr;
+  div(a: Expr, b: Expr): Expr;
+  /** JavaScript's v > 0 ? v : 0 (NaN → 0). */
+  relu(v: Expr): Expr;
+  /** JavaScript's v > 0 ? 1 : 0. */
+  step(v: Expr): Expr;
+  /** common.ts's tanh32, operation for operation. */
+  tanh(v: Expr): Expr;
+  /** common.ts's sigmoid32: 0.5 + 0.5·tanh32(0.5·v). */
+  sigmoid(v: Expr): Expr;
+}
+
+/** A kernel: its name, its array arguments, how many float64 scalars follow them (read as `k.arg(i)`), and its per-unit body. */
+export interface KernelSpec {
+  name: string;
+  arrays: ArrayArg[];
+  scalars?: number;
+  body(k: KernelBody): void;
+}
+
+const I32 = 0x7f;
+const F64T = 0x7c;
+const V128 = 0x7b;
+
+function leb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v) byte |= 0x80;
+    out.push(byte);
+  } while (v);
+  return out;
+}
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(byte & 0x40)) || (v === -1 && byte & 0x40)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const simd = (op: number) => [0xfd, ...leb(op)];
+const get = (l: number) => [0x20, ...leb(l)];
+const set = (l: number) => [0x21, ...leb(l)];
+const F64 = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+const str = (s: string) => [...leb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
+const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
+
+// Opcodes (WebAssembly core 2.0: control, i32 and the 0xfd SIMD prefix).
+const OP = { block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, i32Const: 0x41, i32GeU: 0x4f, i32GtU: 0x4b, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c } as const;
+const V = { load32Zero: 0x5c, load64Zero: 0x5d, store32Lane: 0x5a, store64Lane: 0x5b, f64x2Splat: 0x14, f64x2Gt: 0x4a, and: 0x4e, demote: 0x5e, promote: 0x5f, add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, pmin: 0xf6, pmax: 0xf7 } as const;
+const MEMARG = [0, 0];
+
+/** The code of one kernel function: params (the arrays' byte addresses, the scalars, batch, n), then locals. */
+function kernelCode(spec: KernelSpec): number[] {
+  const na = spec.arrays.length;
+  const streams = spec.arrays.flatMap(({ stride, first, blocks }, arg) => Array.from({ length: blocks }, (_, i) => ({ arg, stride, block: first + i })));
+  const ns = streams.length;
+  const nf = spec.scalars ?? 0;
+  const pBatch = na + nf;
+  const pN = pBatch + 1;
+  // i32 locals: row counter, byte offset of the unit pair within a row, row bytes, one row pointer per stream.
+  const lb = pN + 1;
+  const ljb = lb + 1;
+  const lnb = lb + 2;
+  const lrow = (s: number) => lb + 3 + s;
+  const nI32 = 3 + ns;
+  let nV128 = 0;
+  const v128 = () => lb + nI32 + nV128++;
+  const scalarLocals = Array.from({ length: nf }, () => v128());
+  const consts = new Map<number, number>();
+  const constLocal = (v: number) => {
+    let l = consts.get(v);
+    if (l === undefined) consts.set(v, (l = v128()));
+    return l;
+  };
+
+  const bodyCode = (pair: boolean): number[] => {
+    const code: number[] = [];
+    const addr = (s: number) => [...get(lrow(s)), ...get(ljb), OP.i32Add];
+    const bin = (op: number) => (a: Expr, b: Expr) => [...a, ...b, ...simd(op)];
+    const add = bin(V.add);
+    const mul = bin(V.mul);
+    const c = (v: number) => get(constLocal(v));
+    const k: KernelBody = {
+      load: (s) => [...addr(s), ...simd(pair ? V.load64Zero : V.load32Zero), ...MEMARG, ...simd(V.promote)],
+      store: (s, e) => {
+        code.push(...addr(s), ...e, ...simd(V.demote), ...simd(pair ? V.store64Lane : V.store32Lane), ...MEMARG, 0);
+      },
+      let: (e) => {
+        const l = v128();
+        code.push(...e, ...set(l));
+        return get(l);
+      },
+      arg: (i) => get(scalarLocals[i]),
+      c,
+      add,
+      sub: bin(V.sub),
+      mul,
+      div: bin(V.div),
+      relu: (v) => [...c(0), ...v, ...simd(V.pmax)],
+      step: (v) => [...v, ...c(0), ...simd(V.f64x2Gt), ...c(1), ...simd(V.and)],
+      tanh: (v) => {
+        const T = TANH32;
+        // v > C ? C : v < −C ? −C : v: pmin(v, C) = C < v ? C : v, then pmax(x, −C) = x < −C ? −C : x (NaN stays).
+        const x = k.let([...v, ...c(T.clamp), ...simd(V.pmin), ...c(-T.clamp), ...simd(V.pmax)]);
+        const x2 = k.let(mul(x, x));
+        // Horner from the innermost term out, as tanh32 writes it: c₁ + x²(c₃ + x²(… + x²·c₁₃)).
+        const horner = (cs: number[]) => cs.slice(0, -1).reduceRight((acc, ci) => add(c(ci), mul(x2, acc)), c(cs[cs.length - 1]));
+        const p = mul(x, horner([T.t1, T.t3, T.t5, T.t7, T.t9, T.t11, T.t13]));
+        const q = horner([T.u0, T.u2, T.u4, T.u6]);
+        return k.let(bin(V.div)(p, q));
+      },
+      sigmoid: (v) => add(c(0.5), mul(c(0.5), k.tanh(mul(c(0.5), v)))),
+    };
+    spec.body(k);
+    return code;
+  };
+
+  const pairBody = bodyCode(true);
+  const oneBody = bodyCode(false);
+  const code: number[] = [];
+  scalarLocals.forEach((l, i) => code.push(...get(na + i), ...simd(V.f64x2Splat), ...set(l)));
+  for (const [v, l] of consts) code.push(...F64(v), ...simd(V.f64x2Splat), ...set(l));
+  code.push(...get(pN), OP.i32Const, 4, OP.i32Mul, ...set(lnb));
+  streams.forEach(({ arg, block }, s) => code.push(...get(arg), ...get(lnb), OP.i32Const, ...sleb(block), OP.i32Mul, OP.i32Add, ...set(lrow(s))));
+  code.push(OP.i32Const, 0, ...set(lb));
+  code.push(OP.block, 0x40, OP.loop, 0x40);
+  code.push(...get(lb), ...get(pBatch), OP.i32GeU, OP.brIf, 1);
+  code.push(OP.i32Const, 0, ...set(ljb));
+  code.push(OP.block, 0x40, OP.loop, 0x40);
+  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...get(lnb), OP.i32GtU, OP.brIf, 1);
+  code.push(...pairBody);
+  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...set(ljb), OP.br, 0, OP.end, OP.end);
+  code.push(...get(ljb), ...get(lnb), OP.i32LtU, OP.if, 0x40, ...oneBody, OP.end);
+  streams.forEach(({ stride }, s) => {
+    if (stride) code.push(...get(lrow(s)), ...get(lnb), OP.i32Const, ...sleb(stride), OP.i32Mul, OP.i32Add, ...set(lrow(s)));
+  });
+  code.push(...get(lb), OP.i32Const, 1, OP.i32Add, ...set(lb), OP.br, 0, OP.end, OP.end, OP.end);
+  const locals = vec([
+    [...leb(nI32), I32],
+    [...leb(nV128), V128],
+  ]);
+  const fn = [...locals, ...code];
+  return [...leb(fn.length), ...fn];
+}
+
+/** A wasm module of the kernels, importing its memory as m.mem. */
+function moduleBytes(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
+  const types = specs.map((s) => [0x60, ...vec([...s.arrays.map(() => [I32]), ...Array.from({ length: s.scalars ?? 0 }, () => [F64T]), [I32], [I32]]), 0]);
+  const imports = vec([[...str('m'), ...str('mem'), 0x02, 0x00, 0x01]]);
+  const funcs = vec(specs.map((_, i) => leb(i)));
+  const exports = vec(specs.map((s, i) => [...str(s.name), 0x00, ...leb(i)]));
+  const code = vec(specs.map(kernelCode));
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, vec(types)), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code)]);
+}
+
+/** An array argument of `stride` units of n per row, read or written at `blocks` blocks of n from block `first` on (unit j of block k at k·n + j of the row; stride 0: one row for every b, e.g. a bias). */
+export const array = (stride: number, blocks = 1, first = 0): ArrayArg => ({ stride, first, blocks });
+
+const compiled = new WeakMap<KernelSpec[], WebAssembly.Module>();
+
+/** A kernel's exported function: the arrays' byte addresses, the scalars, then batch and n. */
+export type Kernel = (...args: number[]) => void;
+
+/** A float32 array in a kernel's memory and its byte address there. */
+export interface Staged {
+  view: Float32Array;
+  at: number;
+}
+
+/**
+ * The kernels of `specs` (compiled once per list) bound to a memory of their own that holds float32
+ * arrays of the given lengths (16-byte aligned, views made once: the memory never grows).
+ */
+export function createKernelArena(specs: KernelSpec[], lengths: number[]): { kernels: Record<string, Kernel>; arrays: Staged[] } {
+  let module = compiled.get(specs);
+  if (!module) compiled.set(specs, (module = new WebAssembly.Module(moduleBytes(specs))));
+  const starts: number[] = [];
+  let bytes = 0;
+  for (const length of lengths) {
+    starts.push(bytes);
+    bytes += 16 * Math.ceil((4 * length) / 16);
+  }
+  // A pair load at the end of an odd row may read 4 bytes past the last array.
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 16) / 65536) });
+  const instance = new WebAssembly.Instance(module, { m: { mem: memory } });
+  const arrays = lengths.map((length, i) => ({ view: new Float32Array(memory.buffer, starts[i], length), at: starts[i] }));
+  return { kernels: instance.exports as unknown as Record<string, Kernel>, arrays };
+}
