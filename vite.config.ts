@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const repo = dirname(fileURLToPath(import.meta.url));
 const checkpoint = resolve(repo, process.env.REACH_CHECKPOINT ?? 'models/default-controller.json');
@@ -21,7 +21,37 @@ if (!existsSync(checkpoint)) {
   );
 }
 
+/**
+ * Links the page's chunk (viewer/main.ts, which boot.ts imports dynamically) and the chunks it imports as
+ * modulepreload in the HTML head: the browser fetches and compiles them while the entry chunk loads and
+ * runs, instead of starting when boot.ts calls import().
+ */
+function preloadPage(): Plugin {
+  return {
+    name: 'reach-preload-page',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const page = chunks.find((c) => c.facadeModuleId?.endsWith('/viewer/main.ts'));
+        if (!page) throw new Error('viewer build: no chunk for viewer/main.ts to preload');
+        const files = new Set<string>();
+        const add = (file: string) => {
+          const chunk = chunks.find((c) => c.fileName === file);
+          if (!chunk || chunk.isEntry || files.has(file)) return;
+          files.add(file);
+          chunk.imports.forEach(add);
+        };
+        add(page.fileName);
+        return { html, tags: [...files].map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${file}` }, injectTo: 'head' as const })) };
+      },
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [preloadPage()],
   root: resolve(repo, 'viewer'),
   base: './',
   publicDir: false,
