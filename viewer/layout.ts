@@ -42,6 +42,15 @@ export function panelSizes(viewW: number, viewH: number, top: number): PanelSize
   return { scene, panels: Math.floor(panels), heatmap: Math.round(h * 0.32), plane: Math.round(h * 0.38), trace: Math.round(h * 0.3) };
 }
 
+/**
+ * Sizes for the page as laid out now: main's own width (it leaves out the scrollbar gutter, which
+ * documentElement.clientWidth may not), the window's height and the scene box's top.
+ */
+export function pageSizes(): PanelSizes {
+  const top = document.getElementById('scene-wrap')!.getBoundingClientRect().top + window.scrollY;
+  return panelSizes(document.querySelector('main')!.clientWidth, window.innerHeight, top);
+}
+
 /** Size `canvas` to w × h CSS px with a device-pixel backing store; returns its context scaled to CSS px. */
 export function fitCanvas(canvas: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
   const dpr = window.devicePixelRatio || 1;

@@ -13,7 +13,7 @@ import { download } from './download.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { countFrame, createFrameMeter } from './frame-meter.ts';
 import { createHeatmap, heatmapCell, resizeHeatmap, setHeatmapCursor, updateHeatmap } from './heatmap.ts';
-import { panelSizes, type PanelSizes } from './layout.ts';
+import { pageSizes, type PanelSizes } from './layout.ts';
 import { createLiveProjection, updateProjection } from './live-projection.ts';
 import { ReferenceClient } from './reference-client.ts';
 import { clearHistory, createReplay, followRecord, overlays } from './replay.ts';
@@ -74,9 +74,7 @@ async function start(): Promise<void> {
   // 'reach:…' marks on the performance timeline say where the time to the first frame goes (the viewer test prints them).
   performance.mark('reach:start');
   const canvas = byId<HTMLCanvasElement>('scene');
-  // main's own width: it leaves out the scrollbar gutter, which documentElement.clientWidth may not.
-  const sizes = () => panelSizes(document.querySelector('main')!.clientWidth, window.innerHeight, byId('scene-wrap').getBoundingClientRect().top + window.scrollY);
-  let size = sizes();
+  let size = pageSizes();
   const half = (z: PanelSizes) => Math.floor((z.panels - ROW_GAP) / 2);
   // The controller loads in a worker (startup-checkpoint.ts) while WebGL starts; both stand before the first frame.
   const scene = await ArmScene.create(canvas, size.scene, size.scene);
@@ -131,7 +129,7 @@ async function start(): Promise<void> {
   // The panels fit under the header and control bar, whose height changes after the first layout (the
   // delay choices, the train panel and the controller's kind fill them in, and they wrap): lay out again then.
   const relayout = () => {
-    const next = sizes();
+    const next = pageSizes();
     if (JSON.stringify(next) === JSON.stringify(size)) return;
     size = next;
     scene.resize(size.scene, size.scene);

@@ -6,12 +6,12 @@
  * state, or a recorded sample of the trial (replay).
  * World coordinates are metres with +y forward; the canvas has y pointing down, so y is flipped here.
  */
-import { Application, Container, Graphics, Text } from 'pixi.js';
+import { Container, Graphics, Text, WebGLRenderer } from 'pixi.js';
 import { forwardKinematics } from '../sim/dynamics.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handForce } from '../sim/force-fields.ts';
 import { conditionColor, THEME } from './colors.ts';
-import { SCENE_CONTEXT_ATTRIBUTES } from './scene-context.ts';
+import { SCENE_CONTEXT_ATTRIBUTES, sceneResolution } from './scene-context.ts';
 import { ACTIVATION_FULL_SCALE, activationColor, musclePolylines, TRUNK_BOX } from './muscle-drawing.ts';
 import { externalForce, type Session } from './session.ts';
 import type { TrialRecord } from './trial-record.ts';
@@ -41,9 +41,10 @@ export interface DrawnArm {
   muscles: Array<{ name: string; activation: number; color: number; width: number; path: number[] }>;
 }
 
-/** The pixi application and the scene's layers. Owns the WebGL context: call `dispose()`. */
+/** The pixi renderer and the scene's layers. Owns the WebGL context: call `dispose()`. */
 export class ArmScene {
-  readonly app: Application;
+  readonly renderer: WebGLRenderer;
+  private readonly stage = new Container();
   /** Targets and their labels lie above the arm (it passes over them), the forces and spring above all. */
   private readonly layers = { fixed: new Graphics(), overlays: new Graphics(), trail: new Graphics(), arm: new Graphics(), muscles: new Graphics(), targets: new Graphics(), forces: new Graphics() };
   private readonly labels = new Container();
@@ -57,37 +58,37 @@ export class ArmScene {
   /** What the last draw showed. */
   drawn: DrawnArm = { sample: -1, q: [0, 0], elbow: [0, 0], hand: [0, 0], overlays: 0, muscles: [] };
 
-  private constructor(app: Application) {
-    this.app = app;
+  private constructor(renderer: WebGLRenderer) {
+    this.renderer = renderer;
     const { fixed, overlays, trail, arm, muscles, targets, forces } = this.layers;
-    app.stage.addChild(fixed, overlays, trail, arm, muscles, targets, this.labels, forces);
+    this.stage.addChild(fixed, overlays, trail, arm, muscles, targets, this.labels, forces);
   }
 
   /** A scene drawing into `canvas` (CSS size width × height). */
   static async create(canvas: HTMLCanvasElement, width: number, height: number): Promise<ArmScene> {
-    const app = new Application();
-    await app.init({
+    // The WebGL renderer itself, not pixi's Application: its renderer detection would create a throwaway
+    // WebGL context to test for support and fetch the renderer's class as one more chunk. The scene draws
+    // on demand (draw()), so the Application's ticker is not needed either.
+    const renderer = new WebGLRenderer();
+    await renderer.init({
       canvas,
       width,
       height,
       background: THEME.background,
       antialias: SCENE_CONTEXT_ATTRIBUTES.antialias,
-      autoStart: false,
-      sharedTicker: false,
-      preference: 'webgl',
-      // Graphics, Text and Application register what they draw with; the browser extras pixi would load
-      // otherwise (its event system, accessibility, DOM and filter pipes; none used here, pointer input is
+      // Graphics and Text register what they draw with; the browser extras pixi would load otherwise (its
+      // event system, accessibility, DOM and filter pipes; none used here, pointer input is
       // scene-pointer.ts) are two more chunks fetched and run before the renderer starts.
       manageImports: false,
-      resolution: Math.min(window.devicePixelRatio || 1, 2),
+      resolution: sceneResolution(),
       autoDensity: true,
     });
-    return new ArmScene(app);
+    return new ArmScene(renderer);
   }
 
   /** Resize the canvas to width × height CSS px; the view is fitted again at the next draw. */
   resize(width: number, height: number): void {
-    this.app.renderer.resize(width, height);
+    this.renderer.resize(width, height);
     this.session = null;
   }
 
@@ -122,7 +123,7 @@ export class ArmScene {
     const xMax = Math.min(ws[1], Math.max(...pts.map((p) => p[0])) + VIEW_MARGIN);
     const yMin = Math.max(ws[2], Math.min(...pts.map((p) => p[1])) - VIEW_MARGIN);
     const yMax = Math.min(ws[3], Math.max(...pts.map((p) => p[1])) + VIEW_MARGIN);
-    const { width, height } = this.app.screen;
+    const { width, height } = this.renderer.screen;
     const pad = 24;
     this.scale = Math.min((width - 2 * pad) / (xMax - xMin), (height - 2 * pad) / (yMax - yMin));
     this.ox = width / 2 - ((xMin + xMax) / 2) * this.scale;
@@ -170,7 +171,7 @@ export class ArmScene {
       }
     }
     const bar = 0.1 * this.scale;
-    const { width, height } = this.app.screen;
+    const { width, height } = this.renderer.screen;
     g.moveTo(width - 20 - bar, height - 20).lineTo(width - 20, height - 20).stroke({ width: 2, color: THEME.axis });
     this.drawLabels(s, width - 20 - bar / 2, height - 36);
     if (s.body.muscles) this.drawActivationBar(g, width - 150, 30, 120, 8);
@@ -279,7 +280,7 @@ export class ArmScene {
       forces.moveTo(hx, hy).lineTo(p[0], p[1]).stroke({ width: 4, color: THEME.spring, cap: 'round' });
       forces.circle(p[0], p[1], 5).stroke({ width: 4, color: THEME.background, alpha: 0.85 }).circle(p[0], p[1], 5).stroke({ width: 2, color: THEME.spring });
     }
-    this.app.render();
+    this.renderer.render(this.stage);
   }
 
   /** The muscles of a muscle arm at angles (q1, q2) with `activation` per muscle; returns what was drawn. */
@@ -330,7 +331,8 @@ export class ArmScene {
   }
 
   dispose(): void {
-    this.app.destroy(false, { children: true });
+    this.stage.destroy({ children: true });
+    this.renderer.destroy(false);
   }
 }
 
