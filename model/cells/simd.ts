@@ -192,6 +192,9 @@ function kernelCode(spec: KernelSpec): number[] {
   return [...leb(fn.length), ...fn];
 }
 
+/** What the kernels' function names start with (as V8's profiler shows them). */
+export const KERNEL_NAME_PREFIX = 'cellKernel.';
+
 /** A wasm module of the kernels, importing its memory as m.mem. */
 function moduleBytes(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
   const types = specs.map((s) => [0x60, ...vec([...s.arrays.map(() => [I32]), ...Array.from({ length: s.scalars ?? 0 }, () => [F64T]), [I32], [I32]]), 0]);
@@ -199,7 +202,10 @@ function moduleBytes(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
   const funcs = vec(specs.map((_, i) => leb(i)));
   const exports = vec(specs.map((s, i) => [...str(s.name), 0x00, ...leb(i)]));
   const code = vec(specs.map(kernelCode));
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, vec(types)), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code)]);
+  // Function names (custom 'name' section), so profiles tell the kernels from tfjs's wasm.
+  const nameMap = vec(specs.map((s, i) => [...leb(i), ...str(`${KERNEL_NAME_PREFIX}${s.name}`)]));
+  const names = [...str('name'), 1, ...leb(nameMap.length), ...nameMap];
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, vec(types)), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code), ...section(0, names)]);
 }
 
 /** An array argument of `stride` units of n per row, read or written at `blocks` blocks of n from block `first` on (unit j of block k at k·n + j of the row; stride 0: one row for every b, e.g. a bias). */
