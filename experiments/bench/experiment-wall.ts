@@ -1,22 +1,37 @@
 /**
- * The wall time of the default experiment (`npm start`: run, analysis, exports, report) with one thread
- * and with N, in turns in the same bench so the ratio means something on a busy machine; each run is a
- * fresh `reach experiment` process. The analyses must agree to the last digit (timings aside).
+ * Wall times of whole commands with one thread and with N, in turns in the same bench so the ratios mean
+ * something on a busy machine: the default experiment (`npm start`: run, analysis, exports, report) and
+ * the trainings of the default controllers (their committed configs, shortened). Each run is a fresh
+ * `reach` process, so start-up, worker start-up, checkpoint writes and the rest count as a user sees
+ * them. The results must not depend on the threads: the analyses agree to the last digit (timings
+ * aside), the trained weights bit for bit.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { DEFAULT_MODELS } from '../default-models.ts';
+import { PACKAGE_ROOT } from '../package-info.ts';
 import { REACH_BIN } from '../sweeps/executors/command.ts';
 
-export interface ExperimentBench {
-  workers: number;
+/** One command timed on 1 and N workers. */
+export interface CommandBench {
+  /** What was timed (the command line, without --out and --workers). */
+  command: string;
   /** Wall seconds of each run, by worker count, in the order run. */
   seconds: Record<string, number[]>;
   /** Median N-worker wall time / median 1-worker wall time. */
   ratio: number;
-  /** Whether analysis.json was the same (timings aside) for every run. */
-  identicalAnalysis: boolean;
+  /** Whether every run gave the same result (analysis.json timings aside; checkpoint weights). */
+  identical: boolean;
+}
+
+export interface ExperimentBench {
+  workers: number;
+  /** `reach experiment` (npm start). */
+  experiment: CommandBench;
+  /** `reach train --config <default config> --iterations n` of each default controller, by arm. */
+  trainings: Record<string, CommandBench>;
   /** 1-minute load average before and after. */
   load: [number, number];
 }
@@ -28,25 +43,60 @@ function analysisWithoutTimes(dir: string): string {
   return readFileSync(join(dir, 'analysis.json'), 'utf8').replace(/"seconds":\s*[0-9.eE+-]+/g, '"seconds":0');
 }
 
-export function benchExperiment(o: { workers: number; rounds: number; progress?: (m: string) => void }): ExperimentBench {
+/** The trained weights of a training directory. */
+const trainedWeights = (dir: string) => JSON.stringify((JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { params: unknown }).params);
+
+interface Timed {
+  name: string;
+  args: string[];
+  /** The result of a run in `out`, to compare across runs. */
+  result: (out: string) => string;
+}
+
+/**
+ * Time the default experiment and, unless `trainIterations` is 0, the default trainings of
+ * `trainIterations` iterations: each on 1 and `workers` workers, command after command, `rounds` times.
+ */
+export function benchExperiment(o: { workers: number; rounds: number; trainIterations: number; progress?: (m: string) => void }): ExperimentBench {
   const load0 = loadavg()[0];
   const root = mkdtempSync(join(tmpdir(), 'reach-bench-experiment-'));
-  const seconds: Record<string, number[]> = { 1: [], [o.workers]: [] };
-  const analyses = new Set<string>();
+  const commands: Timed[] = [
+    { name: 'experiment', args: ['experiment', '--force'], result: analysisWithoutTimes },
+    ...(o.trainIterations > 0
+      ? Object.entries(DEFAULT_MODELS).map(([arm, m]) => ({ name: arm, args: ['train', '--force', '--config', m.trainConfig, '--iterations', String(o.trainIterations)], result: trainedWeights }))
+      : []),
+  ];
+  const seconds = commands.map((): Record<string, number[]> => ({ 1: [], [o.workers]: [] }));
+  const results = commands.map(() => new Set<string>());
   try {
     for (let r = 0; r < o.rounds; r++) {
-      for (const workers of [1, o.workers]) {
-        const out = join(root, 'experiment');
-        o.progress?.(`experiment, round ${r + 1}/${o.rounds}, ${workers} worker${workers > 1 ? 's' : ''}, load ${loadavg()[0].toFixed(1)}`);
-        const t0 = performance.now();
-        const p = spawnSync(REACH_BIN[0], [REACH_BIN[1], 'experiment', '--out', out, '--force', '--workers', String(workers)], { encoding: 'utf8' });
-        if (p.status !== 0) throw new Error(`reach experiment --workers ${workers} failed: ${p.stderr}`);
-        seconds[workers].push((performance.now() - t0) / 1000);
-        analyses.add(analysisWithoutTimes(out));
-      }
+      commands.forEach((c, k) => {
+        for (const workers of [1, o.workers]) {
+          const out = join(root, c.name);
+          o.progress?.(`${c.name}, round ${r + 1}/${o.rounds}, ${workers} worker${workers > 1 ? 's' : ''}, load ${loadavg()[0].toFixed(1)}`);
+          const t0 = performance.now();
+          const p = spawnSync(REACH_BIN[0], [REACH_BIN[1], ...c.args, '--out', out, '--workers', String(workers)], { encoding: 'utf8' });
+          if (p.status !== 0) throw new Error(`reach ${c.args.join(' ')} --workers ${workers} failed: ${p.stderr}`);
+          seconds[k][workers].push((performance.now() - t0) / 1000);
+          results[k].add(c.result(out));
+        }
+      });
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  return { workers: o.workers, seconds, ratio: median(seconds[o.workers]) / median(seconds[1]), identicalAnalysis: analyses.size === 1, load: [load0, loadavg()[0]] };
+  const benches = commands.map(
+    (c, k): CommandBench => ({
+      command: `reach ${c.args.filter((a) => a !== '--force').map((a) => (a.startsWith(PACKAGE_ROOT) ? relative(PACKAGE_ROOT, a) : a)).join(' ')}`,
+      seconds: seconds[k],
+      ratio: median(seconds[k][o.workers]) / median(seconds[k][1]),
+      identical: results[k].size === 1,
+    }),
+  );
+  return {
+    workers: o.workers,
+    experiment: benches[0],
+    trainings: Object.fromEntries(commands.slice(1).map((c, k) => [c.name, benches[k + 1]])),
+    load: [load0, loadavg()[0]],
+  };
 }

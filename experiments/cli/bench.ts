@@ -15,21 +15,26 @@ interface RawOptions {
   profile?: boolean;
   experiment?: boolean;
   rounds: string;
+  trainIterations: string;
 }
 
 async function experimentBench(opts: RawOptions): Promise<void> {
   const workers = parseWorkers(opts.workers);
   const rounds = parseIntStrict(opts.rounds, '--rounds');
   if (rounds < 1) throw new Error(`--rounds must be at least 1, got ${rounds}`);
+  const trainIterations = parseIntStrict(opts.trainIterations, '--train-iterations');
+  if (trainIterations < 0) throw new Error(`--train-iterations must be 0 or more, got ${trainIterations}`);
   const { benchExperiment } = await import('../bench/experiment-wall.ts');
-  process.stderr.write(`bench: the default experiment, ${rounds} rounds of 1 and ${workers} workers, ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
-  const r = benchExperiment({ workers, rounds, progress: (m) => process.stderr.write(`bench: ${m}\n`) });
-  const rows: Array<[string, string]> = [
-    ['load average (1 min) before → after', `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}`],
-    ...Object.entries(r.seconds).map(([w, s]): [string, string] => [`reach experiment --workers ${w} (wall s, each run)`, s.map((v) => v.toFixed(1)).join('  ')]),
-    [`${workers} workers / 1 worker (median wall time ratio)`, r.ratio.toFixed(3)],
-    ['analysis.json identical (timings aside)', r.identicalAnalysis ? 'yes' : 'NO'],
-  ];
+  process.stderr.write(`bench: the default experiment${trainIterations > 0 ? ` and the default trainings (${trainIterations} iterations)` : ''}, ${rounds} rounds of 1 and ${workers} workers, ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  const r = benchExperiment({ workers, rounds, trainIterations, progress: (m) => process.stderr.write(`bench: ${m}\n`) });
+  const rows: Array<[string, string]> = [['load average (1 min) before → after', `${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}`]];
+  for (const [c, same] of [[r.experiment, 'analysis.json identical (timings aside)'], ...Object.values(r.trainings).map((t) => [t, 'trained weights bit-identical'] as const)] as const) {
+    rows.push(
+      ...Object.entries(c.seconds).map(([w, s]): [string, string] => [`${c.command} --workers ${w} (wall s, each run)`, s.map((v) => v.toFixed(1)).join('  ')]),
+      [`  ${workers} workers / 1 worker (median wall time ratio)`, c.ratio.toFixed(3)],
+      [`  ${same}`, c.identical ? 'yes' : 'NO'],
+    );
+  }
   const w = Math.max(...rows.map(([k]) => k.length));
   process.stderr.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n');
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
@@ -45,8 +50,9 @@ export function register(program: Command): void {
     .option('--checkpoint <file>', 'controller for the closed-loop figure', DEFAULT_CHECKPOINT)
     .option('--workers <n>', `worker threads of the parallel training figures (default: the number of cores, ${availableParallelism()} here)`)
     .option('--profile', 'also print where a 1-worker training iteration spends its time, per cell and arm')
-    .option('--experiment', 'instead: time the default experiment (npm start) with 1 worker and with --workers, in turns, and print the ratio')
+    .option('--experiment', 'instead: time the default experiment (npm start) and the default controllers\' trainings with 1 worker and with --workers, in turns, and print the ratios')
     .option('--rounds <n>', 'with --experiment: runs of each', '2')
+    .option('--train-iterations <n>', 'with --experiment: iterations of each default training (0: time the experiment alone)', '150')
     .action(async (opts: RawOptions) => {
       if (opts.experiment) return experimentBench(opts);
       const backendChoice = parseBackend(opts.backend);
