@@ -6,7 +6,7 @@
  * state, or a recorded sample of the trial (replay).
  * World coordinates are metres with +y forward; the canvas has y pointing down, so y is flipped here.
  */
-import { Container, Graphics, Text, WebGLRenderer } from 'pixi.js';
+import { Container, Graphics, RenderTexture, Text, WebGLRenderer } from 'pixi.js';
 import { forwardKinematics } from '../sim/dynamics.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handForce } from '../sim/force-fields.ts';
@@ -24,6 +24,8 @@ const FIELD_PROBE_SPEED = 0.5;
 const VIEW_MARGIN = 0.14;
 /** Force arrow scale (px per N). */
 const PX_PER_N = 4;
+/** Target and scale-bar labels; the dark outline keeps a label readable where the arm passes under it. */
+const LABEL_STYLE = { fontFamily: 'system-ui, sans-serif', fontSize: 11, fill: 0xb0b8c8, stroke: { color: THEME.background, width: 3 } };
 /** Muscle line width (px) at zero and at full-scale activation. */
 const MUSCLE_WIDTH: readonly [number, number] = [2.5, 7];
 
@@ -83,7 +85,27 @@ export class ArmScene {
       resolution: sceneResolution(),
       autoDensity: true,
     });
-    return new ArmScene(renderer);
+    const scene = new ArmScene(renderer);
+    scene.compilePrograms();
+    return scene;
+  }
+
+  /**
+   * Render shapes and a label off screen, so pixi compiles the two programs the scene draws with (it does
+   * so at their first use and then waits for the GPU to link them, 0.1–0.2 s under SwiftShader) and sets
+   * up its text measuring now, while the controller may still be loading, rather than in the first frame.
+   * Small shapes and text go through pixi's batcher; large shapes (the workspace outline) are drawn
+   * unbatched, with the graphics program.
+   */
+  private compilePrograms(): void {
+    const unbatched = new Graphics().rect(0, 0, 1, 1).fill({ color: THEME.arm });
+    unbatched.context.batchMode = 'no-batch';
+    const warm = new Container();
+    warm.addChild(new Graphics().rect(0, 0, 1, 1).fill({ color: THEME.arm }), unbatched, new Text({ text: '1', style: LABEL_STYLE }));
+    const target = RenderTexture.create({ width: 1, height: 1 });
+    this.renderer.render({ container: warm, target });
+    warm.destroy({ children: true });
+    target.destroy(true);
   }
 
   /** Resize the canvas to width × height CSS px; the view is fitted again at the next draw. */
@@ -196,24 +218,22 @@ export class ArmScene {
 
   private drawLabels(s: Session, barX: number, barY: number): void {
     for (const child of this.labels.removeChildren()) child.destroy();
-    // The dark outline keeps a label readable where the arm passes under it.
-    const style = { fontFamily: 'system-ui, sans-serif', fontSize: 11, fill: 0xb0b8c8, stroke: { color: THEME.background, width: 3 } };
     const p = this.f;
     for (let k = 0; k < s.targets.length; k++) {
       const dx = s.targets[k][0] - s.start[0];
       const dy = s.targets[k][1] - s.start[1];
       const d = Math.hypot(dx, dy);
       this.toCanvas(s.targets[k][0] + (0.025 * dx) / d, s.targets[k][1] + (0.025 * dy) / d, p);
-      const t = new Text({ text: String(k + 1), style });
+      const t = new Text({ text: String(k + 1), style: LABEL_STYLE });
       t.anchor.set(0.5);
       t.position.set(p[0], p[1]);
       this.labels.addChild(t);
     }
-    const bar = new Text({ text: '10 cm', style });
+    const bar = new Text({ text: '10 cm', style: LABEL_STYLE });
     bar.anchor.set(0.5);
     bar.position.set(barX, barY);
     this.labels.addChild(bar);
-    const help = new Text({ text: 'click a target or press 1–8 · drag the hand to push it', style: { ...style, fill: 0x8a94a6 } });
+    const help = new Text({ text: 'click a target or press 1–8 · drag the hand to push it', style: { ...LABEL_STYLE, fill: 0x8a94a6 } });
     help.position.set(10, 8);
     this.labels.addChild(help);
   }
