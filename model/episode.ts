@@ -25,6 +25,7 @@ import { distancePenalty, emptyLoss, lossTotal, reachDirection, type LossCompone
 import { cellOf, type Cell, type StepCache } from './cells/index.ts';
 import { paramShapes, readout, readoutSlope, stateSize, type NetworkParams, type NetworkSpec } from './network.ts';
 import { allocPlantJacobians, plantBackward, plantForward, type PlantJacobians } from './plant.ts';
+import { createReadoutBackward, readoutBackwardFinish, readoutBackwardLoad, readoutBackwardRow, readoutBackwardStart, readoutBackwardStore, type ReadoutBackward } from './readout-backward.ts';
 import { TfMatmul } from './tf-matmul.ts';
 
 /** Everything an episode needs besides the weights and the trials. */
@@ -112,6 +113,7 @@ export class Episode {
   private readonly q4 = new Float64Array(4);
   /** The last run's step from which each trial sees the go cue (its hold phase ends there): [batch]. */
   private readonly cueStep: Int32Array;
+  private readonly readoutBackward: ReadoutBackward;
 
   constructor(tf: typeof tfType, setup: EpisodeSetup, batch: number, steps: number, scaling: EpisodeScaling = {}) {
     const { hidden: n, inputs: ni, outputs: no } = setup.network;
@@ -141,6 +143,7 @@ export class Episode {
     this.x = new Float32Array(batch * ni);
     this.noise = new Float32Array(batch * n);
     this.cueStep = new Int32Array(batch);
+    this.readoutBackward = createReadoutBackward(n, no, stateSize(setup.network) / n, batch);
     this.grads = {};
     for (const [name, shape] of Object.entries(paramShapes(setup.network))) {
       this.grads[name] = new Float32Array(shapeSize(shape));
@@ -263,9 +266,10 @@ export class Episode {
     const g = this.grads;
     for (const a of Object.values(g)) a.fill(0);
     const wout = params.Wout.data;
-    const gWout = g.Wout;
     const gbout = g.bout;
     const S = stateSize(spec);
+    const rb = this.readoutBackward;
+    readoutBackwardStart(rb, wout);
     // ∂L/∂s_t: the output h is the first `n` entries of each state row.
     let gs = new Float32Array(B * S);
     let gsPrev = new Float32Array(B * S);
@@ -283,8 +287,9 @@ export class Episode {
       plantBackward(this.jac[t], this.gS[t + 1], B, this.gS[t], gTau);
       const u = this.U[t];
       const h = this.caches[t].h;
-      // Readout and activity terms, unit by unit (Wout rows are contiguous); each float32 sum takes its
-      // terms in the order of the output-by-output loop it replaces, so the sums are the same.
+      // Readout and activity terms, trial by trial, the units two at a time (model/readout-backward.ts);
+      // each float32 sum takes its terms in the order of the output-by-output loop it replaced.
+      readoutBackwardLoad(rb, gs, h);
       for (let b = 0; b < B; b++) {
         for (let k = 0; k < no; k++) {
           const uk = u[b * no + k];
@@ -300,55 +305,9 @@ export class Episode {
             gu64[k] += driveScale * d;
           }
         }
-        const o = b * S;
-        const ho = b * n;
-        if (no === 2) {
-          // The torque arm's two outputs unrolled (the same operations in the same order, 45 % less time).
-          const g0 = gu64[0];
-          const g1 = gu64[1];
-          for (let j = 0; j < n; j++) {
-            const hv = h[ho + j];
-            const w = 2 * j;
-            const v = Math.fround(Math.fround(gs[o + j] + g0 * wout[w]) + g1 * wout[w + 1]);
-            gWout[w] += g0 * hv;
-            gWout[w + 1] += g1 * hv;
-            gs[o + j] = v + activityScale * hv;
-          }
-        } else if (no === 6) {
-          // The arm26's six excitations unrolled the same way (same operations, same order; about half the time).
-          const g0 = gu64[0];
-          const g1 = gu64[1];
-          const g2 = gu64[2];
-          const g3 = gu64[3];
-          const g4 = gu64[4];
-          const g5 = gu64[5];
-          for (let j = 0; j < n; j++) {
-            const hv = h[ho + j];
-            const w = 6 * j;
-            let v = Math.fround(Math.fround(Math.fround(gs[o + j] + g0 * wout[w]) + g1 * wout[w + 1]) + g2 * wout[w + 2]);
-            v = Math.fround(Math.fround(Math.fround(v + g3 * wout[w + 3]) + g4 * wout[w + 4]) + g5 * wout[w + 5]);
-            gWout[w] += g0 * hv;
-            gWout[w + 1] += g1 * hv;
-            gWout[w + 2] += g2 * hv;
-            gWout[w + 3] += g3 * hv;
-            gWout[w + 4] += g4 * hv;
-            gWout[w + 5] += g5 * hv;
-            gs[o + j] = v + activityScale * hv;
-          }
-        } else {
-          for (let j = 0; j < n; j++) {
-            const hv = h[ho + j];
-            const w = j * no;
-            let v = gs[o + j];
-            for (let k = 0; k < no; k++) {
-              const g = gu64[k];
-              v = Math.fround(v + g * wout[w + k]);
-              gWout[w + k] += g * hv;
-            }
-            gs[o + j] = v + activityScale * hv;
-          }
-        }
+        readoutBackwardRow(rb, b, gu64, activityScale);
       }
+      readoutBackwardStore(rb, gs);
       if (flow) {
         let sq = 0;
         for (let b = 0; b < B; b++) for (let j = 0; j < n; j++) sq += gs[b * S + j] ** 2;
@@ -363,6 +322,7 @@ export class Episode {
       gsPrev = tmp;
     }
 
+    readoutBackwardFinish(rb, g.Wout);
     this.cell.finish(spec, this.mm, this.tape, B, T, g);
     if (this.addsWeightPenalty) weightPenalty(spec, ls, params, g);
   }

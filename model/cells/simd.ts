@@ -42,6 +42,8 @@ export interface KernelBody {
   sub(a: Expr, b: Expr): Expr;
   mul(a: Expr, b: Expr): Expr;
   div(a: Expr, b: Expr): Expr;
+  /** Math.fround(v), as a float64 again. */
+  fround(v: Expr): Expr;
   /** JavaScript's v > 0 ? v : 0 (NaN → 0). */
   relu(v: Expr): Expr;
   /** JavaScript's v > 0 ? 1 : 0. */
@@ -52,11 +54,17 @@ export interface KernelBody {
   sigmoid(v: Expr): Expr;
 }
 
-/** A kernel: its name, its array arguments, how many float64 scalars follow them (read as `k.arg(i)`), and its per-unit body. */
+/**
+ * A kernel: its name, its array arguments, how many float64 scalars follow them (read as `k.arg(i)`),
+ * and its per-unit body. With `scalarsInMemory` the scalars are not arguments but float64s in the
+ * kernel's memory from the byte address given after the arrays (a call of fixed arity whatever their
+ * number: JavaScript calls with spread arguments cost more than the work here).
+ */
 export interface KernelSpec {
   name: string;
   arrays: ArrayArg[];
   scalars?: number;
+  scalarsInMemory?: boolean;
   body(k: KernelBody): void;
 }
 
@@ -104,7 +112,7 @@ function kernelCode(spec: KernelSpec): number[] {
   const streams = spec.arrays.flatMap(({ stride, first, blocks }, arg) => Array.from({ length: blocks }, (_, i) => ({ arg, stride, block: first + i })));
   const ns = streams.length;
   const nf = spec.scalars ?? 0;
-  const pBatch = na + nf;
+  const pBatch = na + (spec.scalarsInMemory ? 1 : nf);
   const pN = pBatch + 1;
   // i32 locals: row counter, byte offset of the unit pair within a row, row bytes, one row pointer per stream.
   const lb = pN + 1;
@@ -145,6 +153,7 @@ function kernelCode(spec: KernelSpec): number[] {
       sub: bin(V.sub),
       mul,
       div: bin(V.div),
+      fround: (v) => [...v, ...simd(V.demote), ...simd(V.promote)],
       relu: (v) => [...c(0), ...v, ...simd(V.pmax)],
       step: (v) => [...v, ...c(0), ...simd(V.f64x2Gt), ...c(1), ...simd(V.and)],
       tanh: (v) => {
@@ -167,7 +176,8 @@ function kernelCode(spec: KernelSpec): number[] {
   const pairBody = bodyCode(true);
   const oneBody = bodyCode(false);
   const code: number[] = [];
-  scalarLocals.forEach((l, i) => code.push(...get(na + i), ...simd(V.f64x2Splat), ...set(l)));
+  const F64_LOAD = 0x2b;
+  scalarLocals.forEach((l, i) => code.push(...(spec.scalarsInMemory ? [...get(na), F64_LOAD, 3, ...leb(8 * i)] : get(na + i)), ...simd(V.f64x2Splat), ...set(l)));
   for (const [v, l] of consts) code.push(...F64(v), ...simd(V.f64x2Splat), ...set(l));
   code.push(...get(pN), OP.i32Const, 4, OP.i32Mul, ...set(lnb));
   streams.forEach(({ arg, block }, s) => code.push(...get(arg), ...get(lnb), OP.i32Const, ...sleb(block), OP.i32Mul, OP.i32Add, ...set(lrow(s))));
@@ -197,7 +207,8 @@ export const KERNEL_NAME_PREFIX = 'cellKernel.';
 
 /** A wasm module of the kernels, importing its memory as m.mem. */
 function moduleBytes(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
-  const types = specs.map((s) => [0x60, ...vec([...s.arrays.map(() => [I32]), ...Array.from({ length: s.scalars ?? 0 }, () => [F64T]), [I32], [I32]]), 0]);
+  const scalarParams = (s: KernelSpec) => (s.scalarsInMemory ? [[I32]] : Array.from({ length: s.scalars ?? 0 }, () => [F64T]));
+  const types = specs.map((s) => [0x60, ...vec([...s.arrays.map(() => [I32]), ...scalarParams(s), [I32], [I32]]), 0]);
   const imports = vec([[...str('m'), ...str('mem'), 0x02, 0x00, 0x01]]);
   const funcs = vec(specs.map((_, i) => leb(i)));
   const exports = vec(specs.map((s, i) => [...str(s.name), 0x00, ...leb(i)]));
@@ -213,7 +224,7 @@ export const array = (stride: number, blocks = 1, first = 0): ArrayArg => ({ str
 
 const compiled = new WeakMap<KernelSpec[], WebAssembly.Module>();
 
-/** A kernel's exported function: the arrays' byte addresses, the scalars, then batch and n. */
+/** A kernel's exported function: the arrays' byte addresses, the scalars (or their address), then batch and n. */
 export type Kernel = (...args: number[]) => void;
 
 /** A float32 array in a kernel's memory and its byte address there. */
