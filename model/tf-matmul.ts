@@ -57,7 +57,8 @@ export class TfMatmul {
   private readonly backend: WasmBackend | null;
   private readonly kernel: ((...args: unknown[]) => void) | null;
   /** Keyed by (m·2¹⁶ + k)·2¹⁶ + n: a number, so a call builds no key string. */
-  private readonly slots = new Map<number, Slot>();
+  /** Slots by m, then k, then n (maps of numbers: a lookup allocates nothing, and no two shapes share a key). */
+  private readonly slots = new Map<number, Map<number, Map<number, Slot>>>();
 
   constructor(private readonly tf: typeof tfType) {
     this.backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
@@ -65,8 +66,11 @@ export class TfMatmul {
   }
 
   private slot(m: number, k: number, n: number): Slot {
-    const key = (m * 65536 + k) * 65536 + n;
-    let s = this.slots.get(key);
+    let byK = this.slots.get(m);
+    if (!byK) this.slots.set(m, (byK = new Map<number, Map<number, Slot>>()));
+    let byN = byK.get(k);
+    if (!byN) byK.set(k, (byN = new Map<number, Slot>()));
+    let s = byN.get(n);
     if (!s) {
       const a = this.tf.zeros([m, k]);
       const out = this.tf.zeros([m, n]);
@@ -81,7 +85,7 @@ export class TfMatmul {
       };
       const none = new Float32Array(0);
       s = { a, out, aId: ia.id, aOffset: ia.memoryOffset, outId: io.id, outOffset: io.memoryOffset, aShape: shape(m, k), bShape: shape(k, n), aSize: m * k, outSize: m * n, heap: null, aView: none, outView: none };
-      this.slots.set(key, s);
+      byN.set(n, s);
     }
     return s;
   }
@@ -156,7 +160,7 @@ export class TfMatmul {
     for (const w of this.weights.values()) w.dispose();
     this.weights.clear();
     this.uploaded.clear();
-    for (const s of this.slots.values()) {
+    for (const s of [...this.slots.values()].flatMap((byK) => [...byK.values()].flatMap((byN) => [...byN.values()]))) {
       s.a.dispose();
       s.out.dispose();
       this.backend!.wasm._free(s.aShape);

@@ -64,6 +64,24 @@ describe('training matrix products', () => {
     }
   });
 
+  it('keep products of different shapes apart when a dimension reaches 65536 ([1×1]·[1×65537] and [1×2]·[2×1] shared one slot)', () => {
+    const mm = new TfMatmul(tf);
+    try {
+      const wide = Float32Array.from({ length: 65537 }, (_, j) => j % 7);
+      mm.setWeights({ A: { shape: [1, 65537], data: wide }, B: { shape: [2, 1], data: Float32Array.of(3, 4) } }, ['A', 'B']);
+      const outWide = new Float32Array(65537);
+      mm.matmul(Float32Array.of(2), 1, 1, 'A', outWide);
+      const outB = new Float32Array(1);
+      // 5·3 + 6·4 = 39.
+      mm.matmul(Float32Array.of(5, 6), 1, 2, 'B', outB);
+      expect(outB[0]).toBe(39);
+      mm.matmul(Float32Array.of(2), 1, 1, 'A', outWide);
+      expect(outWide.every((v, j) => v === 2 * (j % 7))).toBe(true);
+    } finally {
+      mm.dispose();
+    }
+  });
+
   it('hold no tensors after dispose', () => {
     const before = tf.memory().numTensors;
     const mm = new TfMatmul(tf);
