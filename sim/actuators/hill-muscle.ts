@@ -42,7 +42,8 @@ export function hillConstants(h: HillParams, slack: number): HillConstants {
   };
 }
 
-const one = { a: new Float64Array(1), ln: new Float64Array(1), vn: new Float64Array(1) };
+// One muscle's inputs as the batched functions read them (activation, fibre length and velocity, excitation).
+const one = { a: new Float64Array(1), ln: new Float64Array(1), vn: new Float64Array(1), u: new Float64Array(1) };
 
 /**
  * Normalised muscle force at activation a, fibre length l̃ and velocity ṽ: out = [f, ∂f/∂a, ∂f/∂l̃,
@@ -140,8 +141,8 @@ const dRate1 = new Float64Array(2);
  */
 export function activationRate(p: ActivationParams, a: number, u: number, out: Float64Array, o = 0): void {
   one.a[0] = a;
-  one.ln[0] = u;
-  activationRates(p, 1, one.a, 0, one.ln, 0, rate1, 0, dRate1);
+  one.u[0] = u;
+  activationRates(p, 1, one.a, 0, one.u, 0, rate1, 0, dRate1);
   out[o] = rate1[0];
   out[o + 1] = dRate1[0];
   out[o + 2] = dRate1[1];
