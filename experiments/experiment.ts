@@ -27,7 +27,7 @@ import { checkRecordingFits, runExperiment, writeRun, type RunOptions, type RunR
 import { stageDir, withOutputLock } from './io/out-dir.ts';
 import { exportOnThread, type ExportThread } from './parallel/export-thread.ts';
 import { startRenderThread, type RenderThread } from './parallel/render-thread.ts';
-import { defaultWorkers } from './parallel/shard-pool.ts';
+import { defaultWorkers, shardThreads, spawnShardWorkers } from './parallel/shard-pool.ts';
 import { startTaskPool, type TaskPool } from './parallel/task-pool.ts';
 import { mark, markProcessStart } from './parallel/timeline.ts';
 import { loadCheckpointFile, makeCheckpoint, runTraining } from './training.ts';
@@ -84,14 +84,22 @@ export interface ExperimentResult {
 async function trainFirst(o: ExperimentOptions, root: string, progress: (m: string) => void): Promise<string> {
   // Loaded only here: tfjs takes a second to import and nothing else in the experiment needs it.
   const { initBackend } = await import('../model/backend.ts');
-  const { tf, backend } = await initBackend(o.train!.backend);
+  // The shard workers load their tfjs while this thread loads its own.
+  const workers = o.workers ?? defaultWorkers();
+  const threads = shardThreads(workers, o.train!.config.batch);
+  const shardWorkers = threads > 1 ? spawnShardWorkers(o.train!.backend, threads - 1) : undefined;
   const dir = join(root, 'train');
-  progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
-  const { state, interrupted } = await runTraining(tf, backend, o.train!.config, { out: dir, workers: o.workers });
-  if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
-  const checkpointPath = join(dir, 'controller.json');
-  writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, false)));
-  return checkpointPath;
+  try {
+    const { tf, backend } = await initBackend(o.train!.backend);
+    progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
+    const { state, interrupted } = await runTraining(tf, backend, o.train!.config, { out: dir, workers, shardWorkers });
+    if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
+    const checkpointPath = join(dir, 'controller.json');
+    writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, false)));
+    return checkpointPath;
+  } finally {
+    await shardWorkers?.dispose();
+  }
 }
 
 /**
