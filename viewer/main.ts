@@ -350,8 +350,11 @@ async function start(): Promise<void> {
     const past = overlays(replay);
     scene.draw(session, k, past);
     updateProjection(projection, session.record, r, session.controller.h, session.step);
-    updateHeatmap(heatmap, session.record, r ? r.order[sort] : null, r ? (sort === 'pd' ? 'sorted by preferred direction' : 'sorted by PC1 loading') : 'unsorted');
-    setHeatmapCursor(heatmap, k >= 0 ? session.record.timesFromGo[k] : null);
+    // The heat map draws from the second frame on (its first draw, axes and labels, would hold up the arm's).
+    if (!first) {
+      updateHeatmap(heatmap, session.record, r ? r.order[sort] : null, r ? (sort === 'pd' ? 'sorted by preferred direction' : 'sorted by PC1 loading') : 'unsorted');
+      setHeatmapCursor(heatmap, k >= 0 ? session.record.timesFromGo[k] : null);
+    }
     const color = session.targetIndex < 0 ? '#ffffff' : css(conditionColor(session.targetIndex, session.targets.length));
     const shown = k >= 0 ? Math.min(k + 1, projection.length) : projection.length;
     const at = (trail: Float64Array, now: Float64Array) => (k >= 0 && shown > 0 ? trail.subarray((shown - 1) * 2, shown * 2) : now);
