@@ -349,6 +349,7 @@ async function start(): Promise<void> {
     const k = replay.sample;
     const past = overlays(replay);
     scene.draw(session, k, past);
+    if (first) canvas.style.visibility = '';
     updateProjection(projection, session.record, r, session.controller.h, session.step);
     // The heat map draws from the second frame on (its first draw, axes and labels, would hold up the arm's).
     if (!first) {

@@ -33,5 +33,8 @@ export function startSceneContext(): void {
   canvas.style.width = `${side}px`;
   canvas.style.height = `${side}px`;
   canvas.width = canvas.height = side * sceneResolution();
+  // Hidden until the first frame is drawn (main.ts): a visible canvas with a live context is read back at
+  // each compositor commit under software compositing, 0.15 s for its empty buffer here.
+  canvas.style.visibility = 'hidden';
   canvas.getContext('webgl2', SCENE_CONTEXT_ATTRIBUTES);
 }
