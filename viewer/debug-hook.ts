@@ -1,6 +1,7 @@
 /**
  * `window.__reach`: a small read-only view of the live run for browser tests and the console (hand
  * position, trial phase, target, fps, frame count, controller name, …). Every getter returns a copy.
+ * One control: `pauseAt`, which stops the run at an exact simulated time (tests must not depend on the wall clock).
  */
 import type { FrameMeter } from './frame-meter.ts';
 import type { LiveProjection } from './live-projection.ts';
@@ -93,6 +94,8 @@ export interface ReachDebug {
   /** Replayed sample (−1: live) and earlier trials kept. */
   readonly replaySample: number;
   readonly earlierTrials: number;
+  /** Pause the run when the current trial's time reaches `trialTime` s (checked at every 1 ms update, so exact whatever the frame rate); null cancels. */
+  pauseAt(trialTime: number | null): void;
 }
 
 declare global {
@@ -230,6 +233,9 @@ export function installDebugHook(src: DebugSource): void {
     },
     get earlierTrials() {
       return src.replay().history.length;
+    },
+    pauseAt(t: number | null) {
+      src.session().pauseAt = t;
     },
     worldToClient(x: number, y: number) {
       const p = [0, 0];

@@ -337,7 +337,10 @@ async function start(): Promise<void> {
     const wall = last === null ? 0 : (now - last) / 1000;
     last = now;
     try {
+      const running = !session.paused;
       advance(session, wall);
+      // The run pauses itself at the debug hook's pauseAt: show it as paused as the pause control would.
+      if (running && session.paused) controls.showPaused(true);
     } catch (err) {
       setPaused(session, true);
       showMessage(`${(err as Error).message}; paused.`);

@@ -91,6 +91,8 @@ export interface Session {
   timeScale: number;
   /** Control steps still to run while paused (single-step). */
   pendingSteps: number;
+  /** Trial time (s) at which the run pauses itself, once, inside the update loop (null: never); set only by the debug hook, so tests stop at an exact simulated time. */
+  pauseAt: number | null;
   /** Feedback noise multiplier (1 = as trained). */
   noiseScale: number;
   curlOn: boolean;
@@ -164,6 +166,7 @@ export function createSession(checkpoint: Checkpoint, name: string, seed = 1): S
     paused: false,
     timeScale: 1,
     pendingSteps: 0,
+    pauseAt: null,
     noiseScale: 1,
     curlOn: false,
     curlStrength: 13,
@@ -369,7 +372,7 @@ function engineUpdate(s: Session): void {
 /**
  * Advance by the wall time since the last frame (s): scaled by `timeScale`, capped at MAX_FRAME_TIME of
  * simulated time, in whole 1 ms updates (the remainder carries over). While paused, runs only the
- * requested single steps. Returns the engine updates done.
+ * requested single steps. Stops at `pauseAt` (pausing). Returns the engine updates done.
  */
 export function advance(s: Session, wallSeconds: number): number {
   let n = 0;
@@ -389,6 +392,12 @@ export function advance(s: Session, wallSeconds: number): number {
     engineUpdate(s);
     s.accumulator -= SUBSTEP;
     n++;
+    if (s.pauseAt !== null && trialTime(s) >= s.pauseAt - 1e-9) {
+      s.pauseAt = null;
+      s.accumulator = 0;
+      setPaused(s, true);
+      break;
+    }
   }
   return n;
 }

@@ -66,6 +66,23 @@ describe('viewer session (live loop)', () => {
     expect(s.substep).toBe(0);
   });
 
+  it('pauseAt stops the run at that trial time to the 1 ms update, whatever the frame times, and only once', () => {
+    const s = createSession(checkpoint(), 'test');
+    beginTrial(s, 2);
+    const at = s.goStep * s.dt + 0.437;
+    s.pauseAt = at;
+    // Slow, irregular frames: each one advances up to MAX_FRAME_TIME, far past 1 ms.
+    const frames = createRng(5);
+    for (let i = 0; i < 200 && !s.paused; i++) advance(s, uniformIn(frames, 0.03, 0.3));
+    expect(s.paused).toBe(true);
+    expect(s.step * s.substepsPerStep + s.substep).toBe(Math.round(at / SUBSTEP));
+    expect(s.record.length).toBe(Math.ceil(at / s.dt));
+    expect(s.pauseAt).toBeNull();
+    setPaused(s, false);
+    expect(advance(s, 0.02)).toBe(20);
+    expect(s.paused).toBe(false);
+  });
+
   it('live states project onto the reference planes as PCA and jPCA project the reference activity', () => {
     const ck = checkpoint(16);
     const goStep = 30;
