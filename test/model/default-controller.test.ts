@@ -6,12 +6,6 @@ import { convertStepUnits } from '../../model/train.ts';
 import { DEFAULT_CHECKPOINT } from '../../experiments/package-info.ts';
 import { DEFAULT_RUN_OPTIONS, runExperiment } from '../../experiments/run.ts';
 
-/**
- * When random reaches are scored (s after go): up to 70 cm long, they take longer than the 10 cm center-out
- * ones. (At the 0.8 s used for center-out reaches the retrained default is at 0.65 / 1.83 cm mean / max.)
- */
-const RANDOM_EVAL_AFTER = 1.4;
-
 describe('the committed default controller', () => {
   const ck = parseCheckpoint(readFileSync(DEFAULT_CHECKPOINT, 'utf8'), DEFAULT_CHECKPOINT);
   const result = runExperiment(ck, DEFAULT_RUN_OPTIONS);
@@ -28,13 +22,10 @@ describe('the committed default controller', () => {
     }
   });
 
-  // The controller before the holding retrain (d8494c1) met < 10 % and 8 of 8 single-peaked; the retrained one
-  // deviates up to 12.8 % and 3 of its 8 reaches end in a small overshoot and return (a second speed peak of
-  // 13–15 % of the first): a regression still open in issue 11.
-  it('makes straight reaches (max perpendicular deviation < 15 % of the reach), at least 5 of 8 with single-peaked speed', () => {
-    expect(result.metrics.filter((m) => m!.singlePeaked).length).toBeGreaterThanOrEqual(5);
+  it('makes straight reaches (max perpendicular deviation < 10 % of the reach) with single-peaked speed', () => {
     for (const m of result.metrics) {
-      expect(m!.straightness).toBeLessThan(0.15);
+      expect(m!.singlePeaked).toBe(true);
+      expect(m!.straightness).toBeLessThan(0.1);
       // Bell-shaped: the speed profile correlates with the minimum-jerk profile.
       expect(m!.minJerkCorrelation).toBeGreaterThan(0.5);
     }
@@ -71,13 +62,12 @@ describe('the committed default controller holds, generalises and reacts in huma
     expect(notices).toEqual([]);
   });
 
-  // The issue asks 2 mm: 5 of the 8 hands rest 2.1–2.4 mm off their targets at some time in those 3 s.
-  it('settles within 2.5 mm of each center-out target by 1 s after go and stays there, slower than 1 cm/s, for 3 s more', () => {
+  it('settles within 2 mm of each center-out target by 1 s after go and stays there, slower than 1 cm/s, for 3 s more', () => {
     const rec = long.recording;
     for (let b = 0; b < rec.trials.batch; b++) {
       const settled = rec.trials.goStep[b] + Math.round(1 / dt);
       const e = excursion(rec, b, rec.trials.target.subarray(b * 2, b * 2 + 2), settled, settled + Math.round(3 / dt));
-      expect(e.distance).toBeLessThan(0.0025);
+      expect(e.distance).toBeLessThan(0.002);
       expect(e.speed).toBeLessThan(0.01);
     }
   });
@@ -98,8 +88,10 @@ describe('the committed default controller holds, generalises and reacts in huma
     }
   });
 
-  it(`reaches 100 random targets across the workspace to within 1 cm (mean < 0.5 cm) ${RANDOM_EVAL_AFTER} s after go, reacting in 150–300 ms`, () => {
-    const random = runExperiment(ck, { ...DEFAULT_RUN_OPTIONS, task: 'random', repeats: 100, evalAfter: RANDOM_EVAL_AFTER, duration: RANDOM_EVAL_AFTER + 0.6 });
+  // Scored 1 s after go, the 10 cm center-out reaches at 0.8 s: random reaches run up to 77 cm (median 29 cm), and
+  // the longest are still arriving 0.8 s after go.
+  it('reaches 100 random targets across the workspace to within 1 cm (mean < 0.5 cm) 1 s after go, reacting in 150–300 ms', () => {
+    const random = runExperiment(ck, { ...DEFAULT_RUN_OPTIONS, task: 'random', repeats: 100, evalAfter: 1, duration: 1.6 });
     expect(random.summary.trials).toBe(100);
     expect(random.summary.meanEndpointError).toBeLessThan(0.005);
     expect(random.summary.maxEndpointError).toBeLessThan(0.01);
