@@ -63,6 +63,20 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
     if ((await hook((r) => r.paused)) !== on) await page.locator('#pause').click();
     await page.waitForFunction((v) => window.__reach.paused === v, on, { timeout: WAIT });
   };
+  /**
+   * Start a reach to target k (0-based) and stop the run `after` s past its go cue: the trial starts paused and
+   * the run pauses itself at that simulated time (the hook's pauseAt), however busy the machine and late the poll.
+   */
+  const reach = async (k: number, after: number) => {
+    await pause(true);
+    const trials = await hook((r) => r.trials);
+    await page.keyboard.press(String(k + 1));
+    await page.waitForFunction((n) => window.__reach.trials > n, trials, { timeout: WAIT });
+    await page.evaluate((t) => window.__reach.pauseAt(window.__reach.goTime + t), after);
+    // Resumed, the run may stop again before a poll sees it running: wait for the stop, not for the resume.
+    await page.locator('#pause').click();
+    await page.waitForFunction((t) => window.__reach.paused && window.__reach.trialTime >= window.__reach.goTime + t - 1e-9, after, { timeout: WAIT });
+  };
   const client = (x: number, y: number) => page.evaluate(([a, b]) => window.__reach.worldToClient(a, b), [x, y] as const);
 
   beforeAll(async () => {
@@ -135,12 +149,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
   };
 
   it('2: after the recorded 2 s a pulse still shows in the heat map, traces and state trail', async () => {
-    const trials = await hook((r) => r.trials);
-    await page.keyboard.press('5');
-    await page.waitForFunction((n) => window.__reach.trials > n, trials, { timeout: WAIT });
-    await page.waitForFunction(() => window.__reach.trialTime >= window.__reach.goTime + 2.3, null, { timeout: WAIT, polling: 50 });
+    await reach(4, 2.3);
     expect(await hook((r) => r.phase)).toBe('done');
-    await pause(true);
     const shot = async () => Promise.all(['#heatmap', '#torque-chart', '#pc-plane'].map((s) => page.locator(s).screenshot()));
     const before = await shot();
     const lastBefore = (await hook((r) => r.trialTrace())).times.at(-1)!;
@@ -358,9 +368,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
   });
 
   it('hovering the heat map reads out a unit; clicking its row shows that unit\'s trace and tuning curve', async () => {
-    await page.keyboard.press('7');
-    await page.waitForFunction(() => window.__reach.trialTime >= window.__reach.goTime + 0.5, null, { timeout: WAIT, polling: 50 });
-    await pause(true);
+    await reach(6, 0.5);
     try {
       await hoverAndPickUnit();
     } finally {
@@ -410,9 +418,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer, second edition (issue 14)', 
         input.dispatchEvent(new Event('input', { bubbles: true }));
       }, v);
     await setNoise('2');
-    await page.keyboard.press('3');
-    await page.waitForFunction(() => window.__reach.trialTime >= window.__reach.goTime + 0.3, null, { timeout: WAIT, polling: 50 });
-    await pause(true);
+    await reach(2, 0.3);
     const downloads: Array<{ name: string; bytes: Buffer }> = [];
     const got = new Promise<void>((done) => {
       page.on('download', async (d) => {
