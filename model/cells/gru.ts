@@ -10,7 +10,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
-import { array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface GruCache extends StepCache {
   /** Inputs x: [batch, inputs]. */
@@ -95,14 +95,7 @@ const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
     k.store(13, k.mul(ghv, z));
   },
 });
-const KERNELS = [
-  forwardKernel('tanh', false, false),
-  forwardKernel('tanhNoisy', false, true),
-  forwardKernel('relu', true, false),
-  forwardKernel('reluNoisy', true, true),
-  backwardKernel('tanhBackward', false),
-  backwardKernel('reluBackward', true),
-];
+const KERNELS = activationKernels(forwardKernel, backwardKernel);
 
 interface GruTape {
   /** ∂L/∂(input-side pre-activations): [steps·batch, 3·hidden]. */

@@ -11,7 +11,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
 import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
-import { array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface LstmCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -95,14 +95,7 @@ const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
     k.store(12, k.mul(gc, f));
   },
 });
-const KERNELS = [
-  forwardKernel('tanh', false, false),
-  forwardKernel('tanhNoisy', false, true),
-  forwardKernel('relu', true, false),
-  forwardKernel('reluNoisy', true, true),
-  backwardKernel('tanhBackward', false),
-  backwardKernel('reluBackward', true),
-];
+const KERNELS = activationKernels(forwardKernel, backwardKernel);
 
 interface LstmTape {
   /** ∂L/∂(gate pre-activations) per step: [steps·batch, 4·hidden]. */

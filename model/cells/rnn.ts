@@ -10,7 +10,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32, transposeInto } from './common.ts';
-import { array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface RnnCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -67,14 +67,7 @@ const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
     k.store(2, k.mul(k.mul(k.arg(0), k.load(0)), slope));
   },
 });
-const KERNELS = [
-  forwardKernel('tanh', false, false),
-  forwardKernel('tanhNoisy', false, true),
-  forwardKernel('relu', true, false),
-  forwardKernel('reluNoisy', true, true),
-  backwardKernel('tanhBackward', false),
-  backwardKernel('reluBackward', true),
-];
+const KERNELS = activationKernels(forwardKernel, backwardKernel);
 
 interface RnnTape {
   /** ∂L/∂pre-activation per step: [steps·batch, hidden]. */

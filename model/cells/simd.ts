@@ -222,6 +222,14 @@ function moduleBytes(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
 /** An array argument of `stride` units of n per row, read or written at `blocks` blocks of n from block `first` on (unit j of block k at k·n + j of the row; stride 0: one row for every b, e.g. a bias). */
 export const array = (stride: number, blocks = 1, first = 0): ArrayArg => ({ stride, first, blocks });
 
+/**
+ * A cell's kernels for each activation (tanh, relu) with and without hidden noise, and their backward
+ * steps, under the names the cells call them by.
+ */
+export function activationKernels(forward: (name: string, relu: boolean, noisy: boolean) => KernelSpec, backward: (name: string, relu: boolean) => KernelSpec): KernelSpec[] {
+  return [forward('tanh', false, false), forward('tanhNoisy', false, true), forward('relu', true, false), forward('reluNoisy', true, true), backward('tanhBackward', false), backward('reluBackward', true)];
+}
+
 const compiled = new WeakMap<KernelSpec[], WebAssembly.Module>();
 
 /** A kernel's exported function: the arrays' byte addresses, the scalars (or their address), then batch and n. */

@@ -1,6 +1,6 @@
 /**
  * What the browser tests share: Chromium's flags for this machine (no network beyond loopback, software
- * WebGL) and reading screenshot pixels at CSS points.
+ * WebGL), reading screenshot pixels at CSS points, and pausing the viewer's run.
  */
 import type { Page } from 'playwright-core';
 
@@ -24,4 +24,25 @@ export async function pixels(page: Page, png: Buffer, cssWidth: number, points: 
     },
     [png.toString('base64'), points, cssWidth] as const,
   );
+}
+
+/** Pause (on) or resume the viewer's run with its button, and wait until it is so (timeout in ms). */
+export async function setPaused(page: Page, on: boolean, timeout: number): Promise<void> {
+  if ((await page.evaluate(() => window.__reach!.paused)) !== on) await page.locator('#pause').click();
+  await page.waitForFunction((v) => window.__reach!.paused === v, on, { timeout });
+}
+
+/**
+ * Start a reach to target k (0-based) and stop the run `after` s past its go cue: the trial starts paused and
+ * the run pauses itself at that simulated time (the hook's pauseAt), however busy the machine and late the poll.
+ */
+export async function reachAndStop(page: Page, k: number, after: number, timeout: number): Promise<void> {
+  await setPaused(page, true, timeout);
+  const trials = await page.evaluate(() => window.__reach!.trials);
+  await page.keyboard.press(String(k + 1));
+  await page.waitForFunction((n) => window.__reach!.trials > n, trials, { timeout });
+  await page.evaluate((t) => window.__reach!.pauseAt(window.__reach!.goTime + t), after);
+  // Resumed, the run may stop again before a poll sees it running: wait for the stop, not for the resume.
+  await page.locator('#pause').click();
+  await page.waitForFunction((t) => window.__reach!.paused && window.__reach!.trialTime >= window.__reach!.goTime + t - 1e-9, after, { timeout });
 }

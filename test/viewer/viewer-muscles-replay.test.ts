@@ -17,7 +17,7 @@ import { forwardKinematics } from '../../sim/dynamics.ts';
 import { THEME } from '../../viewer/colors.ts';
 import type { ReachDebug } from '../../viewer/debug-hook.ts';
 import { serveStatic } from './static-server.ts';
-import { CHROMIUM_ARGS, pixels } from './browser-harness.ts';
+import { CHROMIUM_ARGS, pixels, reachAndStop, setPaused } from './browser-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,24 +44,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web viewer: muscle arm, replay, earlier 
   const errors: string[] = [];
 
   const hook = <T>(f: (r: ReachDebug) => T): Promise<T> => page.evaluate<T>(`(${f.toString()})(window.__reach)`);
-  const pause = async (on: boolean) => {
-    if ((await hook((r) => r.paused)) !== on) await page.locator('#pause').click();
-    await page.waitForFunction((v) => window.__reach.paused === v, on, { timeout: WAIT });
-  };
-  /**
-   * Start a reach to target k (0-based) and stop the run `after` s past its go cue: the trial starts paused and
-   * the run pauses itself at that simulated time (the hook's pauseAt), however busy the machine and late the poll.
-   */
-  const reach = async (k: number, after: number) => {
-    await pause(true);
-    const trials = await hook((r) => r.trials);
-    await page.keyboard.press(String(k + 1));
-    await page.waitForFunction((n) => window.__reach.trials > n, trials, { timeout: WAIT });
-    await page.evaluate((t) => window.__reach.pauseAt(window.__reach.goTime + t), after);
-    // Resumed, the run may stop again before a poll sees it running: wait for the stop, not for the resume.
-    await page.locator('#pause').click();
-    await page.waitForFunction((t) => window.__reach.paused && window.__reach.trialTime >= window.__reach.goTime + t - 1e-9, after, { timeout: WAIT });
-  };
+  const pause = (on: boolean) => setPaused(page, on, WAIT);
+  const reach = (k: number, after: number) => reachAndStop(page, k, after, WAIT);
   const client = (x: number, y: number) => page.evaluate(([a, b]) => window.__reach.worldToClient(a, b), [x, y] as const);
   const loadMuscle = async () => {
     await page.locator('#muscle-controller').click();
