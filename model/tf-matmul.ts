@@ -56,7 +56,6 @@ export class TfMatmul {
   private readonly uploaded = new Map<string, Float32Array>();
   private readonly backend: WasmBackend | null;
   private readonly kernel: ((...args: unknown[]) => void) | null;
-  /** Keyed by (m·2¹⁶ + k)·2¹⁶ + n: a number, so a call builds no key string. */
   /** Slots by m, then k, then n (maps of numbers: a lookup allocates nothing, and no two shapes share a key). */
   private readonly slots = new Map<number, Map<number, Map<number, Slot>>>();
 

@@ -118,6 +118,8 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
   let failed: Error | null = null;
   // Seen only when this thread's event loop turns; a task worker's stop is reported on `deaths` at once.
   supervisor.once('error', (err) => (failed ??= new Error(`analysis workers' supervisor crashed: ${err.message}`, { cause: err })));
+  // Recorded from the start: dispose() must not wait for an exit that has already happened.
+  const supervisorExited = new Promise<void>((resolve) => supervisor.once('exit', () => resolve()));
 
   const open = new Map<number, Batch>();
   /** Every batch's task name, by id (for the error of a worker that dies). */
@@ -214,10 +216,7 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
     submit,
     map: (name, inputs) => submit(name, inputs).wait(),
     async dispose() {
-      const stopped = new Promise<void>((resolve) => {
-        supervisor.once('message', () => resolve());
-        supervisor.once('exit', () => resolve());
-      });
+      const stopped = Promise.race([new Promise<void>((resolve) => supervisor.once('message', () => resolve())), supervisorExited]);
       supervisor.postMessage('stop');
       await stopped;
       for (const w of workers) {

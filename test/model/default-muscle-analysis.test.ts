@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModel } from '../../experiments/default-models.ts';
 import { readRunDir } from '../../experiments/run-dir.ts';
 import { analyzeRun, DEFAULT_RUN_ANALYSIS_OPTIONS } from '../../experiments/run-analysis.ts';
@@ -18,12 +18,15 @@ import { runExperiment, writeRun } from '../../experiments/run.ts';
 import { parseCheckpoint } from '../../model/checkpoint.ts';
 
 describe('the committed default muscle controller, analysed as in the default experiment', () => {
-  const path = defaultModel('arm26').checkpoint;
-  const ck = parseCheckpoint(readFileSync(path, 'utf8'), path);
   const root = mkdtempSync(join(tmpdir(), 'reach-muscle-analysis-'));
-  const dir = join(root, 'run');
-  writeRun(dir, ck, path, EXPERIMENT_RUN_OPTIONS, runExperiment(ck, EXPERIMENT_RUN_OPTIONS));
-  const s = analyzeRun(readRunDir(dir), DEFAULT_RUN_ANALYSIS_OPTIONS).summary;
+  let s: ReturnType<typeof analyzeRun>['summary'];
+  beforeAll(() => {
+    const path = defaultModel('arm26').checkpoint;
+    const ck = parseCheckpoint(readFileSync(path, 'utf8'), path);
+    const dir = join(root, 'run');
+    writeRun(dir, ck, path, EXPERIMENT_RUN_OPTIONS, runExperiment(ck, EXPERIMENT_RUN_OPTIONS));
+    s = analyzeRun(readRunDir(dir), DEFAULT_RUN_ANALYSIS_OPTIONS).summary;
+  });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('hidden units are less tangled than the muscle activations at ≥ 90 % of points (Russo et al. 2018)', () => {
