@@ -254,8 +254,8 @@ export function createKernelArena(specs: KernelSpec[], lengths: number[]): { ker
     starts.push(bytes);
     bytes += 16 * Math.ceil((4 * length) / 16);
   }
-  // A pair load at the end of an odd row may read 4 bytes past the last array.
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 16) / 65536) });
+  // Pairs stop where fewer than two units are left (a single load takes the last one), so no load reads past an array.
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const instance = new WebAssembly.Instance(module, { m: { mem: memory } });
   const arrays = lengths.map((length, i) => ({ view: new Float32Array(memory.buffer, starts[i], length), at: starts[i] }));
   return { kernels: instance.exports as unknown as Record<string, Kernel>, arrays };
