@@ -19,7 +19,7 @@ import { serializeCheckpoint } from '../model/checkpoint.ts';
 import type { TrainConfig } from '../model/train.ts';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from './export/index.ts';
 import { writeFileAtomic } from './io/files.ts';
-import { decimateLog, figuresBeforeFixedPoints, fixedPointFigures, logMismatch, logPathFor, readTrainingLog, renderFigures, writeAnalysisOutputs, writeTrainingLog, type TrainingLog } from './report/index.ts';
+import { decimateLog, fixedPointFigures, logMismatch, logPathFor, populationFigures, readTrainingLog, renderFigures, runFigures, writeAnalysisOutputs, writeTrainingLog, type RenderedFigure, type TrainingLog } from './report/index.ts';
 import { readRunDir } from './run-dir.ts';
 import { DEFAULT_RUN_ANALYSIS_OPTIONS, startRunAnalysis, type RunAnalysis, type RunAnalysisOptions } from './run-analysis.ts';
 import { EXPERIMENT_RUN_OPTIONS } from './run-options.ts';
@@ -180,6 +180,8 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
       trainedLog = join(staged.out, 'train', 'log.json');
       clock('train', t0);
     }
+    // Loads Vega while the run and the analysis go on, then draws the report's figures (this thread loads no Vega).
+    if (tasks.threads > 1) threads.renderer = startRenderThread();
     ck = loadCheckpointFile(checkpointFile);
     mark('checkpoint loaded');
     checkRecordingFits(ck, runOpts);
@@ -202,8 +204,6 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
   // With threads to spare the exports are written beside the analysis; `export` then times only the wait for them.
   const exporting = formats.length > 0 && tasks.threads > 1 ? (threads.exports = exportOnThread(o.out, formats.map((format) => ({ format, outDir: exportDir(format) })))).written : null;
   if (exporting) progress(`exporting ${formats.join(', ')} beside the analysis`);
-  // Loads Vega while the analysis runs, then draws the report's figures (this thread loads no Vega).
-  if (tasks.threads > 1) threads.renderer = startRenderThread();
   // A failed export is reported after the analysis, not as an unhandled rejection during it.
   exporting?.catch(() => {});
 
@@ -214,6 +214,16 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
   const withFixedPoints = o.fixedPoints ?? true;
   const log = findLog(o, ck, checkpointPath, trainedLog, progress);
   const shownLog = log && decimateLog(log, LOG_POINTS);
+  // With a render thread each group of figures is drawn there as soon as its part of the analysis exists:
+  // the run's figures during the population analysis, those of the population analysis during the search.
+  const { renderer } = threads;
+  const drawing: Array<Promise<RenderedFigure[]>> = [];
+  const draw = renderer ? (figures: Parameters<typeof renderFigures>[0]) => {
+    const drawn = renderFigures(figures, renderer);
+    // A failed figure is reported when the report is written, not as an unhandled rejection meanwhile.
+    drawn.catch(() => {});
+    drawing.push(drawn);
+  } : null;
   const analysing = startRunAnalysis(
     run,
     {
@@ -224,11 +234,9 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
       checkpointMissingReason: withFixedPoints ? undefined : 'switched off (--no-fixed-points)',
     },
     tasks,
+    draw ? (part) => draw(runFigures(run, part, shownLog)) : undefined,
   );
-  // With a render thread the figures that need no fixed points are drawn there while the search goes on.
-  const { renderer } = threads;
-  const drawn = renderer ? renderFigures(figuresBeforeFixedPoints(run, analysing.partial, shownLog), renderer) : null;
-  drawn?.catch(() => {});
+  draw?.(populationFigures(analysing.partial));
   const analysis = analysing.finish();
   clock('analysis', t0);
   mark('analysis done');
@@ -250,7 +258,8 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
     'Run directory': ['manifest.json', 'config.json', 'trials.json', ...run.manifest.arrays.map((a) => a.file)],
   };
   for (const [format, paths] of Object.entries(exports)) files[`Export: ${format}`] = paths.map((p) => relative(o.out, p));
-  const figures = drawn && renderer ? Promise.all([drawn, renderFigures(fixedPointFigures(analysis), renderer)]).then(([a, b]) => [...a, ...b]) : undefined;
+  draw?.(fixedPointFigures(analysis));
+  const figures = draw ? Promise.all(drawing).then((groups) => groups.flat()) : undefined;
   const written = await writeAnalysisOutputs(o.out, run, analysis, { log: shownLog, files, title: 'Reaching experiment', progress, figures });
   clock('report', t0);
   mark('report done');

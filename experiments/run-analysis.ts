@@ -335,6 +335,9 @@ export function analyzeRun(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_
 /** A run's analysis but for the fixed points (and the summary, which counts them). */
 export type AnalysisBeforeFixedPoints = Omit<RunAnalysis, 'fixedPoints' | 'summary'>;
 
+/** The part of the analysis that describes the run itself (trials, alignment, reach kinematics): known before the population analysis starts. */
+export type RunPartOfAnalysis = Pick<RunAnalysis, 'run' | 'alignment' | 'conditions' | 'kinematics'>;
+
 /** An analysis whose fixed-point search is still running on the threads of `parallel`. */
 export interface RunAnalysisInProgress {
   /** Everything else, done. */
@@ -343,8 +346,17 @@ export interface RunAnalysisInProgress {
   finish(): RunAnalysis;
 }
 
-/** {@link analyzeRun} up to the fixed points, whose search goes on meanwhile (on other threads, when `parallel` has them). */
-export function startRunAnalysis(run: RunData, opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS, parallel: Parallel = serialTasks): RunAnalysisInProgress {
+/**
+ * {@link analyzeRun} up to the fixed points, whose search goes on meanwhile (on other threads, when
+ * `parallel` has them). `onRunPart` is given the run's part of the analysis as soon as it is known,
+ * before the population analysis (so that its figures can be drawn meanwhile).
+ */
+export function startRunAnalysis(
+  run: RunData,
+  opts: RunAnalysisOptions = DEFAULT_RUN_ANALYSIS_OPTIONS,
+  parallel: Parallel = serialTasks,
+  onRunPart?: (part: RunPartOfAnalysis) => void,
+): RunAnalysisInProgress {
   const o = { ...DEFAULT_RUN_ANALYSIS_OPTIONS, ...opts };
   const positiveInt = (v: number, name: string) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
@@ -427,8 +439,9 @@ export function startRunAnalysis(run: RunData, opts: RunAnalysisOptions = DEFAUL
   const moveMat = stackWindow(hCube, shape, m0, m1);
   const wOut: Matrix = matrix(hidden.outputs, U, hidden.readout);
   const k = Math.min(o.alignmentDims, U);
-  const splitting = parallel.submit('potentNullSplit', [{ activity: prepMat, wOut }, { activity: moveMat, wOut }]);
+  // The alignment index first: its baseline's samples wait for it.
   const aligning = parallel.submit('alignment', [{ prep: prepMat, move: moveMat, k }]);
+  const splitting = parallel.submit('potentNullSplit', [{ activity: prepMat, wOut }, { activity: moveMat, wOut }]);
   let searching: FixedPointsStarted | null = null;
   if (o.checkpoint) {
     // Fixed points live in the whole state (h and c for an LSTM), whatever part is analysed.
@@ -438,6 +451,22 @@ export function startRunAnalysis(run: RunData, opts: RunAnalysisOptions = DEFAUL
     searching = startFixedPoints(o, parallel, o.checkpoint, conditions, cubes.prep, prepX, [p0, p1], cubes.cube, nt, S, nIn);
   }
   mark('analysis: cubes');
+  const config = run.config as { options?: { task?: string; engine?: string } };
+  const runPart: RunPartOfAnalysis = {
+    run: { dir: run.dir, trials: B, conditions: nc, units: U, dt, task: config.options?.task ?? null, engine: config.options?.engine ?? null },
+    alignment: {
+      event: 'movement_onset',
+      goFallbackTrials: goFallback,
+      excludedTrials: excluded,
+      window: [times[0], times[nt - 1]],
+      times,
+      prepWindow: [round(p0 * dt), round(p1 * dt)],
+      eventIndex: analysed.map((b) => ({ trial: run.trials[b].trial, condition: run.trials[b].condition, index: eventIndex.get(b)!, goIndex: goIndex.get(b)! })),
+    },
+    conditions,
+    kinematics: kinematics(run, analysed, goIndex),
+  };
+  onRunPart?.(runPart);
 
   // PCA over the whole aligned window.
   const pcaR = analyzeActivity(hCube, shape, { dt, times, analyses: ['pca'], pcaComponents: Math.min(o.pcaComponents, U), softNorm: o.softNorm }).pca!;
@@ -492,32 +521,22 @@ export function startRunAnalysis(run: RunData, opts: RunAnalysisOptions = DEFAUL
   const pieces = Array.from({ length: Math.ceil(o.alignmentSamples / ALIGNMENT_PIECE) }, (_, i) => ({ baseline, seed: o.seed, from: i * ALIGNMENT_PIECE, count: Math.min(ALIGNMENT_PIECE, o.alignmentSamples - i * ALIGNMENT_PIECE) }));
   const sampling = parallel.submit('alignmentSamples', pieces);
   const [prepSplit, moveSplit] = splitting.wait();
-  const kin = kinematics(run, analysed, goIndex);
-  mark('analysis: kinematics');
+  mark('analysis: splits');
   const rnd = sampling.wait().flatMap((piece) => [...piece]);
   let below = 0;
   for (const v of rnd) if (v <= align.index) below++;
 
   mark('analysis: baseline');
 
-  const config = run.config as { options?: { task?: string; engine?: string } };
   const { checkpoint: _c, checkpointPath: _p, checkpointMissingReason: _r, ...optionsOut } = o;
   const partial: AnalysisBeforeFixedPoints = {
     kind: 'reach-run-analysis',
     version: 1,
-    run: { dir: run.dir, trials: B, conditions: nc, units: U, dt, task: config.options?.task ?? null, engine: config.options?.engine ?? null },
+    run: runPart.run,
     options: optionsOut,
-    alignment: {
-      event: 'movement_onset',
-      goFallbackTrials: goFallback,
-      excludedTrials: excluded,
-      window: [times[0], times[nt - 1]],
-      times,
-      prepWindow: [round(p0 * dt), round(p1 * dt)],
-      eventIndex: analysed.map((b) => ({ trial: run.trials[b].trial, condition: run.trials[b].condition, index: eventIndex.get(b)!, goIndex: goIndex.get(b)! })),
-    },
+    alignment: runPart.alignment,
     conditions,
-    kinematics: kin,
+    kinematics: runPart.kinematics,
     pca: { ...pcaR, window: [times[0], times[nt - 1]], mean: Array.from(pcaMean) },
     jpca: { ...jpcaR, window: [jw[0], jw[1]] },
     tuning: { ...tuningR, window: [tw[0], tw[1]], responses, exampleUnits },

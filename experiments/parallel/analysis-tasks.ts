@@ -5,12 +5,13 @@
  * here; experiments/parallel/task-pool.ts on worker threads and the calling thread (same functions,
  * same inputs).
  */
-import { checkpointBody, type Checkpoint } from '../../model/checkpoint.ts';
+import type { Checkpoint } from '../../model/checkpoint.ts';
 import { runClosedLoop, type ClosedLoopOptions, type Recording } from '../../model/closed-loop.ts';
 import type { Matrix } from '../../model/analysis/linalg.ts';
 import { alignmentBaseline, alignmentIndex, potentNullSplit, randomAlignmentIndices, type AlignmentBaseline, type AlignmentResult, type PotentNullSplit } from '../../model/analysis/subspace.ts';
 import type { NetworkParams, NetworkSpec } from '../../model/network.ts';
 import { fixedPointStart, linearizeAt, stepMap, type Linearization, type Minimum, type StepMap } from '../../model/fixed-points.ts';
+import { bodyOf } from '../../sim/body.ts';
 import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
 import { mark } from './timeline.ts';
 
@@ -51,7 +52,8 @@ export const ANALYSIS_TASKS = {
   alignmentSamples: (a: { baseline: AlignmentBaseline; seed: number; from: number; count: number }): Float64Array => randomAlignmentIndices(a.baseline, a.seed, a.from, a.count),
   /** A piece of a closed-loop run: the checkpoint's controller on its body (model/closed-loop.ts). */
   closedLoop: (a: { ck: Pick<Checkpoint, 'arm' | 'muscles' | 'network' | 'params'>; trials: TrialBatch; opts: ClosedLoopOptions; seed: number }): Recording =>
-    runClosedLoop(checkpointBody(a.ck), a.ck.network, a.ck.params, a.trials, a.opts, a.seed),
+    // bodyOf, as checkpointBody: the task workers need not load model/checkpoint.ts (and the training code it imports).
+    runClosedLoop(bodyOf(a.ck.arm, a.ck.muscles), a.ck.network, a.ck.params, a.trials, a.opts, a.seed),
 };
 
 export type AnalysisTaskName = keyof typeof ANALYSIS_TASKS;

@@ -1,6 +1,6 @@
 /**
  * The worker thread of ./render-thread.ts: loads Vega as soon as it starts (while the caller is still
- * busy elsewhere), then renders the Vega-Lite specs of each request to SVG, in order.
+ * busy elsewhere), then renders the Vega-Lite specs of each request to SVG, request after request.
  */
 import { parentPort } from 'node:worker_threads';
 import { renderSvg, type VegaLiteSpec } from '../report/render.ts';
@@ -13,8 +13,11 @@ const loaded = Promise.all([import('vega'), import('vega-lite')]).then((m) => {
   return m;
 });
 
+/** Requests are drawn one after another, in the order they came (a request may come while another is drawn). */
+let queue = Promise.resolve();
+
 parentPort!.on('message', (m: { id: number; specs: VegaLiteSpec[] }) => {
-  void (async () => {
+  queue = queue.then(async () => {
     try {
       await loaded;
       mark(`request ${m.id}: ${m.specs.length} figures`, 'render');
@@ -25,5 +28,5 @@ parentPort!.on('message', (m: { id: number; specs: VegaLiteSpec[] }) => {
     } catch (err) {
       parentPort!.postMessage({ id: m.id, error: (err as Error).stack ?? String(err) });
     }
-  })();
+  });
 });

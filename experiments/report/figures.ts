@@ -5,7 +5,7 @@
  */
 import { minimumJerkSpeed } from '../../model/analysis/kinematics.ts';
 import { getRunArray, type RunData } from '../run-dir.ts';
-import type { AnalysisBeforeFixedPoints, RunAnalysis } from '../run-analysis.ts';
+import type { AnalysisBeforeFixedPoints, RunAnalysis, RunPartOfAnalysis } from '../run-analysis.ts';
 import type { TrainingLog } from './training-log.ts';
 import { renderSvg, type VegaLiteSpec } from './render.ts';
 import { mark } from '../parallel/timeline.ts';
@@ -36,7 +36,7 @@ interface ConditionStyle {
 }
 
 /** One colour per condition, hue = target direction, so neighbouring targets get neighbouring colours. */
-function conditionStyle(a: AnalysisBeforeFixedPoints): ConditionStyle {
+function conditionStyle(a: Pick<AnalysisBeforeFixedPoints, 'conditions'>): ConditionStyle {
   const labels = a.conditions.map((c, i) => {
     const base = `${Math.round(deg(c.angle))}°`;
     return a.conditions.findIndex((d) => `${Math.round(deg(d.angle))}°` === base) === i ? base : `${base} (#${c.condition})`;
@@ -65,7 +65,7 @@ function squareDomains(xs: number[], ys: number[], pad = 0.06): { x: [number, nu
   return { x: [r6(cx - span / 2), r6(cx + span / 2)], y: [r6(cy - span / 2), r6(cy + span / 2)] };
 }
 
-function handPaths(run: RunData, a: AnalysisBeforeFixedPoints, style: ConditionStyle): Figure {
+function handPaths(run: RunData, a: RunPartOfAnalysis, style: ConditionStyle): Figure {
   const pos = getRunArray(run, 'hand_position');
   const T = pos.shape[1];
   const rows: Array<Record<string, number | string>> = [];
@@ -125,7 +125,7 @@ function handPaths(run: RunData, a: AnalysisBeforeFixedPoints, style: ConditionS
   };
 }
 
-function speedProfiles(run: RunData, a: AnalysisBeforeFixedPoints, style: ConditionStyle): Figure {
+function speedProfiles(run: RunData, a: RunPartOfAnalysis, style: ConditionStyle): Figure {
   const vel = getRunArray(run, 'hand_velocity');
   const T = vel.shape[1];
   const times = a.alignment.times;
@@ -717,14 +717,17 @@ function nullModelFigure(a: AnalysisBeforeFixedPoints): Figure | null {
   };
 }
 
-/** The figures that need no fixed points, in report order (so they can be drawn while the search runs). */
-export function figuresBeforeFixedPoints(run: RunData, analysis: AnalysisBeforeFixedPoints, log: TrainingLog | null = null): Figure[] {
+/** The figures that need only the run, its alignment and kinematics (and the training log), in report order: they come first. */
+export function runFigures(run: RunData, analysis: RunPartOfAnalysis, log: TrainingLog | null = null): Figure[] {
+  const style = conditionStyle(analysis);
+  const figs: Array<Figure | null> = [handPaths(run, analysis, style), speedProfiles(run, analysis, style), log ? lossCurve(log) : null, ...(log ? gradientFigures(log) : [])];
+  return figs.filter((f): f is Figure => f !== null);
+}
+
+/** The figures of the population analysis but for the fixed points, in report order (after runFigures). */
+export function populationFigures(analysis: AnalysisBeforeFixedPoints): Figure[] {
   const style = conditionStyle(analysis);
   const figs: Array<Figure | null> = [
-    handPaths(run, analysis, style),
-    speedProfiles(run, analysis, style),
-    log ? lossCurve(log) : null,
-    ...(log ? gradientFigures(log) : []),
     pcTrajectories(analysis, style),
     jpcPlane(analysis, style),
     nullModelFigure(analysis),
@@ -735,6 +738,11 @@ export function figuresBeforeFixedPoints(run: RunData, analysis: AnalysisBeforeF
     alignmentFigure(analysis),
   ];
   return figs.filter((f): f is Figure => f !== null);
+}
+
+/** The figures that need no fixed points, in report order (so they can be drawn while the search runs). */
+export function figuresBeforeFixedPoints(run: RunData, analysis: AnalysisBeforeFixedPoints, log: TrainingLog | null = null): Figure[] {
+  return [...runFigures(run, analysis, log), ...populationFigures(analysis)];
 }
 
 /** The fixed-point figure, when the analysis searched for fixed points (the report's last). */

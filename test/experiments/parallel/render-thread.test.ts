@@ -22,6 +22,15 @@ describe('report figures on a second thread', () => {
     expect(new Set(here.map((f) => f.svg)).size).toBe(5);
   });
 
+  it('requests sent one after another without waiting come back whole and in order, as drawn here', async () => {
+    const groups = [3, 1, 2].map((n, g) => Array.from({ length: n }, (_, k) => figure(`g${g}f${k}`, Array.from({ length: 30 }, (_, i) => ({ x: i, y: Math.cos(i * (g + k + 1)) })))));
+    const here = [];
+    for (const g of groups) here.push(await renderFigures(g));
+    const shared = await Promise.all(groups.map((g) => renderFigures(g, thread)));
+    expect(shared.map((g) => g.map((f) => f.id))).toEqual(groups.map((g) => g.map((f) => f.id)));
+    expect(shared.map((g) => g.map((f) => f.svg))).toEqual(here.map((g) => g.map((f) => f.svg)));
+  });
+
   it('a spec the renderer rejects fails the call with its message, and the thread serves the next one', async () => {
     const bad = { ...figure('bad', []), spec: { mark: 'no-such-mark' } } as unknown as Figure;
     await expect(renderFigures([figure('ok', [{ x: 0, y: 0 }]), bad], thread)).rejects.toThrow(/^render thread: /);
