@@ -144,17 +144,6 @@ export class TfMatmul {
     s.outView = new Float32Array(heap, s.outOffset, s.outSize);
   }
 
-  /** out[k×n] = aT[k×m] · b[m×n] for two plain arrays (weight gradients over a whole episode). */
-  product(aT: Float32Array, k: number, m: number, b: Float32Array, n: number, out: Float32Array): void {
-    const at = this.tf.tensor2d(aT.subarray(0, k * m), [k, m]);
-    const bt = this.tf.tensor2d(b.subarray(0, m * n), [m, n]);
-    const c = this.tf.matMul(at, bt);
-    out.set(c.dataSync());
-    at.dispose();
-    bt.dispose();
-    c.dispose();
-  }
-
   dispose(): void {
     for (const w of this.weights.values()) w.dispose();
     this.weights.clear();

@@ -17,8 +17,6 @@ import type { Matmul, NetworkParams, NetworkSpec } from '../network.ts';
 export interface MatOps {
   /** out[m×n] = a[m×k] · W for a weight in `Cell.matrices`, or its transpose under the name `<name>T`. */
   matmul: Matmul;
-  /** out[k×n] = aT[k×m] · b[m×n] for two plain arrays (weight gradients over a whole episode). */
-  product(aT: Float32Array, k: number, m: number, b: Float32Array, n: number, out: Float32Array): void;
 }
 
 /** What a forward step keeps: the new state and output, plus whatever the cell's backward step needs. */
@@ -91,8 +89,8 @@ export interface Cell<C extends StepCache = StepCache, S = unknown, T = unknown>
     gx: Float32Array,
     grads: Record<string, Float32Array>,
   ): void;
-  /** Add the weight gradients of a whole episode (`steps` backward steps on the tape) to `grads`. */
-  finish(spec: NetworkSpec, ops: MatOps, tape: T, batch: number, steps: number, grads: Record<string, Float32Array>): void;
+  /** Write the weight gradients of a whole episode (`steps` backward steps on the tape) into `grads` and add the bias gradients (cells/rows-product.ts forms the products). */
+  finish(spec: NetworkSpec, tape: T, batch: number, steps: number, grads: Record<string, Float32Array>): void;
   /** F(s) of one noise-free step with the input held at `input` [inputs], in float64. */
   stepMap(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>): StepMap;
 }

@@ -101,16 +101,6 @@ export function concatRows(x: Float32Array, ni: number, h: Float32Array, hStride
   }
 }
 
-/** Rows of `a` ([batch, width]) written as columns t·batch + b of the transposed episode array `aT` ([width, steps·batch]). */
-export function transposeInto(a: Float32Array, width: number, batch: number, t: number, aT: Float32Array, tb: number): void {
-  // Row by row of aT: the step's `batch` columns of a row are adjacent in memory.
-  const col0 = t * batch;
-  for (let c = 0; c < width; c++) {
-    const row = c * tb + col0;
-    for (let b = 0; b < batch; b++) aT[row + b] = a[b * width + c];
-  }
-}
-
 /** Add the column sums of `rows` ([count, width]) to `out` ([width]): bias gradients over an episode. */
 export function addColumnSums(rows: Float32Array, count: number, width: number, out: Float32Array): void {
   // Eight columns at a time (half a cache line of each row) in float32-rounded locals; each sum still

@@ -9,7 +9,8 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
+import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
+import { createRowsProduct, type RowsProduct } from './rows-product.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface GruCache extends StepCache {
@@ -98,13 +99,14 @@ const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
 const KERNELS = activationKernels(forwardKernel, backwardKernel);
 
 interface GruTape {
-  /** ∂L/∂(input-side pre-activations): [steps·batch, 3·hidden]. */
+  /** ∂L/∂(input-side pre-activations): [steps·batch, 3·hidden] (b of `inputSide`). */
   gX: Float32Array;
-  /** ∂L/∂(recurrent-side pre-activations): [steps·batch, 3·hidden]. */
+  /** ∂L/∂(recurrent-side pre-activations): [steps·batch, 3·hidden] (b of `recurrentSide`). */
   gH: Float32Array;
-  /** Inputs and previous states transposed over the episode: [inputs, steps·batch], [hidden, steps·batch]. */
-  inT: Float32Array;
-  hT: Float32Array;
+  /** Input rows x of every step and gX: ∂L/∂Wx = Σ xᵀ·gX. */
+  inputSide: RowsProduct;
+  /** Previous-state rows h_prev of every step and gH: ∂L/∂Wh = Σ h_prevᵀ·gH. */
+  recurrentSide: RowsProduct;
   /** ∂L/∂h_prev through W_h of one step: [batch, hidden]. */
   ghp: Float32Array;
   simd: GruBackwardKernel | null;
@@ -197,11 +199,13 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
 
   createTape({ hidden: n, inputs: ni }, batch, steps) {
     const tb = steps * batch;
+    const inputSide = createRowsProduct(ni, tb, 3 * n);
+    const recurrentSide = createRowsProduct(n, tb, 3 * n);
     return {
-      gX: new Float32Array(tb * 3 * n),
-      gH: new Float32Array(tb * 3 * n),
-      inT: new Float32Array(ni * tb),
-      hT: new Float32Array(n * tb),
+      gX: inputSide.b.view,
+      gH: recurrentSide.b.view,
+      inputSide,
+      recurrentSide,
       ghp: new Float32Array(batch * n),
       simd: batch < 2 ? null : backwardKernelArrays(n, batch),
     };
@@ -256,20 +260,20 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
         }
       }
     }
-    const tb = tape.inT.length / ni;
-    transposeInto(cache.xin, ni, batch, t, tape.inT, tb);
-    transposeInto(hPrev, n, batch, t, tape.hT, tb);
+    tape.inputSide.a.view.set(cache.xin, t * batch * ni);
+    tape.recurrentSide.a.view.set(hPrev.subarray(0, batch * n), t * batch * n);
     ops.matmul(gX.subarray(from, from + batch * n3), batch, n3, 'WxT', gx);
     const ghp = tape.ghp;
     ops.matmul(gH.subarray(from, from + batch * n3), batch, n3, 'WhT', ghp);
     for (let i = 0; i < batch * n; i++) gPrev[i] += ghp[i];
   },
 
-  finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {
-    const tb = steps * batch;
-    addColumnSums(tape.gX, tb, 3 * n, grads.b);
-    ops.product(tape.inT, ni, tb, tape.gX, 3 * n, grads.Wx);
-    ops.product(tape.hT, n, tb, tape.gH, 3 * n, grads.Wh);
+  finish({ hidden: n }, tape, batch, steps, grads) {
+    addColumnSums(tape.gX, steps * batch, 3 * n, grads.b);
+    tape.inputSide.run();
+    grads.Wx.set(tape.inputSide.out.view);
+    tape.recurrentSide.run();
+    grads.Wh.set(tape.recurrentSide.out.view);
   },
 
   stepMap(spec, params, input) {

@@ -10,7 +10,8 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
-import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32, transposeInto } from './common.ts';
+import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
+import { createRowsProduct, type RowsProduct } from './rows-product.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface LstmCache extends StepCache {
@@ -98,10 +99,10 @@ const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
 const KERNELS = activationKernels(forwardKernel, backwardKernel);
 
 interface LstmTape {
-  /** ∂L/∂(gate pre-activations) per step: [steps·batch, 4·hidden]. */
+  /** ∂L/∂(gate pre-activations) per step: [steps·batch, 4·hidden] (the product's b). */
   gA: Float32Array;
-  /** [x, h_prev] transposed over the episode: [inputs + hidden, steps·batch]. */
-  inT: Float32Array;
+  /** [x, h_prev] rows of every step (its a) and gA: ∂L/∂Wx = Σ [x, h_prev]ᵀ·gA. */
+  product: RowsProduct;
   /** ∂L/∂[x, h_prev] of one step: [batch, inputs + hidden]. */
   gin: Float32Array;
   simd: LstmBackwardKernel | null;
@@ -207,7 +208,8 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
       const [act, phiC, gs, sPrev, gA, gPrev] = arrays;
       simd = { kernel, act, phiC, gs, sPrev, gA, gPrev };
     }
-    return { gA: new Float32Array(steps * batch * 4 * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)), simd };
+    const product = createRowsProduct(ni + n, steps * batch, 4 * n);
+    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd };
   },
 
   backward(spec, ops, tape, t, batch, sPrev, cache, gs, gPrev, gx) {
@@ -262,12 +264,13 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
       for (let j = 0; j < n; j++) gPrev[o2 + j] = gin[o + ni + j];
       for (let c = 0; c < ni; c++) gx[ox + c] = gin[o + c];
     }
-    transposeInto(cache.xin, w, batch, t, tape.inT, gA.length / n4);
+    tape.product.a.view.set(cache.xin, t * batch * w);
   },
 
-  finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {
+  finish({ hidden: n }, tape, batch, steps, grads) {
     addColumnSums(tape.gA, steps * batch, 4 * n, grads.b);
-    ops.product(tape.inT, ni + n, steps * batch, tape.gA, 4 * n, grads.Wx);
+    tape.product.run();
+    grads.Wx.set(tape.product.out.view);
   },
 
   stepMap(spec, params, input) {

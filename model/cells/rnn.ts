@@ -9,7 +9,8 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32, transposeInto } from './common.ts';
+import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32 } from './common.ts';
+import { createRowsProduct, type RowsProduct } from './rows-product.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface RnnCache extends StepCache {
@@ -70,10 +71,10 @@ const backwardKernel = (name: string, relu: boolean): KernelSpec => ({
 const KERNELS = activationKernels(forwardKernel, backwardKernel);
 
 interface RnnTape {
-  /** ∂L/∂pre-activation per step: [steps·batch, hidden]. */
+  /** ∂L/∂pre-activation per step: [steps·batch, hidden] (the product's b). */
   gA: Float32Array;
-  /** [x, h_prev] transposed over the episode: [inputs + hidden, steps·batch]. */
-  inT: Float32Array;
+  /** [x, h_prev] rows of every step (its a) and ∂L/∂pre-activation (its b): ∂L/∂Wx = Σ [x, h_prev]ᵀ·∂L/∂pre. */
+  product: RowsProduct;
   /** ∂L/∂[x, h_prev] of one step: [batch, inputs + hidden]. */
   gin: Float32Array;
   simd: RnnBackwardKernel | null;
@@ -155,7 +156,8 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
       const [gh, act, gA] = arrays;
       simd = { kernel, gh, act, gA };
     }
-    return { gA: new Float32Array(steps * batch * n), inT: new Float32Array((ni + n) * steps * batch), gin: new Float32Array(batch * (ni + n)), simd };
+    const product = createRowsProduct(ni + n, steps * batch, n);
+    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd };
   },
 
   backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {
@@ -190,12 +192,13 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
       for (let j = 0; j < n; j++) gPrev[oh + j] = keep * gh[oh + j] + gin[o + ni + j];
       for (let c = 0; c < ni; c++) gx[ox + c] = gin[o + c];
     }
-    transposeInto(cache.xin, w, batch, t, tape.inT, gA.length / n);
+    tape.product.a.view.set(cache.xin, t * batch * w);
   },
 
-  finish({ hidden: n, inputs: ni }, ops, tape, batch, steps, grads) {
+  finish({ hidden: n }, tape, batch, steps, grads) {
     addColumnSums(tape.gA, steps * batch, n, grads.b);
-    ops.product(tape.inT, ni + n, steps * batch, tape.gA, n, grads.Wx);
+    tape.product.run();
+    grads.Wx.set(tape.product.out.view);
   },
 
   stepMap(spec, params, input) {

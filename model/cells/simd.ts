@@ -16,6 +16,7 @@
  * the main thread, so cells use the kernels for batched steps only (training, in Node or a worker).
  */
 import { TANH32 } from './common.ts';
+import { F64T, get, I32, leb, moduleBytes, set, simd, sleb, V128, vec } from './wasm-bytes.ts';
 
 /** One array argument of a kernel: its row stride in units of n (0: the same row for every b, e.g. a bias) and the blocks of n units it is read or written at. */
 interface ArrayArg {
@@ -68,38 +69,7 @@ export interface KernelSpec {
   body(k: KernelBody): void;
 }
 
-const I32 = 0x7f;
-const F64T = 0x7c;
-const V128 = 0x7b;
-
-function leb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v) byte |= 0x80;
-    out.push(byte);
-  } while (v);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(byte & 0x40)) || (v === -1 && byte & 0x40)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-const simd = (op: number) => [0xfd, ...leb(op)];
-const get = (l: number) => [0x20, ...leb(l)];
-const set = (l: number) => [0x21, ...leb(l)];
 const F64 = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
-const str = (s: string) => [...leb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
 
 // Opcodes (WebAssembly core 2.0: control, i32 and the 0xfd SIMD prefix).
 const OP = { block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, i32Const: 0x41, i32GeU: 0x4f, i32GtU: 0x4b, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c } as const;
@@ -206,17 +176,13 @@ function kernelCode(spec: KernelSpec): number[] {
 export const KERNEL_NAME_PREFIX = 'cellKernel.';
 
 /** A wasm module of the kernels, importing its memory as m.mem. */
-function moduleBytes(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
+function kernelModule(specs: KernelSpec[]): Uint8Array<ArrayBuffer> {
   const scalarParams = (s: KernelSpec) => (s.scalarsInMemory ? [[I32]] : Array.from({ length: s.scalars ?? 0 }, () => [F64T]));
-  const types = specs.map((s) => [0x60, ...vec([...s.arrays.map(() => [I32]), ...scalarParams(s), [I32], [I32]]), 0]);
-  const imports = vec([[...str('m'), ...str('mem'), 0x02, 0x00, 0x01]]);
-  const funcs = vec(specs.map((_, i) => leb(i)));
-  const exports = vec(specs.map((s, i) => [...str(s.name), 0x00, ...leb(i)]));
-  const code = vec(specs.map(kernelCode));
   // Function names (custom 'name' section), so profiles tell the kernels from tfjs's wasm.
-  const nameMap = vec(specs.map((s, i) => [...leb(i), ...str(`${KERNEL_NAME_PREFIX}${s.name}`)]));
-  const names = [...str('name'), 1, ...leb(nameMap.length), ...nameMap];
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, vec(types)), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code), ...section(0, names)]);
+  return moduleBytes(
+    specs.map((s) => ({ name: s.name, type: [0x60, ...vec([...s.arrays.map(() => [I32]), ...scalarParams(s), [I32], [I32]]), 0], code: kernelCode(s) })),
+    KERNEL_NAME_PREFIX,
+  );
 }
 
 /** An array argument of `stride` units of n per row, read or written at `blocks` blocks of n from block `first` on (unit j of block k at k·n + j of the row; stride 0: one row for every b, e.g. a bias). */
@@ -247,7 +213,12 @@ export interface Staged {
  */
 export function createKernelArena(specs: KernelSpec[], lengths: number[]): { kernels: Record<string, Kernel>; arrays: Staged[] } {
   let module = compiled.get(specs);
-  if (!module) compiled.set(specs, (module = new WebAssembly.Module(moduleBytes(specs))));
+  if (!module) compiled.set(specs, (module = new WebAssembly.Module(kernelModule(specs))));
+  return arenaOf(module, lengths);
+}
+
+/** An instance of `module` (kernels importing their memory as m.mem) over a memory of its own holding float32 arrays of the given lengths (16-byte aligned, views made once: the memory never grows). */
+export function arenaOf(module: WebAssembly.Module, lengths: number[]): { kernels: Record<string, Kernel>; arrays: Staged[] } {
   const starts: number[] = [];
   let bytes = 0;
   for (const length of lengths) {

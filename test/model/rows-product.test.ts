@@ -1,0 +1,60 @@
+/**
+ * The episode's weight-gradient product (model/cells/rows-product.ts): each entry of aᵀ·b is the float32
+ * sum over the rows in order, every product and partial sum rounded to float32, from zero. That is its
+ * definition here (a plain loop with Math.fround), and what the wasm backend's tf.matMul (XNNPACK)
+ * returns for the transposed operand, which the trainings before this kernel used: the bits must agree
+ * with both, for widths that take every edge of the kernel's 4 × 8 blocks and for enough rows to span
+ * several of its chunks.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type * as tfType from '@tensorflow/tfjs';
+import { createRng, normal } from '../../core/random.ts';
+import { initBackend } from '../../model/backend.ts';
+import { createRowsProduct } from '../../model/cells/rows-product.ts';
+
+let tf: typeof tfType;
+beforeAll(async () => {
+  ({ tf } = await initBackend('wasm'));
+});
+
+/** Normal draws with exact zeros of both signs and values spanning many binades (so roundings differ with order). */
+function values(length: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, (_, i) => (i % 11 === 0 ? (i % 22 === 0 ? 0 : -0) : normal(rng) * 10 ** ((i % 7) - 3)));
+}
+
+const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe('weight-gradient product over the rows of an episode', () => {
+  // [k, m, n]: 4-row blocks and 1-row edges, 8- and 4-wide and scalar columns, one chunk or several (139 + 128 columns: 92 rows a chunk).
+  const shapes = [
+    [13, 37, 11],
+    [8, 5, 12],
+    [1, 1, 1],
+    [3, 20, 4],
+    [139, 300, 128],
+    [11, 250, 384],
+  ];
+  for (const [k, m, n] of shapes)
+    it(`[${m}×${k}]ᵀ·[${m}×${n}] is the in-order float32 sum, as tf.matMul on wasm returns it`, () => {
+      const p = createRowsProduct(k, m, n);
+      p.a.view.set(values(m * k, k * 1000 + m));
+      p.b.view.set(values(m * n, n * 1000 + m));
+      p.run();
+      const a = p.a.view;
+      const b = p.b.view;
+      const sums = new Float32Array(k * n);
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let q = 0; q < m; q++) s = Math.fround(s + Math.fround(a[q * k + i] * b[q * n + j]));
+          sums[i * n + j] = s;
+        }
+      expect(bytes(p.out.view).equals(bytes(sums))).toBe(true);
+      const tfOut = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]).transpose(), tf.tensor2d(b, [m, n])).dataSync() as Float32Array);
+      expect(bytes(p.out.view).equals(bytes(tfOut))).toBe(true);
+      // A second run starts from zero again.
+      p.run();
+      expect(bytes(p.out.view).equals(bytes(sums))).toBe(true);
+    });
+});
