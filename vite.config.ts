@@ -2,14 +2,17 @@
  * The web viewer's build: `npm run build` writes a static site to dist/viewer (relative URLs, so it works
  * from any static host or sub-path); `npm run view` builds it and serves it on 127.0.0.1.
  *
- * The controller loaded at start-up is models/default-controller.json, bundled as an asset (with
- * models/default-muscle-controller.json, which the page offers as the muscle arm). Set
- * REACH_CHECKPOINT=path/to/checkpoint.json to bundle another one instead.
+ * The controller loaded at start-up is models/default-controller.json (with
+ * models/default-muscle-controller.json, which the page offers as the muscle arm), validated here and
+ * bundled packed (viewer/bundled-checkpoint.ts). Set REACH_CHECKPOINT=path/to/checkpoint.json to bundle
+ * another one instead.
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { parseCheckpoint } from './model/checkpoint.ts';
+import { packCheckpoint } from './viewer/bundled-checkpoint.ts';
 
 const repo = dirname(fileURLToPath(import.meta.url));
 const checkpoint = resolve(repo, process.env.REACH_CHECKPOINT ?? 'models/default-controller.json');
@@ -19,6 +22,29 @@ if (!existsSync(checkpoint)) {
   throw new Error(
     `viewer: no controller checkpoint at ${checkpoint}; train one (node bin/reach.js train --out DIR) and set REACH_CHECKPOINT=DIR/checkpoint.json`,
   );
+}
+
+/** Virtual modules of the bundled controllers, by name; viewer/startup-checkpoint.ts imports them. */
+const BUNDLED_PREFIX = 'virtual:bundled-checkpoint/';
+
+/**
+ * Serves each bundled controller as a module exporting it validated and packed (viewer/bundled-checkpoint.ts):
+ * the build checks it with parseCheckpoint, as `reach run` and the page's file loading do, and a file that
+ * fails stops the build with the reason; the page then unpacks it with no validation to run.
+ */
+export function bundledCheckpoints(files: Record<string, string>): Plugin {
+  return {
+    name: 'reach-bundled-checkpoints',
+    resolveId(id) {
+      return id.startsWith(BUNDLED_PREFIX) && id.slice(BUNDLED_PREFIX.length) in files ? `\0${id}` : null;
+    },
+    load(id) {
+      if (!id.startsWith(`\0${BUNDLED_PREFIX}`)) return null;
+      const file = files[id.slice(BUNDLED_PREFIX.length + 1)];
+      this.addWatchFile(file);
+      return `export default ${JSON.stringify(packCheckpoint(parseCheckpoint(readFileSync(file, 'utf8'), relative(repo, file))))};`;
+    },
+  };
 }
 
 /**
@@ -51,16 +77,10 @@ function preloadPage(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [preloadPage()],
+  plugins: [bundledCheckpoints({ default: checkpoint, muscle: muscleCheckpoint }), preloadPage()],
   root: resolve(repo, 'viewer'),
   base: './',
   publicDir: false,
-  resolve: {
-    alias: [
-      { find: /^@default-controller(?=\?|$)/, replacement: checkpoint },
-      { find: /^@default-muscle-controller(?=\?|$)/, replacement: muscleCheckpoint },
-    ],
-  },
   build: {
     outDir: resolve(repo, 'dist/viewer'),
     emptyOutDir: true,
@@ -69,6 +89,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 1200,
   },
   worker: { format: 'es' },
-  server: { host: '127.0.0.1', fs: { allow: [repo, dirname(checkpoint)] } },
+  server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });

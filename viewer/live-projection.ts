@@ -3,7 +3,9 @@
  * (the trail) and the state now. The jPC projection subtracts the reference cross-condition mean at the
  * sample's trial time, as jPCA does for the reference trajectories, so both live in the same plane.
  */
-import { projectState, type References } from './reference.ts';
+// Types only from reference.ts: its code (the reference reaches, with the model's training config and
+// analysis) runs in the reference worker and stays out of the page's chunk.
+import type { References, StatePlane } from './reference.ts';
 import type { TrialRecord } from './trial-record.ts';
 
 export interface LiveProjection {
@@ -51,4 +53,21 @@ export function updateProjection(lp: LiveProjection, record: TrialRecord, refs: 
 
 function meanRow(refs: References, t: number): number {
   return Math.min(t, refs.steps - 1) * refs.units;
+}
+
+/**
+ * Project a hidden state onto a plane: ((h − offset − extra) · axes) into out[0..1]; `extra` is the
+ * cross-condition mean at the sample's time for the jPC plane.
+ */
+export function projectState(plane: StatePlane, h: ArrayLike<number>, extra: Float64Array | null, extraOffset: number, out: Float64Array, o = 0): void {
+  let a = 0;
+  let b = 0;
+  const n = plane.offset.length;
+  for (let u = 0; u < n; u++) {
+    const v = h[u] - plane.offset[u] - (extra ? extra[extraOffset + u] : 0);
+    a += v * plane.axes[u * 2];
+    b += v * plane.axes[u * 2 + 1];
+  }
+  out[o] = a;
+  out[o + 1] = b;
 }

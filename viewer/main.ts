@@ -3,11 +3,8 @@
  * the hidden units, the population state and the traces at the display rate. The reference reaches and
  * planes are computed in a worker; the page runs (and the panels fill in) without waiting for them.
  */
-import { DEFAULT_NAME, defaultControllerUrl, startupCheckpoint } from './startup-checkpoint.ts';
-import muscleControllerUrl from '@default-muscle-controller?url';
+import { DEFAULT_NAME, loadBundledCheckpoint, MUSCLE_NAME, startupCheckpoint } from './startup-checkpoint.ts';
 import { conditionColor, css } from './colors.ts';
-import { readCheckpointFile, withoutResume } from './checkpoint-loader.ts';
-import { fetchCheckpointOffThread } from './checkpoint-off-thread.ts';
 import { bindControls } from './controls.ts';
 import { download } from './download.ts';
 import { installDebugHook } from './debug-hook.ts';
@@ -41,7 +38,6 @@ import { traceCsv, traceNpy } from './trial-record.ts';
 import { trialContext, VIEWER_SEED } from './trial-context.ts';
 import type { UnitPanel } from './unit-panel.ts';
 
-const MUSCLE_NAME = 'default-muscle-controller.json';
 const bundledKind = (name: string) => (name === DEFAULT_NAME ? 'torque' : name === MUSCLE_NAME ? 'muscle' : null);
 /** Gap between the two panels of a row (CSS px). */
 const ROW_GAP = 4;
@@ -76,7 +72,7 @@ async function start(): Promise<void> {
   const canvas = byId<HTMLCanvasElement>('scene');
   let size = pageSizes();
   const half = (z: PanelSizes) => Math.floor((z.panels - ROW_GAP) / 2);
-  // The controller loads in a worker (startup-checkpoint.ts) while WebGL starts; both stand before the first frame.
+  // The controller loads (startup-checkpoint.ts) while WebGL starts; both stand before the first frame.
   const scene = await ArmScene.create(canvas, size.scene, size.scene);
   performance.mark('reach:scene');
   let session: Session;
@@ -156,7 +152,7 @@ async function start(): Promise<void> {
   const requestReferences = (s: Session) => {
     refs = null;
     showPlanes(null, 'computing the reference reaches…');
-    client.request(withoutResume(s.checkpoint), s.goStep, (value, error) => {
+    client.request(s.checkpoint, s.goStep, (value, error) => {
       if (s !== session) return;
       if (!value) {
         showMessage(`Reference reaches for ${s.name} failed: ${error}`);
@@ -187,8 +183,8 @@ async function start(): Promise<void> {
         sort = kind;
       },
       loadFile: (file) => void loadFile(file),
-      loadDefault: () => void loadBundled(defaultControllerUrl, DEFAULT_NAME),
-      loadMuscle: () => void loadBundled(muscleControllerUrl, MUSCLE_NAME),
+      loadDefault: () => void loadBundled(DEFAULT_NAME),
+      loadMuscle: () => void loadBundled(MUSCLE_NAME),
       setDelay: (seconds) => {
         // The go step is plain session data read at each trial start; the reference reaches are
         // recomputed with the same delay so the live state is compared with like. "No delay" is go at
@@ -242,6 +238,8 @@ async function start(): Promise<void> {
   async function loadFile(file: File): Promise<void> {
     let next: Session;
     try {
+      // The validating loader (zod schemas of the whole training config) is its own chunk, loaded when first needed.
+      const { readCheckpointFile } = await import('./checkpoint-loader.ts');
       next = createSession(await readCheckpointFile(file), file.name, VIEWER_SEED);
     } catch (err) {
       showMessage(`${file.name} was not loaded: ${(err as Error).message}. Still running ${session.name}.`);
@@ -250,9 +248,9 @@ async function start(): Promise<void> {
     adopt(next);
   }
 
-  async function loadBundled(url: string, name: string): Promise<void> {
+  async function loadBundled(name: string): Promise<void> {
     try {
-      adopt(createSession(await fetchCheckpointOffThread(url, name), name, VIEWER_SEED));
+      adopt(createSession(await loadBundledCheckpoint(name), name, VIEWER_SEED));
     } catch (err) {
       showMessage(`The bundled controller ${name} could not be loaded: ${(err as Error).message}. Still running ${session.name}.`);
     }

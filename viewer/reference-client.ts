@@ -24,7 +24,8 @@ export class ReferenceClient {
   request(checkpoint: Checkpoint, goStep: number, done: (refs: References | null, error: string | null) => void): void {
     this.latest++;
     this.onReply = done;
-    const msg: ReferenceRequest = { id: this.latest, checkpoint, goStep };
+    // The optimizer state is not needed to run the controller: not copied to the worker.
+    const msg: ReferenceRequest = { id: this.latest, checkpoint: { ...checkpoint, resume: undefined }, goStep };
     this.worker ??= this.start();
     this.worker.postMessage(msg);
   }

@@ -171,20 +171,3 @@ function movementOnset(handVel: Float64Array, C: number, T: number, goStep: numb
   for (let t = goStep; t < T; t++) if (speed[t] >= ONSET_FRACTION * peak) return t;
   return goStep;
 }
-
-/**
- * Project a hidden state onto a plane: ((h − offset − extra) · axes) into out[0..1]; `extra` is the
- * cross-condition mean at the sample's time for the jPC plane.
- */
-export function projectState(plane: StatePlane, h: ArrayLike<number>, extra: Float64Array | null, extraOffset: number, out: Float64Array, o = 0): void {
-  let a = 0;
-  let b = 0;
-  const n = plane.offset.length;
-  for (let u = 0; u < n; u++) {
-    const v = h[u] - plane.offset[u] - (extra ? extra[extraOffset + u] : 0);
-    a += v * plane.axes[u * 2];
-    b += v * plane.axes[u * 2 + 1];
-  }
-  out[o] = a;
-  out[o + 1] = b;
-}

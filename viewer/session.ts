@@ -10,13 +10,15 @@
  * on after the recorded trial ends, so the hand keeps being controlled.
  */
 import { createRng, type Rng } from '../core/random.ts';
-import { checkpointBody, type Checkpoint } from '../model/checkpoint.ts';
+// The checkpoint's body from sim/body.ts, not model/checkpoint.ts's checkpointBody: that module brings the
+// zod schemas of the whole training config into the page's chunk (bundled controllers are validated at build).
+import type { Checkpoint } from '../model/checkpoint.ts';
 import { controllerAdvance, controllerReadout, createController, resetController, type Controller } from '../model/controller-step.ts';
 import { beginTrial as beginInterventionTrial, endTrial as endInterventionTrial, intervene, planInterventions, type InterventionPlan, type TrialInterventions } from '../model/interventions/apply.ts';
 import type { InterventionSpec } from '../model/interventions/spec.ts';
 import { observationSize, observe } from '../sim/tasks/observation.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
-import type { Body } from '../sim/body.ts';
+import { bodyOf, type Body } from '../sim/body.ts';
 import { handPosition, handVelocity } from '../sim/dynamics.ts';
 import { createFeedback, pushFeedback, type FeedbackState, type ResolvedFeedbackOptions } from '../sim/feedback.ts';
 import { curlField, handForce, NO_FIELD, pulseField, sumFields, type ForceField, type ForcePulse } from '../sim/force-fields.ts';
@@ -119,7 +121,7 @@ export interface Session {
 
 /** Everything the session needs from a checkpoint, validated for live use; throws with a clear message. */
 export function createSession(checkpoint: Checkpoint, name: string, seed = 1): Session {
-  const body = checkpointBody(checkpoint);
+  const body = bodyOf(checkpoint.arm, checkpoint.muscles);
   const params = body.skeleton;
   const net = checkpoint.network;
   if (net.inputs !== observationSize(body) || net.outputs !== body.actuator.nInputs) {

@@ -9,7 +9,8 @@ import { createRng, uniformIn } from '../../core/random.ts';
 import { runClosedLoop } from '../../model/closed-loop.ts';
 import { noiseless } from '../../sim/tasks/observation.ts';
 import { centerOutConditions } from '../../sim/tasks/task-spec.ts';
-import { computeReferences, projectState } from '../../viewer/reference.ts';
+import { projectState } from '../../viewer/live-projection.ts';
+import { computeReferences } from '../../viewer/reference.ts';
 import { advance, beginTrial, createSession, MAX_FRAME_TIME, requestStep, setNoiseScale, setPaused, SUBSTEP, trialSteps } from '../../viewer/session.ts';
 import { untrainedCheckpoint } from './untrained-checkpoint.ts';
 
