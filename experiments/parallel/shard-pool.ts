@@ -1,20 +1,24 @@
 /**
  * Training shards on several threads: the calling thread and a pool of workers (experiments/parallel/
- * shard-worker.ts), each worker with its own tfjs backend. A batch's shards are dealt out in contiguous,
- * nearly equal shares, one per thread (the calling thread, which also samples trials and applies the
- * update, takes the last and smallest); each worker gets its share in one message, so the weights are
- * copied once per worker and batch, and the calling thread computes its own share meanwhile instead of
- * waiting. Results are combined by model/shards.ts in shard order, so the weights do not depend on the
- * number of threads or on which took which shard. A pool outlives one training (the benchmark trains
- * several networks on one pool); `shardRunnerFor` makes one for a single training.
+ * shard-worker.ts), each worker with its own tfjs backend. A batch goes to every worker in one message
+ * (weights and trials copied once per worker and batch); then every thread, the calling one included,
+ * claims the batch's shards one at a time from a shared counter (./shard-claims.ts) and computes them,
+ * until none is left. So a thread slowed down (by another process on its core, or a late start) takes
+ * fewer shards instead of holding up the batch, and the calling thread, which also samples the trials
+ * and applies the update, never waits for a shard it could have computed. Results are combined by
+ * model/shards.ts in shard order, so the weights do not depend on the number of threads or on which took
+ * which shard. A pool outlives one training (the benchmark trains several networks on one pool);
+ * `shardRunnerFor` makes one for a single training.
  */
 import { availableParallelism } from 'node:os';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
-import { localShardRunner, SHARD_TRIALS, ShardEpisodes, shardTrials, type Shard, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
+import { localShardRunner, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
+import { claimShard, createClaims, openBatch } from './shard-claims.ts';
 import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
+import { mark } from './timeline.ts';
 
 export { spawnShardWorkers, type ShardWorkers } from './shard-workers.ts';
 
@@ -34,19 +38,6 @@ export interface ShardPool {
   /** A runner for one training on this pool (its dispose() frees the training's episodes, not the pool). */
   runner(setup: EpisodeSetup, batch: number, steps: number): Promise<ShardRunner>;
   dispose(): Promise<void>;
-}
-
-/** `shards` cut into `threads` contiguous shares in shard order, sizes differing by at most one, larger ones first. */
-export function dealShards<T>(shards: readonly T[], threads: number): T[][] {
-  const base = Math.floor(shards.length / threads);
-  const extra = shards.length % threads;
-  const shares: T[][] = [];
-  for (let i = 0, start = 0; i < threads; i++) {
-    const size = base + (i < extra ? 1 : 0);
-    shares.push(shards.slice(start, start + size));
-    start += size;
-  }
-  return shares;
 }
 
 /** Threads a training of `batch` trials uses with `workers` (at most one per shard). */
@@ -83,24 +74,46 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
     });
   };
   const everyWorker = (make: (id: number) => WorkerRequest) => Promise.all(workers.map((w) => call(w, make(nextId++))));
+  const claims = createClaims();
+  let batches = 0;
 
   return {
     threads,
     async runner(setup, batch, steps) {
-      await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps }));
+      await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps, claims }));
       const here = new ShardEpisodes(tf, setup, batch, steps);
+      // A worker's failure in a batch this thread finished alone is reported at the next batch.
+      let failed: Error | null = null;
       return {
         workers: threads,
         async run(params, trials, shards, mode) {
-          const shares = dealShards(shards, threads);
-          const mine = shares.pop() ?? [];
-          const post = (w: PoolWorker, share: Shard[]) =>
-            share.length === 0 ? Promise.resolve([]) : call(w, { kind: 'shards', id: nextId++, params, parts: share.map((shard) => ({ shard, trials: shardTrials(trials, shard) })), mode }).then((r) => (r.kind === 'results' ? r.results : []));
-          // Posted before this thread computes its own share, so the workers start at once.
-          const theirs = Promise.all(workers.map((w, i) => post(w, shares[i])));
-          theirs.catch(() => undefined); // a failure is reported by the await below, not as an unhandled rejection
-          const results: ShardResult[] = mine.map((shard) => here.run(params, trials, shard, mode));
-          for (const r of await theirs) results.push(...r);
+          const broken = failed ?? own.broken();
+          if (broken) throw broken;
+          const n = shards.length;
+          const number = ++batches;
+          openBatch(claims, number, n);
+          const results: ShardResult[] = [];
+          // Settles once every shard is in (a worker's reply may come after that: one that claimed nothing).
+          const all = new Promise<void>((resolve, reject) => {
+            for (const w of workers) {
+              call(w, { kind: 'shards', id: nextId++, batch: number, params, trials, shards, mode }).then((r) => {
+                if (r.kind === 'results') results.push(...r.results);
+                if (results.length === n) resolve();
+              }, (err: Error) => {
+                failed ??= err;
+                reject(err);
+              });
+            }
+          });
+          all.catch(() => undefined); // a failure is reported by the await below, not as an unhandled rejection
+          mark('post');
+          for (let i; (i = claimShard(claims, number, n)) >= 0; ) {
+            mark(`shard ${i}`);
+            results.push(here.run(params, trials, shards[i], mode));
+          }
+          mark('done');
+          if (results.length < n) await all;
+          mark('results');
           return results;
         },
         async dispose() {

@@ -1,4 +1,4 @@
-/** Messages between the shard pool and its worker threads (plain data: structured clone). */
+/** Messages between the shard pool and its worker threads (plain data: structured clone; the claim counter is shared memory). */
 import type { BackendChoice, BackendName } from '../../model/backend.ts';
 import type { EpisodeMode, EpisodeSetup } from '../../model/episode.ts';
 import type { NetworkParams } from '../../model/network.ts';
@@ -19,14 +19,20 @@ export interface SetupRequest {
   /** Trials of a whole batch (loss means run over it). */
   batch: number;
   steps: number;
+  /** The pool's claim counter (./shard-claims.ts), shared by every thread. */
+  claims: Int32Array;
 }
 
-/** Shards of one batch to compute, in order: each with its own trials alone. */
+/** A batch whose shards to claim one at a time (./shard-claims.ts) and compute, until none is left. */
 export interface ShardRequest {
   kind: 'shards';
   id: number;
+  /** The batch's number on the claim counter. */
+  batch: number;
   params: NetworkParams;
-  parts: Array<{ shard: Shard; trials: TrialBatch }>;
+  /** The whole batch's trials. */
+  trials: TrialBatch;
+  shards: readonly Shard[];
   mode: EpisodeMode;
 }
 
@@ -35,5 +41,6 @@ export type WorkerRequest = SetupRequest | ShardRequest | { kind: 'release'; id:
 export type WorkerReply =
   /** `backend`: the one loaded, in the reply to start-up (id −1). */
   | { kind: 'ready'; id: number; backend?: BackendName }
+  /** The shards this worker claimed (none if the others took them all first). */
   | { kind: 'results'; id: number; results: ShardResult[] }
   | { kind: 'error'; id: number; message: string };

@@ -8,7 +8,7 @@ import { initParams } from '../../../model/network.ts';
 import { combineShards, planShards, ShardEpisodes } from '../../../model/shards.ts';
 import { episodeSetupOf, initTrainState, parseTrainConfig, train, type TrainState } from '../../../model/train.ts';
 import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
-import { dealShards, pooledShardRunner, shardRunnerFor, spawnShardWorkers, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
+import { pooledShardRunner, shardRunnerFor, spawnShardWorkers, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
 
 let tf: typeof tfType;
 let backend: BackendName;
@@ -41,14 +41,6 @@ async function trained(kind: CellKind, workers: 1 | 2 | 3): Promise<TrainState> 
 const bytes = (s: TrainState) => Object.entries(s.params).map(([k, p]) => [k, Buffer.from(p.data.buffer).toString('base64')]);
 
 describe('data-parallel training on worker threads', () => {
-  it('deals a batch out in contiguous shares in shard order, sizes within one, the calling thread\'s (last) the smallest', () => {
-    expect(dealShards([0, 1, 2, 3], 2)).toEqual([[0, 1], [2, 3]]);
-    expect(dealShards([0, 1, 2, 3, 4], 3)).toEqual([[0, 1], [2, 3], [4]]);
-    expect(dealShards([0, 1], 3)).toEqual([[0], [1], []]);
-    expect(dealShards([0, 1, 2], 1)).toEqual([[0, 1, 2]]);
-  });
-
-
   for (const kind of ['rnn', 'gru', 'lstm'] as const) {
     it(`${kind}: weights, losses and gradient flow are bit-identical on 1, 2 and 3 workers`, async () => {
       const [one, two, three] = [await trained(kind, 1), await trained(kind, 2), await trained(kind, 3)];
