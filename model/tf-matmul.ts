@@ -1,45 +1,17 @@
 /**
- * Matrix products on the tfjs backend for plain Float32Array operands. Training keeps its state in JS
- * typed arrays (elementwise work on 64×128 arrays is cheaper in JS than a tfjs op) and sends only the
- * products to tfjs, where the wasm backend's XNNPACK kernels are ~10× faster than a JS loop.
- * Transposed products are done against explicitly transposed copies: the wasm backend's transposed
- * matMul is several times slower than the plain one (measured here).
+ * The per-step matrix products of training for plain Float32Array operands. Training keeps its state in
+ * JS typed arrays (elementwise work on 64×128 arrays is cheaper there than a tfjs op) and computes only
+ * the products with a weight here. Transposed products are done against explicitly transposed copies,
+ * uploaded with each weight.
  *
- * On the wasm backend the per-step products skip tfjs's tensor machinery: the operand and result live
- * in tensors allocated once per shape, the operand is written straight into the wasm heap and the
- * backend's own BatchMatMul kernel is called on the tensor ids, the result read back from the heap (no
- * tensor created, no dataSync copy, nothing for the garbage collector). It is the kernel tf.matMul
- * calls, with the same arguments, so the numbers are the same; the weights are fresh tensors every
- * iteration as before (the kernel's cached operators are keyed by the weight tensor).
+ * On the wasm backend the products run in a SIMD kernel of our own (cells/products.ts) that computes the
+ * backend's matMul (XNNPACK) sums bit for bit, in a memory holding this iteration's weights: no tfjs
+ * call, tensor or weight packing per product, one copy in and one out. On other backends they are
+ * tf.matMul calls (with those backends' own roundings).
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { createMatrixProducts, type MatrixProducts } from './cells/products.ts';
 import type { Matmul, NetworkParams } from './network.ts';
-
-/** The few internals of the wasm backend the direct path uses. */
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array; cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void; _malloc(bytes: number): number; _free(ptr: number): void };
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
-}
-
-/** Operand and result tensors of one product shape, allocated once. */
-interface Slot {
-  a: tfType.Tensor;
-  out: tfType.Tensor;
-  aId: number;
-  aOffset: number;
-  outId: number;
-  outOffset: number;
-  /** Heap addresses of the operands' shapes [1, rows, cols] (int32), written once. */
-  aShape: number;
-  bShape: number;
-  /** Operand [m×k] and result [m×n] sizes. */
-  aSize: number;
-  outSize: number;
-  /** Views of the operand and result on the wasm heap, remade when the heap grows (its buffer changes). */
-  heap: ArrayBufferLike | null;
-  aView: Float32Array;
-  outView: Float32Array;
-}
 
 /** Whether two float32 arrays hold the same bits (so −0 ≠ +0 and a NaN equals itself). */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
@@ -50,43 +22,29 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
+/** A weight (or its transpose) in the kernel's memory: byte address and shape. */
+interface Placed {
+  at: number;
+  rows: number;
+  cols: number;
+}
+
+const align16 = (bytes: number) => 16 * Math.ceil(bytes / 16);
+
 export class TfMatmul {
-  private readonly weights = new Map<string, tfType.Tensor2D>();
-  /** Copies of the matrices behind `weights`, to tell whether the next upload changes anything. */
+  /** Copies of the matrices last uploaded under each name, to tell whether the next upload changes anything. */
   private readonly uploaded = new Map<string, Float32Array>();
-  private readonly backend: WasmBackend | null;
-  private readonly kernel: ((...args: unknown[]) => void) | null;
-  /** Slots by m, then k, then n (maps of numbers: a lookup allocates nothing, and no two shapes share a key). */
-  private readonly slots = new Map<number, Map<number, Map<number, Slot>>>();
+  /** The kernel (wasm backend), its weights by name, the bytes they take, and a view of its memory (remade when the memory grows). */
+  private readonly kernel: MatrixProducts | null;
+  private readonly placed = new Map<string, Placed>();
+  private weightBytes = 0;
+  private f32: Float32Array;
+  /** The weights as tensors (other backends). */
+  private readonly weights = new Map<string, tfType.Tensor2D>();
 
   constructor(private readonly tf: typeof tfType) {
-    this.backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
-    this.kernel = this.backend ? this.backend.wasm.cwrap('BatchMatMul', null, ['number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number']) : null;
-  }
-
-  private slot(m: number, k: number, n: number): Slot {
-    let byK = this.slots.get(m);
-    if (!byK) this.slots.set(m, (byK = new Map<number, Map<number, Slot>>()));
-    let byN = byK.get(k);
-    if (!byN) byK.set(k, (byN = new Map<number, Slot>()));
-    let s = byN.get(n);
-    if (!s) {
-      const a = this.tf.zeros([m, k]);
-      const out = this.tf.zeros([m, n]);
-      const ia = this.backend!.dataIdMap.get(a.dataId);
-      const io = this.backend!.dataIdMap.get(out.dataId);
-      // Shapes live on the heap, so the kernel is called with numbers only (emscripten's array
-      // arguments cost a stack copy and a few allocations per call).
-      const shape = (r: number, c: number) => {
-        const ptr = this.backend!.wasm._malloc(12);
-        new Int32Array(this.backend!.wasm.HEAPU8.buffer, ptr, 3).set([1, r, c]);
-        return ptr;
-      };
-      const none = new Float32Array(0);
-      s = { a, out, aId: ia.id, aOffset: ia.memoryOffset, outId: io.id, outOffset: io.memoryOffset, aShape: shape(m, k), bShape: shape(k, n), aSize: m * k, outSize: m * n, heap: null, aView: none, outView: none };
-      byN.set(n, s);
-    }
-    return s;
+    this.kernel = tf.getBackend() === 'wasm' ? createMatrixProducts() : null;
+    this.f32 = new Float32Array(this.kernel ? this.kernel.memory.buffer : new ArrayBuffer(0));
   }
 
   /**
@@ -109,26 +67,50 @@ export class TfMatmul {
   }
 
   private put(name: string, data: Float32Array, rows: number, cols: number): void {
-    this.weights.get(name)?.dispose();
-    this.weights.set(name, this.tf.tensor2d(data, [rows, cols]));
+    if (!this.kernel) {
+      this.weights.get(name)?.dispose();
+      this.weights.set(name, this.tf.tensor2d(data, [rows, cols]));
+      return;
+    }
+    let w = this.placed.get(name);
+    if (!w || w.rows * w.cols !== rows * cols) {
+      // A new place after the others (a weight that changes size leaves its old room unused).
+      w = { at: this.weightBytes, rows, cols };
+      this.weightBytes = align16(this.weightBytes + 4 * rows * cols);
+      this.placed.set(name, w);
+      this.view(this.weightBytes);
+    }
+    w.rows = rows;
+    w.cols = cols;
+    this.f32.set(data, w.at / 4);
+  }
+
+  /** The kernel memory's float32 view, at least `bytes` long. */
+  private view(bytes: number): Float32Array {
+    this.kernel!.reserve(bytes);
+    if (this.f32.buffer !== this.kernel!.memory.buffer) this.f32 = new Float32Array(this.kernel!.memory.buffer);
+    return this.f32;
   }
 
   /** out[m×n] = a[m×k] · weight[k×n]. */
   readonly matmul: Matmul = (a, m, k, weight, out) => {
+    if (this.kernel) {
+      const w = this.placed.get(weight);
+      if (!w) throw new Error(`matmul: weight '${weight}' was not uploaded`);
+      if (w.rows !== k) throw new Error(`matmul: ${weight} has ${w.rows} rows, input has ${k} columns`);
+      const n = w.cols;
+      // Operand and result after the weights.
+      const aAt = this.weightBytes;
+      const outAt = align16(aAt + 4 * m * k);
+      const f32 = this.view(outAt + 4 * m * n);
+      f32.set(a.length === m * k ? a : a.subarray(0, m * k), aAt / 4);
+      this.kernel.run(aAt, w.at, outAt, m, k, n);
+      out.set(f32.subarray(outAt / 4, outAt / 4 + m * n));
+      return;
+    }
     const w = this.weights.get(weight);
     if (!w) throw new Error(`matmul: weight '${weight}' was not uploaded`);
     if (w.shape[0] !== k) throw new Error(`matmul: ${weight} has ${w.shape[0]} rows, input has ${k} columns`);
-    if (this.kernel) {
-      const n = w.shape[1];
-      const s = this.slot(m, k, n);
-      // The heap may have grown (and moved) since the last call: views are checked against it now.
-      this.views(s);
-      s.aView.set(a.length === m * k ? a : a.subarray(0, m * k));
-      this.kernel(s.aId, s.aShape, 3, this.backend!.dataIdMap.get(w.dataId).id, s.bShape, 3, 0, 0, s.outId);
-      this.views(s);
-      out.set(s.outView);
-      return;
-    }
     const at = this.tf.tensor2d(a.subarray(0, m * k), [m, k]);
     const c = this.tf.matMul(at, w);
     out.set(c.dataSync());
@@ -136,24 +118,10 @@ export class TfMatmul {
     c.dispose();
   };
 
-  private views(s: Slot): void {
-    const heap = this.backend!.wasm.HEAPU8.buffer;
-    if (heap === s.heap) return;
-    s.heap = heap;
-    s.aView = new Float32Array(heap, s.aOffset, s.aSize);
-    s.outView = new Float32Array(heap, s.outOffset, s.outSize);
-  }
-
   dispose(): void {
     for (const w of this.weights.values()) w.dispose();
     this.weights.clear();
     this.uploaded.clear();
-    for (const s of [...this.slots.values()].flatMap((byK) => [...byK.values()].flatMap((byN) => [...byN.values()]))) {
-      s.a.dispose();
-      s.out.dispose();
-      this.backend!.wasm._free(s.aShape);
-      this.backend!.wasm._free(s.bShape);
-    }
-    this.slots.clear();
+    this.placed.clear();
   }
 }

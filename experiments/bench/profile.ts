@@ -7,7 +7,7 @@
  * episode loop), shard sums and Adam. The code under test is not instrumented.
  */
 import { Session } from 'node:inspector';
-import { PRODUCT_NAME_PREFIX } from '../../model/cells/rows-product.ts';
+import { ROWS_PRODUCT_NAME } from '../../model/cells/products.ts';
 import { KERNEL_NAME_PREFIX } from '../../model/cells/simd.ts';
 
 interface CallFrame {
@@ -57,7 +57,7 @@ const isTf = (f: CallFrame) => f.url.includes('@tensorflow') || f.url.startsWith
 /** The part a frame belongs to, or null when it only passes calls on. */
 function partOf(f: CallFrame, callers: CallFrame[]): ProfilePart | null {
   if (f.functionName === '(garbage collector)') return 'garbage collection';
-  if (f.functionName.startsWith(PRODUCT_NAME_PREFIX)) return 'matMul (weight gradients)';
+  if (f.functionName === ROWS_PRODUCT_NAME) return 'matMul (weight gradients)';
   // The cells' own SIMD kernels are wasm too, but element-wise cell work.
   if (f.functionName.startsWith(KERNEL_NAME_PREFIX)) return callers.find((c) => file(c).startsWith('model/cells/'))?.functionName === 'forward' ? 'cell forward' : 'cell backward';
   if (isTf(f)) {

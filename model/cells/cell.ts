@@ -13,7 +13,7 @@
 import type { Rng } from '../../core/random.ts';
 import type { Matmul, NetworkParams, NetworkSpec } from '../network.ts';
 
-/** Matrix products of a training step on the tfjs backend (see model/tf-matmul.ts). */
+/** Matrix products of a training step with a weight (see model/tf-matmul.ts). */
 export interface MatOps {
   /** out[m×n] = a[m×k] · W for a weight in `Cell.matrices`, or its transpose under the name `<name>T`. */
   matmul: Matmul;
@@ -89,7 +89,7 @@ export interface Cell<C extends StepCache = StepCache, S = unknown, T = unknown>
     gx: Float32Array,
     grads: Record<string, Float32Array>,
   ): void;
-  /** Write the weight gradients of a whole episode (`steps` backward steps on the tape) into `grads` and add the bias gradients (cells/rows-product.ts forms the products). */
+  /** Write the weight gradients of a whole episode (`steps` backward steps on the tape) into `grads` and add the bias gradients (cells/products.ts forms the products). */
   finish(spec: NetworkSpec, tape: T, batch: number, steps: number, grads: Record<string, Float32Array>): void;
   /** F(s) of one noise-free step with the input held at `input` [inputs], in float64. */
   stepMap(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>): StepMap;

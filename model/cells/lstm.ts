@@ -11,7 +11,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
 import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
-import { createRowsProduct, type RowsProduct } from './rows-product.ts';
+import { createRowsProduct, type RowsProduct } from './products.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface LstmCache extends StepCache {

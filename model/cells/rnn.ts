@@ -10,7 +10,7 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32 } from './common.ts';
-import { createRowsProduct, type RowsProduct } from './rows-product.ts';
+import { createRowsProduct, type RowsProduct } from './products.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface RnnCache extends StepCache {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
 import { createRng, normal } from '../../core/random.ts';
 import { initBackend } from '../../model/backend.ts';
-import { createRowsProduct } from '../../model/cells/rows-product.ts';
+import { createMatrixProducts, createRowsProduct } from '../../model/cells/products.ts';
 
 let tf: typeof tfType;
 beforeAll(async () => {
@@ -24,6 +24,44 @@ function values(length: number, seed: number): Float32Array {
 }
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe('step product with a weight', () => {
+  // [m, k, n]: a shard's steps (16 trials, 139 or 11 inputs, 128 to 512 outputs) and every block edge.
+  const shapes = [
+    [16, 139, 128],
+    [16, 11, 384],
+    [16, 128, 139],
+    [5, 13, 11],
+    [1, 1, 1],
+    [7, 3, 4],
+    [6, 40, 9],
+  ];
+  for (const [m, k, n] of shapes)
+    it(`[${m}×${k}]·[${k}×${n}] is the in-order float32 sum, as tf.matMul on wasm returns it`, () => {
+      const products = createMatrixProducts();
+      const aAt = 0;
+      const wAt = 16 * Math.ceil((4 * m * k) / 16);
+      const outAt = wAt + 16 * Math.ceil((4 * k * n) / 16);
+      products.reserve(outAt + 4 * m * n);
+      const f32 = new Float32Array(products.memory.buffer);
+      const a = values(m * k, m * 100 + k);
+      const w = values(k * n, k * 100 + n);
+      f32.set(a, aAt / 4);
+      f32.set(w, wAt / 4);
+      products.run(aAt, wAt, outAt, m, k, n);
+      const out = f32.slice(outAt / 4, outAt / 4 + m * n);
+      const sums = new Float32Array(m * n);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let q = 0; q < k; q++) s = Math.fround(s + Math.fround(a[i * k + q] * w[q * n + j]));
+          sums[i * n + j] = s;
+        }
+      expect(bytes(out).equals(bytes(sums))).toBe(true);
+      const tfOut = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(w, [k, n])).dataSync() as Float32Array);
+      expect(bytes(out).equals(bytes(tfOut))).toBe(true);
+    });
+});
 
 describe('weight-gradient product over the rows of an episode', () => {
   // [k, m, n]: 4-row blocks and 1-row edges, 8- and 4-wide and scalar columns, one chunk or several (139 + 128 columns: 92 rows a chunk).
