@@ -48,9 +48,9 @@ export function bundledCheckpoints(files: Record<string, string>): Plugin {
 }
 
 /**
- * Links the page's chunk (viewer/main.ts, which boot.ts imports dynamically) and the chunks it imports as
- * modulepreload in the HTML head: the browser fetches and compiles them while the entry chunk loads and
- * runs, instead of starting when boot.ts calls import().
+ * Links the default controller's chunk and the page's chunk (viewer/main.ts), which boot.ts imports
+ * dynamically, and the chunks they import as modulepreload in the HTML head: the browser fetches and
+ * compiles them while the entry chunk loads and runs, instead of starting when boot.ts calls import().
  */
 function preloadPage(): Plugin {
   return {
@@ -62,6 +62,8 @@ function preloadPage(): Plugin {
         const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
         const page = chunks.find((c) => c.facadeModuleId?.endsWith('/viewer/main.ts'));
         if (!page) throw new Error('viewer build: no chunk for viewer/main.ts to preload');
+        const controller = chunks.find((c) => c.facadeModuleId === `\0${BUNDLED_PREFIX}default`);
+        if (!controller) throw new Error('viewer build: no chunk for the default controller to preload');
         const files = new Set<string>();
         const add = (file: string) => {
           const chunk = chunks.find((c) => c.fileName === file);
@@ -69,6 +71,7 @@ function preloadPage(): Plugin {
           files.add(file);
           chunk.imports.forEach(add);
         };
+        add(controller.fileName);
         add(page.fileName);
         return { html, tags: [...files].map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${file}` }, injectTo: 'head' as const })) };
       },
