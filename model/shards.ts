@@ -59,7 +59,7 @@ export interface ShardResult {
   loss: LossComponents;
   endpointSum: number;
   endpointCount: number;
-  /** ∂(shard's part of the loss)/∂params: own copies. */
+  /** ∂(shard's part of the loss)/∂params: copies (the caller's arrays, or new ones). */
   grads: Gradients;
   /** Σ over the shard's trials of ‖∂L/∂h_t‖² per step (gradient-flow iterations only). */
   gradientFlowSquared?: Float64Array;
@@ -84,8 +84,8 @@ export class ShardEpisodes {
     private readonly steps: number,
   ) {}
 
-  /** Run one shard of `trials` (the whole batch) with `params`. */
-  run(params: NetworkParams, trials: TrialBatch, shard: Shard, mode: EpisodeMode): ShardResult {
+  /** Run one shard of `trials` (the whole batch) with `params`; its gradients are copied into `into` if given (arrays of the parameters' sizes), else into new arrays. */
+  run(params: NetworkParams, trials: TrialBatch, shard: Shard, mode: EpisodeMode, into?: Gradients): ShardResult {
     const part = trials.batch === shard.count ? trials : shardTrials(trials, shard);
     let episode = this.episodes.get(shard.count);
     if (!episode) {
@@ -94,7 +94,10 @@ export class ShardEpisodes {
     }
     const r = episode.run(params, part, createRng(shard.seed), mode);
     const grads: Gradients = {};
-    for (const [name, g] of Object.entries(r.grads ?? {})) grads[name] = g.slice();
+    for (const [name, g] of Object.entries(r.grads ?? {})) {
+      if (into) into[name].set(g);
+      grads[name] = into ? into[name] : g.slice();
+    }
     return {
       index: shard.index,
       loss: r.loss,

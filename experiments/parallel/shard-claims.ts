@@ -6,7 +6,10 @@
  *
  * The counter's word holds the batch's number (low bits of it) above the next shard's index, so a
  * thread that reaches a batch late, after the pool has moved on to the next one, claims nothing from
- * the next: its claim fails instead of taking a shard of a batch it has no weights for.
+ * the next: its claim fails instead of taking a shard of a batch it has no weights for. A second word
+ * counts the shards finished: a thread adds to it after writing a shard's gradient to shared memory
+ * (./shard-memory.ts) and the calling thread reads it before reading the gradients, which orders the
+ * writes before the reads (as the batch's opening orders the weights before the claims).
  */
 
 const INDEX_BITS = 10;
@@ -17,15 +20,26 @@ const BATCH_MASK = (1 << (31 - INDEX_BITS)) - 1;
 /** Most shards one batch may have. */
 export const MAX_CLAIMED_SHARDS = INDEX_MASK;
 
-/** A claim counter: one int32 in shared memory, posted to every thread of a pool. */
+/** A claim counter and a count of finished shards: two int32 in shared memory, posted to every thread of a pool. */
 export function createClaims(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4));
+  return new Int32Array(new SharedArrayBuffer(8));
 }
 
-/** Open batch number `batch` (of `count` shards) for claims, closing the previous one. */
+/** Open batch number `batch` (of `count` shards) for claims, closing the previous one; call it after writing the batch's weights. */
 export function openBatch(claims: Int32Array, batch: number, count: number): void {
   if (count > MAX_CLAIMED_SHARDS) throw new Error(`a batch of ${count} shards is more than a shard pool hands out (${MAX_CLAIMED_SHARDS})`);
+  Atomics.store(claims, 1, 0);
   Atomics.store(claims, 0, (batch & BATCH_MASK) << INDEX_BITS);
+}
+
+/** Count a shard as finished: call it after writing its gradient. */
+export function finishShard(claims: Int32Array): void {
+  Atomics.add(claims, 1, 1);
+}
+
+/** Shards of the open batch finished so far: read it before reading their gradients. */
+export function finishedShards(claims: Int32Array): number {
+  return Atomics.load(claims, 1);
 }
 
 /** The index of the next unclaimed shard of batch `batch` (of `count` shards), now claimed by the caller; −1 when every one is taken or the batch is closed. */

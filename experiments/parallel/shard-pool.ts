@@ -1,21 +1,25 @@
 /**
  * Training shards on several threads: the calling thread and a pool of workers (experiments/parallel/
- * shard-worker.ts), each worker with its own tfjs backend. A batch goes to every worker in one message
- * (weights and trials copied once per worker and batch); then every thread, the calling one included,
- * claims the batch's shards one at a time from a shared counter (./shard-claims.ts) and computes them,
- * until none is left. So a thread slowed down (by another process on its core, or a late start) takes
- * fewer shards instead of holding up the batch, and the calling thread, which also samples the trials
- * and applies the update, never waits for a shard it could have computed. Results are combined by
- * model/shards.ts in shard order, so the weights do not depend on the number of threads or on which took
- * which shard. A pool outlives one training (the benchmark trains several networks on one pool);
- * `shardRunnerFor` makes one for a single training.
+ * shard-worker.ts), each worker with its own tfjs backend. The calling thread writes a batch's weights
+ * to shared memory (./shard-memory.ts) and posts its trials to every worker; then every thread, the
+ * calling one included, claims the batch's shards one at a time from a shared counter
+ * (./shard-claims.ts) and computes them, until none is left. So a thread slowed down (by another
+ * process on its core, or a late start) takes fewer shards instead of holding up the batch, and the
+ * calling thread, which also samples the trials and applies the update, never waits for a shard it
+ * could have computed. Each shard's gradient goes to its slot of shared memory, the rest of its result
+ * (losses, endpoint error) in a small message. Results are combined by model/shards.ts in shard order,
+ * so the weights do not depend on the number of threads or on which took which shard. A pool outlives
+ * one training (the benchmark trains several networks on one pool); `shardRunnerFor` makes one for a
+ * single training.
  */
 import { availableParallelism } from 'node:os';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
 import { localShardRunner, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
-import { claimShard, createClaims, openBatch } from './shard-claims.ts';
+import { paramShapes } from '../../model/network.ts';
+import { claimShard, createClaims, finishedShards, finishShard, openBatch } from './shard-claims.ts';
+import { createShardMemory, shardGradients, sharedParams, writeParams } from './shard-memory.ts';
 import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
 import { mark } from './timeline.ts';
@@ -80,7 +84,10 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
   return {
     threads,
     async runner(setup, batch, steps) {
-      await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps, claims }));
+      const memory = createShardMemory(paramShapes(setup.network), Math.ceil(batch / SHARD_TRIALS));
+      const shared = sharedParams(memory);
+      const slots = shardGradients(memory);
+      await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps, claims, memory }));
       const here = new ShardEpisodes(tf, setup, batch, steps);
       // A worker's failure in a batch this thread finished alone is reported at the next batch.
       let failed: Error | null = null;
@@ -90,14 +97,23 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
           const broken = failed ?? own.broken();
           if (broken) throw broken;
           const n = shards.length;
+          if (n > slots.length) throw new Error(`a batch of ${n} shards on a shard pool set up for ${slots.length}`);
           const number = ++batches;
+          writeParams(shared, params);
           openBatch(claims, number, n);
           const results: ShardResult[] = [];
+          let fromWorkers = 0;
           // Settles once every shard is in (a worker's reply may come after that: one that claimed nothing).
           const all = new Promise<void>((resolve, reject) => {
             for (const w of workers) {
-              call(w, { kind: 'shards', id: nextId++, batch: number, params, trials, shards, mode }).then((r) => {
-                if (r.kind === 'results') results.push(...r.results);
+              call(w, { kind: 'shards', id: nextId++, batch: number, trials, shards, mode }).then((r) => {
+                if (r.kind === 'results') {
+                  fromWorkers += r.results.length;
+                  // Read before their gradients: orders the workers' writes before this thread's reads.
+                  const finished = finishedShards(claims);
+                  if (finished < fromWorkers) return reject(new Error(`shard pool: workers reported ${fromWorkers} shards, ${finished} finished`));
+                  for (const o of r.results) results.push({ ...o, grads: slots[o.index] });
+                }
                 if (results.length === n) resolve();
               }, (err: Error) => {
                 failed ??= err;
@@ -109,7 +125,8 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
           mark('post');
           for (let i; (i = claimShard(claims, number, n)) >= 0; ) {
             mark(`shard ${i}`);
-            results.push(here.run(params, trials, shards[i], mode));
+            results.push(here.run(params, trials, shards[i], mode, slots[shards[i].index]));
+            finishShard(claims);
           }
           mark('done');
           if (results.length < n) await all;

@@ -1,9 +1,12 @@
 /** Messages between the shard pool and its worker threads (plain data: structured clone; the claim counter is shared memory). */
 import type { BackendChoice, BackendName } from '../../model/backend.ts';
 import type { EpisodeMode, EpisodeSetup } from '../../model/episode.ts';
-import type { NetworkParams } from '../../model/network.ts';
 import type { Shard, ShardResult } from '../../model/shards.ts';
 import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
+import type { ShardMemory } from './shard-memory.ts';
+
+/** A shard's result but its gradient (which is in its slot of shared memory). */
+export type ShardOutcome = Omit<ShardResult, 'grads'>;
 
 /** What a shard worker starts with. */
 export interface ShardWorkerData {
@@ -21,15 +24,16 @@ export interface SetupRequest {
   steps: number;
   /** The pool's claim counter (./shard-claims.ts), shared by every thread. */
   claims: Int32Array;
+  /** The training's weights and shard gradients (./shard-memory.ts), shared by every thread. */
+  memory: ShardMemory;
 }
 
-/** A batch whose shards to claim one at a time (./shard-claims.ts) and compute, until none is left. */
+/** A batch whose shards to claim one at a time (./shard-claims.ts) and compute with the shared weights, until none is left. */
 export interface ShardRequest {
   kind: 'shards';
   id: number;
   /** The batch's number on the claim counter. */
   batch: number;
-  params: NetworkParams;
   /** The whole batch's trials. */
   trials: TrialBatch;
   shards: readonly Shard[];
@@ -41,6 +45,6 @@ export type WorkerRequest = SetupRequest | ShardRequest | { kind: 'release'; id:
 export type WorkerReply =
   /** `backend`: the one loaded, in the reply to start-up (id −1). */
   | { kind: 'ready'; id: number; backend?: BackendName }
-  /** The shards this worker claimed (none if the others took them all first). */
-  | { kind: 'results'; id: number; results: ShardResult[] }
+  /** The shards this worker claimed (none if the others took them all first); their gradients are in shared memory. */
+  | { kind: 'results'; id: number; results: ShardOutcome[] }
   | { kind: 'error'; id: number; message: string };

@@ -6,9 +6,12 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { initBackend } from '../../model/backend.ts';
-import { ShardEpisodes, type ShardResult } from '../../model/shards.ts';
-import { claimShard } from './shard-claims.ts';
-import type { ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
+import type { Gradients } from '../../model/episode.ts';
+import type { NetworkParams } from '../../model/network.ts';
+import { ShardEpisodes } from '../../model/shards.ts';
+import { claimShard, finishShard } from './shard-claims.ts';
+import { shardGradients, sharedParams } from './shard-memory.ts';
+import type { ShardOutcome, ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { mark } from './timeline.ts';
 
 const port = parentPort!;
@@ -19,26 +22,26 @@ mark('loaded', me);
 try {
   const { tf, backend } = await initBackend(data.backend);
   mark(`backend ${backend}`, me);
-  let episodes: ShardEpisodes | null = null;
-  let claims: Int32Array | null = null;
+  /** The current training's episodes, claim counter, shared weights and gradient slots. */
+  let current: { episodes: ShardEpisodes; claims: Int32Array; params: NetworkParams; slots: Gradients[] } | null = null;
   port.on('message', (req: WorkerRequest) => {
     try {
       if (req.kind === 'shards') {
-        const ep = episodes;
-        if (!ep || !claims) throw new Error('shards before setup');
-        const results: ShardResult[] = [];
+        if (!current) throw new Error('shards before setup');
+        const { episodes, claims, params, slots } = current;
+        const results: ShardOutcome[] = [];
         for (let i; (i = claimShard(claims, req.batch, req.shards.length)) >= 0; ) {
           mark(`shard ${i}`, me);
-          results.push(ep.run(req.params, req.trials, req.shards[i], req.mode));
+          const { grads: _, ...outcome } = episodes.run(params, req.trials, req.shards[i], req.mode, slots[req.shards[i].index]);
+          finishShard(claims);
+          results.push(outcome);
         }
         mark('done', me);
-        const buffers = results.flatMap((r) => Object.values(r.grads).map((g) => g.buffer as ArrayBuffer));
-        port.postMessage({ kind: 'results', id: req.id, results } satisfies WorkerReply, buffers);
+        port.postMessage({ kind: 'results', id: req.id, results } satisfies WorkerReply);
         return;
       }
-      episodes?.dispose();
-      episodes = req.kind === 'setup' ? new ShardEpisodes(tf, req.setup, req.batch, req.steps) : null;
-      claims = req.kind === 'setup' ? req.claims : null;
+      current?.episodes.dispose();
+      current = req.kind === 'setup' ? { episodes: new ShardEpisodes(tf, req.setup, req.batch, req.steps), claims: req.claims, params: sharedParams(req.memory), slots: shardGradients(req.memory) } : null;
       port.postMessage({ kind: 'ready', id: req.id } satisfies WorkerReply);
     } catch (err) {
       port.postMessage({ kind: 'error', id: req.id, message: (err as Error).stack ?? String(err) } satisfies WorkerReply);
