@@ -57,6 +57,13 @@ export class ArmScene {
   private fixedKey = '';
   private readonly f = new Float64Array(2);
   private overlayKey = '';
+  /**
+   * Where the target and scale-bar labels go, until they are drawn: from the scene's second draw on, since
+   * pixi draws each Text on a canvas and uploads it as a texture, ten of them the larger part of a first
+   * draw under SwiftShader; the first frame shows the arm, the next one its labels.
+   */
+  private labelsDue: { session: Session; barX: number; barY: number } | null = null;
+  private hasDrawn = false;
   /** What the last draw showed. */
   drawn: DrawnArm = { sample: -1, q: [0, 0], elbow: [0, 0], hand: [0, 0], overlays: 0, muscles: [] };
 
@@ -91,17 +98,17 @@ export class ArmScene {
   }
 
   /**
-   * Render shapes and a label off screen, so pixi compiles the two programs the scene draws with (it does
-   * so at their first use and then waits for the GPU to link them, 0.1–0.2 s under SwiftShader) and sets
-   * up its text measuring now, while the controller may still be loading, rather than in the first frame.
-   * Small shapes and text go through pixi's batcher; large shapes (the workspace outline) are drawn
-   * unbatched, with the graphics program.
+   * Render shapes off screen, so pixi compiles the two programs the scene draws with (it does so at their
+   * first use and then waits for the GPU to link them, 0.1–0.2 s under SwiftShader) now, while the
+   * controller may still be loading, rather than in the first frame. Small shapes and text go through
+   * pixi's batcher; large shapes (the workspace outline) are drawn unbatched, with the graphics program.
+   * Text itself (its measuring canvas and font metrics) first comes with the labels, after the first frame.
    */
   private compilePrograms(): void {
     const unbatched = new Graphics().rect(0, 0, 1, 1).fill({ color: THEME.arm });
     unbatched.context.batchMode = 'no-batch';
     const warm = new Container();
-    warm.addChild(new Graphics().rect(0, 0, 1, 1).fill({ color: THEME.arm }), unbatched, new Text({ text: '1', style: LABEL_STYLE }));
+    warm.addChild(new Graphics().rect(0, 0, 1, 1).fill({ color: THEME.arm }), unbatched);
     const target = RenderTexture.create({ width: 1, height: 1 });
     this.renderer.render({ container: warm, target });
     warm.destroy({ children: true });
@@ -155,6 +162,7 @@ export class ArmScene {
   private drawFixed(s: Session): void {
     const g = this.layers.fixed;
     g.clear();
+    for (const child of this.labels.removeChildren()) child.destroy();
     const p = this.f;
     const boundary = workspaceBoundary(s.params);
     for (let i = 0; i < boundary.length; i += 2) {
@@ -195,7 +203,7 @@ export class ArmScene {
     const bar = 0.1 * this.scale;
     const { width, height } = this.renderer.screen;
     g.moveTo(width - 20 - bar, height - 20).lineTo(width - 20, height - 20).stroke({ width: 2, color: THEME.axis });
-    this.drawLabels(s, width - 20 - bar / 2, height - 36);
+    this.labelsDue = { session: s, barX: width - 20 - bar / 2, barY: height - 36 };
     if (s.body.muscles) this.drawActivationBar(g, width - 150, 30, 120, 8);
   }
 
@@ -217,7 +225,6 @@ export class ArmScene {
   }
 
   private drawLabels(s: Session, barX: number, barY: number): void {
-    for (const child of this.labels.removeChildren()) child.destroy();
     const p = this.f;
     for (let k = 0; k < s.targets.length; k++) {
       const dx = s.targets[k][0] - s.start[0];
@@ -254,6 +261,11 @@ export class ArmScene {
       this.fixedKey = key;
       this.drawFixed(s);
     }
+    if (this.labelsDue && this.hasDrawn) {
+      this.drawLabels(this.labelsDue.session, this.labelsDue.barX, this.labelsDue.barY);
+      this.labelsDue = null;
+    }
+    this.hasDrawn = true;
     const p = this.f;
     const { trail, arm, forces } = this.layers;
     this.drawOverlays(overlays, s.targets.length);
