@@ -52,7 +52,7 @@ export interface ProfileRow {
 
 /** The project module of a frame ('model/cells/rnn'), or '' for Node's and dependencies'. */
 const file = (f: CallFrame) => (f.url.includes('node_modules') ? '' : /\/((?:core|sim|model|experiments)\/.*)\.[jt]s$/.exec(f.url)?.[1] ?? '');
-const isTf = (f: CallFrame) => f.url.includes('@tensorflow') || f.url.startsWith('wasm://') || f.functionName.startsWith('wasm-function') || file(f) === 'model/tf-matmul';
+const isTf = (f: CallFrame) => f.url.includes('@tensorflow') || f.url.startsWith('wasm://') || f.functionName.startsWith('wasm-function') || file(f) === 'model/tf-matmul' || file(f) === 'model/cells/products';
 
 /** The part a frame belongs to, or null when it only passes calls on. */
 function partOf(f: CallFrame, callers: CallFrame[]): ProfilePart | null {
@@ -61,7 +61,7 @@ function partOf(f: CallFrame, callers: CallFrame[]): ProfilePart | null {
   // The cells' own SIMD kernels are wasm too, but element-wise cell work.
   if (f.functionName.startsWith(KERNEL_NAME_PREFIX)) return callers.find((c) => file(c).startsWith('model/cells/'))?.functionName === 'forward' ? 'cell forward' : 'cell backward';
   if (isTf(f)) {
-    const cellCaller = callers.find((c) => file(c).startsWith('model/cells/'));
+    const cellCaller = callers.find((c) => file(c).startsWith('model/cells/') && !isTf(c));
     if (!cellCaller) return null;
     return cellCaller.functionName === 'forward' ? 'matMul (forward)' : cellCaller.functionName === 'finish' ? 'matMul (weight gradients)' : 'matMul (backward)';
   }
