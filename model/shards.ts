@@ -114,11 +114,31 @@ export class ShardEpisodes {
   }
 }
 
+/** Arrays of the parameters' sizes, zeroed. */
+function zerosLike(params: NetworkParams): Gradients {
+  return Object.fromEntries(Object.entries(params).map(([name, p]) => [name, new Float32Array(p.data.length)]));
+}
+
+/**
+ * What `combineShards` adds into, allocated once per training: float64 sums and the float32 gradient it
+ * returns (so a batch's gradient is valid until the next batch is combined into the same buffers).
+ * Fresh arrays of this size every batch cost page faults and a busier garbage collector.
+ */
+export interface BatchSums {
+  sums: Record<string, Float64Array>;
+  grads: Gradients;
+}
+
+export function createBatchSums(params: NetworkParams): BatchSums {
+  return { sums: Object.fromEntries(Object.entries(params).map(([name, p]) => [name, new Float64Array(p.data.length)])), grads: zerosLike(params) };
+}
+
 /**
  * Add the shards of a batch in shard order (float64), add the weight penalty once, round the gradient to
- * float32. `results` may come in any order; every shard 0…n−1 must be there once.
+ * float32 (into `into`'s arrays, new ones by default). `results` may come in any order; every shard
+ * 0…n−1 must be there once.
  */
-export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, params: NetworkParams, results: readonly ShardResult[]): BatchResult {
+export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, params: NetworkParams, results: readonly ShardResult[], into: BatchSums = createBatchSums(params)): BatchResult {
   const ordered = [...results].sort((a, b) => a.index - b.index);
   ordered.forEach((r, i) => {
     if (r.index !== i) throw new Error(`shard results: expected shard ${i}, got ${r.index}`);
@@ -126,8 +146,8 @@ export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, par
   const loss = emptyLoss();
   let endpointSum = 0;
   let endpointCount = 0;
-  const sums: Record<string, Float64Array> = {};
-  for (const [name, p] of Object.entries(params)) sums[name] = new Float64Array(p.data.length);
+  const { sums, grads } = into;
+  for (const s of Object.values(sums)) s.fill(0);
   let flow: Float64Array | null = ordered.length > 0 && ordered[0].gradientFlowSquared ? new Float64Array(ordered[0].gradientFlowSquared.length) : null;
   for (const r of ordered) {
     for (const k of LOSS_NAMES) loss[k] += r.loss[k];
@@ -142,8 +162,8 @@ export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, par
   }
   loss.weight = weightPenalty(setup.network, setup.loss, params, sums);
   loss.total = lossTotal(loss);
-  const grads: Gradients = {};
-  for (const [name, s] of Object.entries(sums)) grads[name] = Float32Array.from(s);
+  // Each float64 sum rounded to float32 (to nearest, ties to even), as Float32Array.from would.
+  for (const [name, s] of Object.entries(sums)) grads[name].set(s);
   return {
     loss,
     endpointError: endpointCount ? endpointSum / endpointCount : NaN,
@@ -156,7 +176,7 @@ export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, par
 export interface ShardRunner {
   /** Threads that compute shards. */
   readonly workers: number;
-  /** The results of every shard (in any order). */
+  /** The results of every shard (in any order; their gradients are valid until the next call). */
   run(params: NetworkParams, trials: TrialBatch, shards: readonly Shard[], mode: EpisodeMode): Promise<ShardResult[]>;
   dispose(): Promise<void>;
 }
@@ -164,13 +184,14 @@ export interface ShardRunner {
 /** Makes the shard runner of a training (episode setup, whole batch size, steps per trial). */
 export type ShardRunnerFactory = (setup: EpisodeSetup, batch: number, steps: number) => Promise<ShardRunner>;
 
-/** Shards computed one after another in this thread. */
+/** Shards computed one after another in this thread (each shard's gradient in arrays of its own, reused by the next batch). */
 export function localShardRunner(tf: typeof tfType): ShardRunnerFactory {
   return (setup, batch, steps) => {
     const episodes = new ShardEpisodes(tf, setup, batch, steps);
+    const slots: Gradients[] = [];
     return Promise.resolve({
       workers: 1,
-      run: (params, trials, shards, mode) => Promise.resolve(shards.map((s) => episodes.run(params, trials, s, mode))),
+      run: (params, trials, shards, mode) => Promise.resolve(shards.map((s) => episodes.run(params, trials, s, mode, (slots[s.index] ??= zerosLike(params))))),
       dispose: () => Promise.resolve(episodes.dispose()),
     });
   };

@@ -18,7 +18,7 @@ import { adamStep, clipGradients, createAdamState, type AdamState } from './adam
 import type { EpisodeSetup, Gradients } from './episode.ts';
 import { LOSS_NAMES, lossSpecSchema, type LossComponents } from './losses.ts';
 import { BOUNDED_READOUT_BIAS, initParams, networkSpecSchema, type NetworkParams } from './network.ts';
-import { combineShards, localShardRunner, planShards, type ShardRunnerFactory } from './shards.ts';
+import { combineShards, createBatchSums, localShardRunner, planShards, type ShardRunnerFactory } from './shards.ts';
 
 /**
  * The network part of a training config: what the body does not fix. Inputs, outputs and the readout's
@@ -273,6 +273,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
   const setup = episodeSetupOf(config);
   const task = parseTaskSpec(config.task);
   const shards = await (options.shards ?? localShardRunner(tf))(setup, config.batch, task.steps);
+  const sums = createBatchSums(state.params);
   try {
     while (state.iteration < config.iterations) {
       await yieldToEvents();
@@ -281,7 +282,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       const trials = sampleTrials(setup.arm, task, config.batch, state.rng);
       const plan = planShards(config.batch, state.rng);
       const flowDue = config.gradientFlowEvery > 0 && state.iteration % config.gradientFlowEvery === 0;
-      const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients'));
+      const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients'), sums);
       const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads);
       state.iteration++;
       if (config.lrDecay < 1 && state.iteration % config.lrDecaySteps === 0) state.lr *= config.lrDecay;

@@ -5,7 +5,7 @@ import { initBackend, type BackendName } from '../../../model/backend.ts';
 import type { CellKind } from '../../../model/cells/index.ts';
 import { Episode } from '../../../model/episode.ts';
 import { initParams } from '../../../model/network.ts';
-import { combineShards, planShards, ShardEpisodes } from '../../../model/shards.ts';
+import { combineShards, createBatchSums, planShards, ShardEpisodes } from '../../../model/shards.ts';
 import { episodeSetupOf, initTrainState, parseTrainConfig, train, type TrainState } from '../../../model/train.ts';
 import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
 import { pooledShardRunner, shardRunnerFor, spawnShardWorkers, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
@@ -74,6 +74,29 @@ describe('data-parallel training on worker threads', () => {
   it('workers that loaded another tfjs backend than this thread are refused (a shard must be the same computation everywhere)', async () => {
     const other = backend === 'cpu' ? 'wasm' : 'cpu';
     await expect(startShardPool(tf, backend, 2, spawnShardWorkers(other, 1))).rejects.toThrow(`a shard worker loaded the tfjs backend ${other}, this thread ${backend}`);
+  });
+
+  it('a batch combined into the buffers of the one before gets the same bits as into fresh ones (the sums start from zero)', () => {
+    const c = config('rnn');
+    const setup = episodeSetupOf(c);
+    const task = parseTaskSpec(c.task);
+    const params = initParams(setup.network, createRng(4));
+    const shards = new ShardEpisodes(tf, setup, 40, task.steps);
+    try {
+      const batch = (seed: number) => {
+        const trials = sampleTrials(setup.arm, task, 40, createRng(seed));
+        return planShards(40, createRng(seed + 1)).map((s) => shards.run(params, trials, s, 'gradients'));
+      };
+      const [first, second] = [batch(3), batch(5)];
+      const buffers = createBatchSums(params);
+      combineShards(setup, params, first, buffers);
+      const reused = combineShards(setup, params, second, buffers);
+      const fresh = combineShards(setup, params, second);
+      expect(reused.loss).toEqual(fresh.loss);
+      for (const [name, g] of Object.entries(fresh.grads)) expect(Buffer.from(reused.grads[name].buffer).equals(Buffer.from(g.buffer))).toBe(true);
+    } finally {
+      shards.dispose();
+    }
   });
 
   it('the shard gradients add up to the gradient of the whole batch (noise-free, float32 rounding apart)', () => {
