@@ -1,9 +1,9 @@
 /**
- * The page's entry: a small chunk that starts loading the default controller in a worker
- * (startup-checkpoint.ts) and the scene's WebGL context (scene-context.ts), then imports the page
+ * The page's entry: a small chunk that starts loading the default controller, validated at build time
+ * (startup-checkpoint.ts), and the scene's WebGL context (scene-context.ts), then imports the page
  * (main.ts). Both then proceed while the browser still downloads and compiles the page's large chunk
- * (pixi, matter-js, zod, uPlot), rather than after it has run. The build links that chunk as modulepreload
- * in the HTML (vite.config.ts), so its download starts with this one's.
+ * (pixi, matter-js, the sim), rather than after it has run. The build links the controller's chunk and
+ * the page's as modulepreload in the HTML (vite.config.ts), so their downloads start with this one's.
  */
 import './startup-checkpoint.ts';
 import { startSceneContext } from './scene-context.ts';
