@@ -147,9 +147,9 @@ async function experimentIn(o: ExperimentOptions): Promise<ExperimentResult> {
     return await experimentWith(o, threads);
   } finally {
     // An analysis that failed leaves no export thread writing into `out` after its lock is released.
-    await threads.exports?.stop();
-    await threads.renderer?.dispose();
-    await tasks.dispose();
+    // The threads end side by side (each isolate's teardown takes a while).
+    await Promise.all([threads.exports?.stop(), threads.renderer?.dispose(), tasks.dispose()]);
+    mark('threads stopped');
   }
 }
 
@@ -240,6 +240,8 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
   const analysis = analysing.finish();
   clock('analysis', t0);
   mark('analysis done');
+  // The analysis threads are done: they end while the exports, figures and report are finished (a failure to stop surfaces when the experiment ends).
+  tasks.dispose().catch(() => {});
 
   t0 = performance.now();
   const exports: Record<string, string[]> = exporting ? await exporting : {};
@@ -259,7 +261,13 @@ async function experimentWith(o: ExperimentOptions, threads: Threads): Promise<E
   };
   for (const [format, paths] of Object.entries(exports)) files[`Export: ${format}`] = paths.map((p) => relative(o.out, p));
   draw?.(fixedPointFigures(analysis));
-  const figures = draw ? Promise.all(drawing).then((groups) => groups.flat()) : undefined;
+  const figures = draw
+    ? Promise.all(drawing).then((groups) => {
+        // The render thread ends as soon as the last figure is drawn, while the report is written.
+        renderer?.dispose().catch(() => {});
+        return groups.flat();
+      })
+    : undefined;
   const written = await writeAnalysisOutputs(o.out, run, analysis, { log: shownLog, files, title: 'Reaching experiment', progress, figures });
   clock('report', t0);
   mark('report done');

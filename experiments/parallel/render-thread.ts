@@ -12,6 +12,7 @@ import { workerEntry } from './worker-entry.ts';
 export interface RenderThread {
   /** SVG text of each spec, in order. */
   render(specs: VegaLiteSpec[]): Promise<string[]>;
+  /** End the thread (once: later calls wait for the same end). */
   dispose(): Promise<void>;
 }
 
@@ -32,8 +33,10 @@ export function startRenderThread(): RenderThread {
     else w?.resolve(m.svgs!);
   });
   worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`render thread exited with code ${code}`)));
+  const onExit = (code: number) => failAll(new Error(`render thread exited with code ${code}`));
+  worker.on('exit', onExit);
   let next = 0;
+  let stopped: Promise<void> | null = null;
   return {
     render(specs) {
       if (failed) return Promise.reject(failed);
@@ -43,9 +46,12 @@ export function startRenderThread(): RenderThread {
         worker.postMessage({ id, specs });
       });
     },
-    async dispose() {
-      worker.removeAllListeners('exit');
-      await worker.terminate();
+    dispose() {
+      if (!stopped) {
+        worker.removeListener('exit', onExit);
+        stopped = worker.terminate().then(() => {});
+      }
+      return stopped;
     },
   };
 }

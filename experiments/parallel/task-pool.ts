@@ -22,6 +22,7 @@ import { workerEntry } from './worker-entry.ts';
 export interface TaskPool extends Parallel {
   /** Threads that compute tasks, the calling thread included. */
   readonly threads: number;
+  /** Stop the workers (once: later calls wait for the same stop). */
   dispose(): Promise<void>;
 }
 
@@ -211,20 +212,23 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
     return { wait: () => wait(b) as Array<AnalysisTaskOutput<K>> };
   }
 
+  let disposed: Promise<void> | null = null;
+  async function stop(): Promise<void> {
+    const stopped = Promise.race([new Promise<void>((resolve) => supervisor.once('message', () => resolve())), supervisorExited]);
+    supervisor.postMessage('stop');
+    await stopped;
+    for (const w of workers) {
+      w.tasks.port1.close();
+      w.results.port1.close();
+    }
+    deaths.port1.close();
+    await supervisor.terminate();
+  }
+
   return {
     threads,
     submit,
     map: (name, inputs) => submit(name, inputs).wait(),
-    async dispose() {
-      const stopped = Promise.race([new Promise<void>((resolve) => supervisor.once('message', () => resolve())), supervisorExited]);
-      supervisor.postMessage('stop');
-      await stopped;
-      for (const w of workers) {
-        w.tasks.port1.close();
-        w.results.port1.close();
-      }
-      deaths.port1.close();
-      await supervisor.terminate();
-    },
+    dispose: () => (disposed ??= stop()),
   };
 }

@@ -36,4 +36,12 @@ describe('report figures on a second thread', () => {
     await expect(renderFigures([figure('ok', [{ x: 0, y: 0 }]), bad], thread)).rejects.toThrow(/^render thread: /);
     expect((await renderFigures([figure('a', [{ x: 1, y: 2 }]), figure('b', [{ x: 2, y: 1 }])], thread))[1].svg).toMatch(/^<svg/);
   });
+
+  it('dispose() called twice ends the thread once, and both calls resolve', async () => {
+    const other = startRenderThread();
+    expect((await renderFigures([figure('x', [{ x: 0, y: 1 }])], other))[0].svg).toMatch(/^<svg/);
+    const first = other.dispose();
+    await expect(Promise.all([first, other.dispose()])).resolves.toEqual([undefined, undefined]);
+    expect(other.dispose()).toBe(first);
+  });
 });

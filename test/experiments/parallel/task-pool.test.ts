@@ -166,6 +166,18 @@ tasks.on('message', (b) => {
   }
 });
 
+describe('stopping a pool', () => {
+  it('dispose() called twice stops the workers once, and both calls resolve', async () => {
+    const p = startTaskPool(2);
+    const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 4, inputs: 11, outputs: 2, dt: 0.01 });
+    const task = { spec, params: initParams(spec, createRng(1)), input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4], s: 0 };
+    expect(p.map('fixedPointStart', [task, task])).toEqual(serialTasks.map('fixedPointStart', [task, task]));
+    const first = p.dispose();
+    await expect(Promise.all([first, p.dispose()])).resolves.toEqual([undefined, undefined]);
+    expect(p.dispose()).toBe(first);
+  });
+});
+
 describe('closed-loop noise, trial by trial', () => {
   it("a trial's noise depends only on the run's seed and the trial's index: trial 5 alone equals trial 5 of the 8", () => {
     const task = parseTaskSpec({ ...ck.config.task, kind: 'center-out', duration: 1, steps: undefined });
