@@ -11,7 +11,7 @@ import { forwardKinematics } from '../sim/dynamics.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { handForce } from '../sim/force-fields.ts';
 import { conditionColor, THEME } from './colors.ts';
-import { SCENE_CONTEXT_ATTRIBUTES, sceneResolution } from './scene-context.ts';
+import { SCENE_CONTEXT_ATTRIBUTES, sceneContext, sceneResolution } from './scene-context.ts';
 import { ACTIVATION_FULL_SCALE, activationColor, musclePolylines, TRUNK_BOX } from './muscle-drawing.ts';
 import { externalForce, type Session } from './session.ts';
 import type { TrialRecord } from './trial-record.ts';
@@ -79,6 +79,8 @@ export class ArmScene {
     // WebGL context to test for support and fetch the renderer's class as one more chunk. The scene draws
     // on demand (draw()), so the Application's ticker is not needed either.
     const renderer = new WebGLRenderer();
+    // pixi asks the canvas for this context again and gets it, with its texture units limited (scene-context.ts).
+    sceneContext(canvas);
     await renderer.init({
       canvas,
       width,
