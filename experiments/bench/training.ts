@@ -8,6 +8,7 @@
  * a process its share whatever its thread count, and then N workers cannot run faster than one.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { BackendName } from '../../model/backend.ts';
 import type { CellKind } from '../../model/cells/index.ts';
@@ -37,6 +38,8 @@ export interface TrainingRow {
   cpuMsPerIteration: number;
   /** CPU time / wall time while it ran: how many cores it got (at most `workers` when the machine is free). */
   cores: number;
+  /** Time the process's threads waited, ready to run, for a core, summed over threads, per iteration (ms): what other processes took from it. NaN without /proc. */
+  runQueueMsPerIteration: number;
 }
 
 export interface TrainingBench {
@@ -82,10 +85,28 @@ export function benchConfig(cell: CellKind, arm: string): TrainConfig {
   });
 }
 
+/** Run-queue wait of every thread of this process so far (ms; 2nd field of each thread's schedstat), NaN without /proc. */
+function runQueueWait(): number {
+  try {
+    let ns = 0;
+    for (const id of readdirSync('/proc/self/task')) {
+      try {
+        ns += Number(readFileSync(`/proc/self/task/${id}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // a thread that ended between the listing and the read
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 interface Contestant {
   times: number[];
-  /** CPU and wall ms over the timed rounds. */
+  /** CPU, run-queue wait and wall ms over the timed rounds. */
   cpu: number;
+  runQueue: number;
   wall: number;
   /** Run k iterations; returns their ms. */
   run(k: number): Promise<number[]>;
@@ -97,6 +118,7 @@ function ours(tf: typeof tfType, config: TrainConfig, pool: ShardPool | null): C
     state,
     times: [],
     cpu: 0,
+    runQueue: 0,
     wall: 0,
     async run(k) {
       await train(tf, { ...config, iterations: state.iteration + k }, state, {}, { shards: pooledShardRunner(tf, pool) });
@@ -116,6 +138,7 @@ export async function benchTraining(tf: typeof tfType, backend: BackendName, o: 
     const autodiff: Contestant = {
       times: [],
       cpu: 0,
+      runQueue: 0,
       wall: 0,
       run(k) {
         const ms: number[] = [];
@@ -137,17 +160,19 @@ export async function benchTraining(tf: typeof tfType, backend: BackendName, o: 
       o.progress?.(`round ${r + 1}/${rounds}, load ${loadavg()[0].toFixed(1)}`);
       for (const c of all) {
         const cpu0 = process.cpuUsage();
+        const wait0 = runQueueWait();
         const t0 = performance.now();
         c.times.push(...(await c.run(perRound)));
         const cpu = process.cpuUsage(cpu0);
         c.cpu += (cpu.user + cpu.system) / 1000;
+        c.runQueue += runQueueWait() - wait0;
         c.wall += performance.now() - t0;
       }
     }
     const autodiffMs = median(autodiff.times);
     const rows: TrainingRow[] = entries.map((e) => {
       const ms = median(e.c.times);
-      return { cell: e.cell, arm: e.arm, workers: e.workers, msPerIteration: ms, ratioToAutodiff: ms / autodiffMs, cpuMsPerIteration: e.c.cpu / e.c.times.length, cores: e.c.cpu / e.c.wall };
+      return { cell: e.cell, arm: e.arm, workers: e.workers, msPerIteration: ms, ratioToAutodiff: ms / autodiffMs, cpuMsPerIteration: e.c.cpu / e.c.times.length, cores: e.c.cpu / e.c.wall, runQueueMsPerIteration: e.c.runQueue / e.c.times.length };
     });
     const workerRatios = pool
       ? cells.flatMap((cell) =>

@@ -71,8 +71,8 @@ export function register(program: Command): void {
         ['load average (1 min) before → after training figures', `${t.load[0].toFixed(1)} → ${t.load[1].toFixed(1)}`],
         ['plain tfjs autodiff loop, leaky RNN 128, batch 64, 100 steps (ms/iteration; cores it got)', `${t.autodiffMsPerIteration.toFixed(1)}  ${t.autodiffCores.toFixed(2)}`],
         ...t.rows.map((row): [string, string] => [
-          `train, ${row.cell.toUpperCase()} 128, batch 64, 100 steps, ${row.arm} arm, ${row.workers} worker${row.workers > 1 ? 's' : ''} (ms/iteration; × autodiff loop; CPU ms/iteration; cores it got)`,
-          `${row.msPerIteration.toFixed(1)}  ×${row.ratioToAutodiff.toFixed(3)}  ${row.cpuMsPerIteration.toFixed(1)}  ${row.cores.toFixed(2)}`,
+          `train, ${row.cell.toUpperCase()} 128, batch 64, 100 steps, ${row.arm} arm, ${row.workers} worker${row.workers > 1 ? 's' : ''} (ms/iteration; × autodiff loop; CPU ms/iteration; cores it got; run-queue wait ms/iteration, all threads)`,
+          `${row.msPerIteration.toFixed(1)}  ×${row.ratioToAutodiff.toFixed(3)}  ${row.cpuMsPerIteration.toFixed(1)}  ${row.cores.toFixed(2)}  ${row.runQueueMsPerIteration.toFixed(1)}`,
         ]),
         ...t.workerRatios.map((w): [string, string] => [`${w.cell.toUpperCase()}, ${w.arm} arm: ${t.workers} workers / 1 worker (time ratio)`, w.ratio.toFixed(3)]),
         ['weights bit-identical on 1 and N workers', t.identicalWeights ? 'yes' : 'NO'],
