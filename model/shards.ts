@@ -17,6 +17,7 @@ import type { TrialBatch } from '../sim/tasks/task-spec.ts';
 import { Episode, weightPenalty, type EpisodeMode, type EpisodeSetup, type Gradients } from './episode.ts';
 import { emptyLoss, LOSS_NAMES, lossTotal, type LossComponents } from './losses.ts';
 import type { NetworkParams } from './network.ts';
+import { sliceTrials } from './trial-pieces.ts';
 
 /** Trials per shard. Fixed (not derived from the machine) so that results never depend on the machine. */
 export const SHARD_TRIALS = 16;
@@ -36,21 +37,6 @@ export function planShards(batch: number, rng: Rng): Shard[] {
     shards.push({ index, start, count: Math.min(SHARD_TRIALS, batch - start), seed: nextUint32(rng) });
   }
   return shards;
-}
-
-/**
- * Trials [start, start + count) of a batch, as a batch of their own (copies, so they post cheaply to a
- * worker): every per-trial array ([batch, …] rows) is cut, whatever fields a trial batch carries.
- */
-export function shardTrials(trials: TrialBatch, { start, count }: { start: number; count: number }): TrialBatch {
-  const out: Record<string, unknown> = { ...trials, batch: count };
-  for (const [key, value] of Object.entries(trials)) {
-    if (!ArrayBuffer.isView(value) || value instanceof DataView) continue;
-    const rows = value as Float64Array | Int32Array | Uint8Array;
-    const width = rows.length / trials.batch;
-    out[key] = rows.slice(start * width, (start + count) * width);
-  }
-  return out as unknown as TrialBatch;
 }
 
 /** What one shard contributes to its batch (loss terms already scaled as parts of the batch mean; no weight penalty). */
@@ -86,7 +72,9 @@ export class ShardEpisodes {
 
   /** Run one shard of `trials` (the whole batch) with `params`; its gradients are copied into `into` if given (arrays of the parameters' sizes), else into new arrays. */
   run(params: NetworkParams, trials: TrialBatch, shard: Shard, mode: EpisodeMode, into?: Gradients): ShardResult {
-    const part = trials.batch === shard.count ? trials : shardTrials(trials, shard);
+    // sliceTrials builds the shard's batch with allocTrialBatch, so every batch the episode reads has one
+    // object shape (a spread copy had another, and Episode.run's optimized code was thrown away again and again).
+    const part = trials.batch === shard.count ? trials : sliceTrials(trials, shard.start, shard.count);
     let episode = this.episodes.get(shard.count);
     if (!episode) {
       episode = new Episode(this.tf, this.setup, shard.count, this.steps, { meanOver: this.batch, weightPenalty: false });
@@ -122,21 +110,40 @@ function zerosLike(params: NetworkParams): Gradients {
 /**
  * What `combineShards` adds into, allocated once per training: float64 sums and the float32 gradient it
  * returns (so a batch's gradient is valid until the next batch is combined into the same buffers).
- * Fresh arrays of this size every batch cost page faults and a busier garbage collector.
+ * Fresh arrays of this size every batch cost page faults and a busier garbage collector. A shard runner
+ * may add the gradients of the batch's first shards while others still run (`addShardGradients`, in
+ * shard order: the same additions in the same order as `combineShards` makes); `added` counts them.
  */
 export interface BatchSums {
   sums: Record<string, Float64Array>;
   grads: Gradients;
+  added: number;
 }
 
 export function createBatchSums(params: NetworkParams): BatchSums {
-  return { sums: Object.fromEntries(Object.entries(params).map(([name, p]) => [name, new Float64Array(p.data.length)])), grads: zerosLike(params) };
+  return { sums: Object.fromEntries(Object.entries(params).map(([name, p]) => [name, new Float64Array(p.data.length)])), grads: zerosLike(params), added: 0 };
+}
+
+/** Empty the sums for a new batch. */
+export function resetBatchSums(into: BatchSums): void {
+  for (const s of Object.values(into.sums)) s.fill(0);
+  into.added = 0;
+}
+
+/** Add the gradient of the batch's next shard (number `into.added`) to the sums. */
+export function addShardGradients(into: BatchSums, r: ShardResult): void {
+  if (r.index !== into.added) throw new Error(`shard sums: expected shard ${into.added}, got ${r.index}`);
+  for (const [name, s] of Object.entries(into.sums)) {
+    const g = r.grads[name];
+    for (let i = 0; i < s.length; i++) s[i] += g[i];
+  }
+  into.added++;
 }
 
 /**
  * Add the shards of a batch in shard order (float64), add the weight penalty once, round the gradient to
  * float32 (into `into`'s arrays, new ones by default). `results` may come in any order; every shard
- * 0…n−1 must be there once.
+ * 0…n−1 must be there once. The gradients of the first `into.added` shards are already in the sums.
  */
 export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, params: NetworkParams, results: readonly ShardResult[], into: BatchSums = createBatchSums(params)): BatchResult {
   const ordered = [...results].sort((a, b) => a.index - b.index);
@@ -146,20 +153,18 @@ export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, par
   const loss = emptyLoss();
   let endpointSum = 0;
   let endpointCount = 0;
-  const { sums, grads } = into;
-  for (const s of Object.values(sums)) s.fill(0);
+  if (into.added === 0) resetBatchSums(into);
   let flow: Float64Array | null = ordered.length > 0 && ordered[0].gradientFlowSquared ? new Float64Array(ordered[0].gradientFlowSquared.length) : null;
   for (const r of ordered) {
     for (const k of LOSS_NAMES) loss[k] += r.loss[k];
     endpointSum += r.endpointSum;
     endpointCount += r.endpointCount;
-    for (const [name, s] of Object.entries(sums)) {
-      const g = r.grads[name];
-      for (let i = 0; i < s.length; i++) s[i] += g[i];
-    }
+    if (r.index >= into.added) addShardGradients(into, r);
     if (flow && r.gradientFlowSquared) for (let t = 0; t < flow.length; t++) flow[t] += r.gradientFlowSquared[t];
     else flow = null;
   }
+  const { sums, grads } = into;
+  into.added = 0;
   loss.weight = weightPenalty(setup.network, setup.loss, params, sums);
   loss.total = lossTotal(loss);
   // Each float64 sum rounded to float32 (to nearest, ties to even), as Float32Array.from would.
@@ -176,8 +181,12 @@ export function combineShards(setup: Pick<EpisodeSetup, 'network' | 'loss'>, par
 export interface ShardRunner {
   /** Threads that compute shards. */
   readonly workers: number;
-  /** The results of every shard (in any order; their gradients are valid until the next call). */
-  run(params: NetworkParams, trials: TrialBatch, shards: readonly Shard[], mode: EpisodeMode): Promise<ShardResult[]>;
+  /**
+   * The results of every shard (in any order; their gradients are valid until the next call). Given
+   * `sums`, the runner may reset them and add the first shards' gradients (`addShardGradients`) as they
+   * finish, for `combineShards` to add the rest.
+   */
+  run(params: NetworkParams, trials: TrialBatch, shards: readonly Shard[], mode: EpisodeMode, sums?: BatchSums): Promise<ShardResult[]>;
   dispose(): Promise<void>;
 }
 

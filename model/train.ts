@@ -282,7 +282,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       const trials = sampleTrials(setup.arm, task, config.batch, state.rng);
       const plan = planShards(config.batch, state.rng);
       const flowDue = config.gradientFlowEvery > 0 && state.iteration % config.gradientFlowEvery === 0;
-      const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients'), sums);
+      const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients', sums), sums);
       const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads);
       state.iteration++;
       if (config.lrDecay < 1 && state.iteration % config.lrDecaySteps === 0) state.lr *= config.lrDecay;

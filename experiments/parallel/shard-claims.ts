@@ -7,9 +7,9 @@
  * The counter's word holds the batch's number (low bits of it) above the next shard's index, so a
  * thread that reaches a batch late, after the pool has moved on to the next one, claims nothing from
  * the next: its claim fails instead of taking a shard of a batch it has no weights for. A second word
- * counts the shards finished: a thread adds to it after writing a shard's gradient to shared memory
- * (./shard-memory.ts) and the calling thread reads it before reading the gradients, which orders the
- * writes before the reads (as the batch's opening orders the weights before the claims).
+ * counts the shards finished: a thread adds to it after writing a shard's result to shared memory
+ * (./shard-memory.ts, which flags each shard finished) and wakes the calling thread if it waits on it.
+ * (The batch's opening orders the weights before the claims.)
  */
 
 const INDEX_BITS = 10;
@@ -32,12 +32,13 @@ export function openBatch(claims: Int32Array, batch: number, count: number): voi
   Atomics.store(claims, 0, (batch & BATCH_MASK) << INDEX_BITS);
 }
 
-/** Count a shard as finished: call it after writing its gradient. */
+/** Count a shard as finished, waking a thread blocked on the count: call it after writing its result. */
 export function finishShard(claims: Int32Array): void {
   Atomics.add(claims, 1, 1);
+  Atomics.notify(claims, 1);
 }
 
-/** Shards of the open batch finished so far: read it before reading their gradients. */
+/** Shards of the open batch finished so far (Atomics.wait on word 1 for a change). */
 export function finishedShards(claims: Int32Array): number {
   return Atomics.load(claims, 1);
 }

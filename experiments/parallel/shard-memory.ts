@@ -1,15 +1,19 @@
 /**
- * The weights and the shard gradients of one training in shared memory, seen by every thread of a shard
+ * The weights and the shard results of one training in shared memory, seen by every thread of a shard
  * pool: the calling thread writes the weights there before each batch, and each thread writes the
- * gradient of every shard it computes into that shard's slot. So a batch costs no copies of weights or
- * gradients through messages: on this machine a structured clone of a 70 kB array took 0.7–1.5 ms and a
- * transfer 0.08–0.4 ms (fresh memory each time), against a few µs to write it into shared memory.
+ * gradient and the losses of every shard it computes into that shard's slot, then flags the shard
+ * finished. So a batch costs no copies of weights or gradients through messages (on this machine a
+ * structured clone of a 70 kB array took 0.7–1.5 ms and a transfer 0.08–0.4 ms, fresh memory each
+ * time, against a few µs to write it into shared memory), and the calling thread sees each shard of
+ * another thread as soon as it is done, not when that thread's last shard is.
  * Parameters lie one after another in `paramShapes` order, as float32 (their own type, so the bits are
- * the same).
+ * the same); losses and endpoint sums as float64 (their own type too).
  */
 import { shapeSize } from '../../core/npy.ts';
 import type { Gradients } from '../../model/episode.ts';
+import { emptyLoss, LOSS_NAMES } from '../../model/losses.ts';
 import type { NetworkParams } from '../../model/network.ts';
+import type { ShardResult } from '../../model/shards.ts';
 
 /** The shared buffers of one training: plain data, posted to every worker. */
 export interface ShardMemory {
@@ -19,14 +23,31 @@ export interface ShardMemory {
   params: SharedArrayBuffer;
   /** One slot of gradients per shard of a batch, in shard order. */
   grads: SharedArrayBuffer;
+  /** Per shard: its loss terms, total, endpoint sum and count, then its gradient flow (one per step), float64. */
+  outcomes: SharedArrayBuffer;
+  /** Per shard (int32): the number of the batch whose shard it last finished. */
+  finished: SharedArrayBuffer;
+  /** Steps per trial (the gradient flow's length). */
+  steps: number;
 }
 
 const floats = (shapes: Record<string, number[]>) => Object.values(shapes).reduce((n, shape) => n + shapeSize(shape), 0);
 
-/** Shared memory for parameters of `shapes` and the gradients of `shards` shards. */
-export function createShardMemory(shapes: Record<string, number[]>, shards: number): ShardMemory {
+/** Float64 values of one shard's outcome: the loss terms, total, endpoint sum and count, then the gradient flow. */
+const SCALARS = LOSS_NAMES.length + 3;
+const outcomeSize = (steps: number) => SCALARS + steps;
+
+/** Shared memory for parameters of `shapes` and the results of `shards` shards of trials of `steps` steps. */
+export function createShardMemory(shapes: Record<string, number[]>, shards: number, steps: number): ShardMemory {
   const n = floats(shapes);
-  return { shapes, params: new SharedArrayBuffer(4 * n), grads: new SharedArrayBuffer(4 * n * shards) };
+  return {
+    shapes,
+    params: new SharedArrayBuffer(4 * n),
+    grads: new SharedArrayBuffer(4 * n * shards),
+    outcomes: new SharedArrayBuffer(8 * outcomeSize(steps) * shards),
+    finished: new SharedArrayBuffer(4 * shards),
+    steps,
+  };
 }
 
 /** Views by name of the parameter block at `offset` floats into `buffer`. */
@@ -60,4 +81,48 @@ export function writeParams(into: NetworkParams, params: NetworkParams): void {
     if (!src || src.length !== p.data.length) throw new Error(`shared weights: parameter ${name} has ${src?.length ?? 'no'} values, expected ${p.data.length}`);
     p.data.set(src);
   }
+}
+
+/** A thread's views of the shards' outcomes and finished flags. */
+export interface ShardOutcomes {
+  values: Float64Array;
+  finished: Int32Array;
+  steps: number;
+}
+
+export function shardOutcomes(memory: ShardMemory): ShardOutcomes {
+  return { values: new Float64Array(memory.outcomes), finished: new Int32Array(memory.finished), steps: memory.steps };
+}
+
+/** Write shard `r.index`'s outcome (all but its gradient, which the shard wrote into its slot), then flag it finished in batch `batch`. */
+export function finishOutcome(o: ShardOutcomes, batch: number, r: ShardResult): void {
+  const at = r.index * outcomeSize(o.steps);
+  LOSS_NAMES.forEach((k, i) => (o.values[at + i] = r.loss[k]));
+  o.values[at + LOSS_NAMES.length] = r.loss.total;
+  o.values[at + LOSS_NAMES.length + 1] = r.endpointSum;
+  o.values[at + LOSS_NAMES.length + 2] = r.endpointCount;
+  if (r.gradientFlowSquared) o.values.set(r.gradientFlowSquared, at + SCALARS);
+  // A sequentially consistent store after the plain writes: a thread that loads this flag sees them.
+  Atomics.store(o.finished, r.index, batch);
+}
+
+/**
+ * Shard `index`'s result if it is flagged finished in batch `batch` (else null), its gradient being
+ * `grads` (its slot); `flow`: whether the shards computed the gradient flow.
+ */
+export function readOutcome(o: ShardOutcomes, batch: number, index: number, grads: Gradients, flow: boolean): ShardResult | null {
+  if (Atomics.load(o.finished, index) !== batch) return null;
+  const at = index * outcomeSize(o.steps);
+  const v = o.values;
+  const loss = emptyLoss();
+  LOSS_NAMES.forEach((k, i) => (loss[k] = v[at + i]));
+  loss.total = v[at + LOSS_NAMES.length];
+  return {
+    index,
+    loss,
+    endpointSum: v[at + LOSS_NAMES.length + 1],
+    endpointCount: v[at + LOSS_NAMES.length + 2],
+    grads,
+    ...(flow ? { gradientFlowSquared: v.slice(at + SCALARS, at + SCALARS + o.steps) } : {}),
+  };
 }

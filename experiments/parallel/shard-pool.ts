@@ -6,9 +6,11 @@
  * (./shard-claims.ts) and computes them, until none is left. So a thread slowed down (by another
  * process on its core, or a late start) takes fewer shards instead of holding up the batch, and the
  * calling thread, which also samples the trials and applies the update, never waits for a shard it
- * could have computed. Each shard's gradient goes to its slot of shared memory, the rest of its result
- * (losses, endpoint error) in a small message. Results are combined by model/shards.ts in shard order,
- * so the weights do not depend on the number of threads or on which took which shard. A pool outlives
+ * could have computed. Each shard's result goes to its slot of shared memory (./shard-memory.ts); the
+ * calling thread adds the gradients of the first shards as they finish, and blocks (Atomics.wait, which
+ * Node's main thread may do) for the workers' last ones, woken by the worker that finishes one. Results
+ * are combined by model/shards.ts in shard order, so the weights do not depend on the number of threads
+ * or on which took which shard. A pool outlives
  * one training (the benchmark trains several networks on one pool); `shardRunnerFor` makes one for a
  * single training.
  */
@@ -16,15 +18,18 @@ import { availableParallelism } from 'node:os';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
-import { localShardRunner, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
+import { addShardGradients, localShardRunner, resetBatchSums, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
 import { paramShapes } from '../../model/network.ts';
 import { claimShard, createClaims, finishedShards, finishShard, openBatch } from './shard-claims.ts';
-import { createShardMemory, shardGradients, sharedParams, writeParams } from './shard-memory.ts';
+import { createShardMemory, readOutcome, shardGradients, shardOutcomes, sharedParams, writeParams } from './shard-memory.ts';
 import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
 import { mark } from './timeline.ts';
 
 export { spawnShardWorkers, type ShardWorkers } from './shard-workers.ts';
+
+/** Longest the calling thread blocks at a time waiting for workers' shards (ms) before it lets events in. */
+const WAIT_MS = 20;
 
 /** Default worker count: the cores this process may use. */
 export const defaultWorkers = () => availableParallelism();
@@ -84,16 +89,17 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
   return {
     threads,
     async runner(setup, batch, steps) {
-      const memory = createShardMemory(paramShapes(setup.network), Math.ceil(batch / SHARD_TRIALS));
+      const memory = createShardMemory(paramShapes(setup.network), Math.ceil(batch / SHARD_TRIALS), steps);
       const shared = sharedParams(memory);
       const slots = shardGradients(memory);
+      const outcomes = shardOutcomes(memory);
       await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps, claims, memory }));
       const here = new ShardEpisodes(tf, setup, batch, steps);
       // A worker's failure in a batch this thread finished alone is reported at the next batch.
       let failed: Error | null = null;
       return {
         workers: threads,
-        async run(params, trials, shards, mode) {
+        async run(params, trials, shards, mode, sums) {
           const broken = failed ?? own.broken();
           if (broken) throw broken;
           const n = shards.length;
@@ -101,37 +107,46 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
           const number = ++batches;
           writeParams(shared, params);
           openBatch(claims, number, n);
-          const results: ShardResult[] = [];
-          let fromWorkers = 0;
-          // Settles once every shard is in (a worker's reply may come after that: one that claimed nothing).
-          const all = new Promise<void>((resolve, reject) => {
-            for (const w of workers) {
-              call(w, { kind: 'shards', id: nextId++, batch: number, trials, shards, mode }).then((r) => {
-                if (r.kind === 'results') {
-                  fromWorkers += r.results.length;
-                  // Read before their gradients: orders the workers' writes before this thread's reads.
-                  const finished = finishedShards(claims);
-                  if (finished < fromWorkers) return reject(new Error(`shard pool: workers reported ${fromWorkers} shards, ${finished} finished`));
-                  for (const o of r.results) results.push({ ...o, grads: slots[o.index] });
-                }
-                if (results.length === n) resolve();
-              }, (err: Error) => {
-                failed ??= err;
-                reject(err);
-              });
-            }
-          });
-          all.catch(() => undefined); // a failure is reported by the await below, not as an unhandled rejection
+          for (const w of workers) {
+            call(w, { kind: 'shards', id: nextId++, batch: number, trials, shards, mode }).catch((err: Error) => {
+              failed ??= err;
+            });
+          }
           mark('post');
+          const results: Array<ShardResult | null> = Array(n).fill(null);
+          let missing = n;
+          if (sums) resetBatchSums(sums);
+          // Take the shards other threads finished, and add the gradients of the finished first shards while others still run.
+          const collect = () => {
+            for (let i = 0; i < n; i++) {
+              if (results[i]) continue;
+              results[i] = readOutcome(outcomes, number, i, slots[i], mode === 'gradientFlow');
+              if (results[i]) missing--;
+            }
+            if (sums) while (sums.added < n && results[sums.added]) addShardGradients(sums, results[sums.added]!);
+          };
           for (let i; (i = claimShard(claims, number, n)) >= 0; ) {
             mark(`shard ${i}`);
-            results.push(here.run(params, trials, shards[i], mode, slots[shards[i].index]));
+            results[i] = here.run(params, trials, shards[i], mode, slots[shards[i].index]);
+            missing--;
             finishShard(claims);
+            collect();
           }
           mark('done');
-          if (results.length < n) await all;
+          // Wait here (Node's main thread may block) for the workers' last shards, woken by their finishShard; now and
+          // then yield to the event loop, where a worker's error or exit arrives.
+          for (;;) {
+            const seen = finishedShards(claims);
+            collect();
+            if (missing === 0) break;
+            if (Atomics.wait(claims, 1, seen, WAIT_MS) === 'timed-out') {
+              await new Promise((resolve) => setImmediate(resolve));
+              const broken = failed ?? own.broken();
+              if (broken) throw broken;
+            }
+          }
           mark('results');
-          return results;
+          return results as ShardResult[];
         },
         async dispose() {
           here.dispose();

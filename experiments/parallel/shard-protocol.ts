@@ -1,12 +1,9 @@
 /** Messages between the shard pool and its worker threads (plain data: structured clone; the claim counter is shared memory). */
 import type { BackendChoice, BackendName } from '../../model/backend.ts';
 import type { EpisodeMode, EpisodeSetup } from '../../model/episode.ts';
-import type { Shard, ShardResult } from '../../model/shards.ts';
+import type { Shard } from '../../model/shards.ts';
 import type { TrialBatch } from '../../sim/tasks/task-spec.ts';
 import type { ShardMemory } from './shard-memory.ts';
-
-/** A shard's result but its gradient (which is in its slot of shared memory). */
-export type ShardOutcome = Omit<ShardResult, 'grads'>;
 
 /** What a shard worker starts with. */
 export interface ShardWorkerData {
@@ -24,7 +21,7 @@ export interface SetupRequest {
   steps: number;
   /** The pool's claim counter (./shard-claims.ts), shared by every thread. */
   claims: Int32Array;
-  /** The training's weights and shard gradients (./shard-memory.ts), shared by every thread. */
+  /** The training's weights and shard results (./shard-memory.ts), shared by every thread. */
   memory: ShardMemory;
 }
 
@@ -45,6 +42,6 @@ export type WorkerRequest = SetupRequest | ShardRequest | { kind: 'release'; id:
 export type WorkerReply =
   /** `backend`: the one loaded, in the reply to start-up (id −1). */
   | { kind: 'ready'; id: number; backend?: BackendName }
-  /** The shards this worker claimed (none if the others took them all first); their gradients are in shared memory. */
-  | { kind: 'results'; id: number; results: ShardOutcome[] }
+  /** No shard of the batch is left to claim; the results of those this worker took are in shared memory. */
+  | { kind: 'done'; id: number }
   | { kind: 'error'; id: number; message: string };

@@ -5,7 +5,7 @@ import { initBackend, type BackendName } from '../../../model/backend.ts';
 import type { CellKind } from '../../../model/cells/index.ts';
 import { Episode } from '../../../model/episode.ts';
 import { initParams } from '../../../model/network.ts';
-import { combineShards, createBatchSums, planShards, ShardEpisodes } from '../../../model/shards.ts';
+import { addShardGradients, combineShards, createBatchSums, planShards, resetBatchSums, ShardEpisodes } from '../../../model/shards.ts';
 import { episodeSetupOf, initTrainState, parseTrainConfig, train, type TrainState } from '../../../model/train.ts';
 import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
 import { pooledShardRunner, shardRunnerFor, spawnShardWorkers, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
@@ -94,6 +94,32 @@ describe('data-parallel training on worker threads', () => {
       const fresh = combineShards(setup, params, second);
       expect(reused.loss).toEqual(fresh.loss);
       for (const [name, g] of Object.entries(fresh.grads)) expect(Buffer.from(reused.grads[name].buffer).equals(Buffer.from(g.buffer))).toBe(true);
+    } finally {
+      shards.dispose();
+    }
+  });
+
+  it('the first shards\' gradients added while the others run (as the pool does) give the same bits as adding all at the end', () => {
+    const c = config('rnn');
+    const setup = episodeSetupOf(c);
+    const task = parseTaskSpec(c.task);
+    const params = initParams(setup.network, createRng(4));
+    const shards = new ShardEpisodes(tf, setup, 40, task.steps);
+    try {
+      const trials = sampleTrials(setup.arm, task, 40, createRng(3));
+      const results = planShards(40, createRng(4)).map((s) => shards.run(params, trials, s, 'gradientFlow'));
+      const early = createBatchSums(params);
+      combineShards(setup, params, results, early); // a previous batch in the same sums
+      resetBatchSums(early);
+      addShardGradients(early, results[0]);
+      addShardGradients(early, results[1]);
+      expect(() => addShardGradients(early, results[0])).toThrow('expected shard 2, got 0');
+      const combined = combineShards(setup, params, [results[2], results[0], results[1]], early);
+      const fresh = combineShards(setup, params, results);
+      expect(combined.loss).toEqual(fresh.loss);
+      expect(combined.gradientFlow).toEqual(fresh.gradientFlow);
+      for (const [name, g] of Object.entries(fresh.grads)) expect(Buffer.from(combined.grads[name].buffer).equals(Buffer.from(g.buffer))).toBe(true);
+      expect(early.added).toBe(0);
     } finally {
       shards.dispose();
     }
