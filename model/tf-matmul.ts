@@ -32,8 +32,8 @@ interface Placed {
 const align16 = (bytes: number) => 16 * Math.ceil(bytes / 16);
 
 export class TfMatmul {
-  /** Copies of the matrices last uploaded under each name, to tell whether the next upload changes anything. */
-  private readonly uploaded = new Map<string, Float32Array>();
+  /** Copies of the matrices last uploaded under each name, with their row counts, to tell whether the next upload changes anything. */
+  private readonly uploaded = new Map<string, { data: Float32Array; rows: number }>();
   /** The kernel (wasm backend), its weights by name, the bytes they take, and a view of its memory (remade when the memory grows). */
   private readonly kernel: MatrixProducts | null;
   private readonly placed = new Map<string, Placed>();
@@ -54,11 +54,14 @@ export class TfMatmul {
   setWeights(params: NetworkParams, names: readonly string[]): void {
     for (const name of names) {
       const p = params[name];
-      const last = this.uploaded.get(name);
-      if (last && sameBits(last, p.data)) continue;
-      if (last && last.length === p.data.length) last.set(p.data);
-      else this.uploaded.set(name, p.data.slice());
       const [rows, cols] = p.shape;
+      const last = this.uploaded.get(name);
+      // Same bits in another shape (a [c, r] weight after an [r, c] one) are a different matrix.
+      if (last && last.rows === rows && sameBits(last.data, p.data)) continue;
+      if (last && last.data.length === p.data.length) {
+        last.data.set(p.data);
+        last.rows = rows;
+      } else this.uploaded.set(name, { data: p.data.slice(), rows });
       this.put(name, p.data, rows, cols);
       const t = new Float32Array(rows * cols);
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = p.data[r * cols + c];
@@ -98,6 +101,8 @@ export class TfMatmul {
       const w = this.placed.get(weight);
       if (!w) throw new Error(`matmul: weight '${weight}' was not uploaded`);
       if (w.rows !== k) throw new Error(`matmul: ${weight} has ${w.rows} rows, input has ${k} columns`);
+      // The kernel's memory still holds the last operand: a short one would be completed from it silently.
+      if (a.length < m * k) throw new Error(`matmul: input has ${a.length} values, ${m}×${k} needs ${m * k}`);
       const n = w.cols;
       // Operand and result after the weights.
       const aAt = this.weightBytes;

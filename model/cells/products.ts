@@ -17,10 +17,8 @@
  * over them, keeping its partial sums in out between chunks (float32 either way, so the same bits).
  */
 import { arenaOf, type Kernel, type Staged } from './simd.ts';
-import { get, I32, leb, moduleBytes, set, simd, V128, vec } from './wasm-bytes.ts';
+import { F32T, get, I32, leb, moduleBytes, OP, set, simd, V128, vec } from './wasm-bytes.ts';
 
-const F32T = 0x7d;
-const OP = { block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, tee: 0x22, i32Const: 0x41, i32Eqz: 0x45, i32GtU: 0x4b, i32GeU: 0x4f, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c } as const;
 const F = { load: 0x2a, store: 0x38, const: 0x43, add: 0x92, mul: 0x94 } as const;
 const V = { load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, add: 0xe4, mul: 0xe6 } as const;
 const memarg = (offset: number) => [0, ...leb(offset)];

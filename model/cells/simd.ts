@@ -16,7 +16,7 @@
  * the main thread, so cells use the kernels for batched steps only (training, in Node or a worker).
  */
 import { TANH32 } from './common.ts';
-import { F64T, get, I32, leb, moduleBytes, set, simd, sleb, V128, vec } from './wasm-bytes.ts';
+import { F64T, get, I32, leb, moduleBytes, OP, set, simd, sleb, V128, vec } from './wasm-bytes.ts';
 
 /** One array argument of a kernel: its row stride in units of n (0: the same row for every b, e.g. a bias) and the blocks of n units it is read or written at. */
 interface ArrayArg {
@@ -71,8 +71,7 @@ export interface KernelSpec {
 
 const F64 = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 
-// Opcodes (WebAssembly core 2.0: control, i32 and the 0xfd SIMD prefix).
-const OP = { block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, i32Const: 0x41, i32GeU: 0x4f, i32GtU: 0x4b, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c } as const;
+// SIMD opcodes (WebAssembly core 2.0, after the 0xfd prefix).
 const V = { load32Zero: 0x5c, load64Zero: 0x5d, store32Lane: 0x5a, store64Lane: 0x5b, f64x2Splat: 0x14, f64x2Gt: 0x4a, and: 0x4e, demote: 0x5e, promote: 0x5f, add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, pmin: 0xf6, pmax: 0xf7 } as const;
 const MEMARG = [0, 0];
 
@@ -225,7 +224,7 @@ export function arenaOf(module: WebAssembly.Module, lengths: number[]): { kernel
     starts.push(bytes);
     bytes += 16 * Math.ceil((4 * length) / 16);
   }
-  // Pairs stop where fewer than two units are left (a single load takes the last one), so no load reads past an array.
+  // No kernel reads past an array: the cell kernels' f64 pairs stop where fewer than two units are left (a single load takes the last one), and the products' f32x4 loads stay inside their operands.
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const instance = new WebAssembly.Instance(module, { m: { mem: memory } });
   const arrays = lengths.map((length, i) => ({ view: new Float32Array(memory.buffer, starts[i], length), at: starts[i] }));

@@ -1,10 +1,10 @@
 /**
- * The episode's weight-gradient product (model/cells/rows-product.ts): each entry of aᵀ·b is the float32
- * sum over the rows in order, every product and partial sum rounded to float32, from zero. That is its
- * definition here (a plain loop with Math.fround), and what the wasm backend's tf.matMul (XNNPACK)
- * returns for the transposed operand, which the trainings before this kernel used: the bits must agree
- * with both, for widths that take every edge of the kernel's 4 × 8 blocks and for enough rows to span
- * several of its chunks.
+ * The two SIMD products of model/cells/products.ts. The step product with a weight (matrixProduct) and the
+ * episode's weight-gradient product (each entry of aᵀ·b over the tape's rows) are float32 sums in order,
+ * every product and partial sum rounded to float32, from zero. That is their definition here (a plain
+ * loop with Math.fround), and what the wasm backend's tf.matMul (XNNPACK) returns, which the trainings
+ * before these kernels used: the bits must agree with both, for widths that take every edge of the
+ * kernels' blocks and, for the weight gradients, for enough rows to span several chunks.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';

@@ -82,6 +82,35 @@ describe('training matrix products', () => {
     }
   });
 
+  it("take a weight's new shape when its values stay the same ([2×1] then [1×2], both (1, 2))", () => {
+    const mm = new TfMatmul(tf);
+    try {
+      mm.setWeights({ W: { shape: [2, 1], data: Float32Array.of(1, 2) } }, ['W']);
+      const one = new Float32Array(1);
+      // 3·1 + 4·2 = 11.
+      mm.matmul(Float32Array.of(3, 4), 1, 2, 'W', one);
+      expect(one[0]).toBe(11);
+      mm.setWeights({ W: { shape: [1, 2], data: Float32Array.of(1, 2) } }, ['W']);
+      const two = new Float32Array(2);
+      mm.matmul(Float32Array.of(3), 1, 1, 'W', two);
+      expect([...two]).toEqual([3, 6]);
+    } finally {
+      mm.dispose();
+    }
+  });
+
+  it('refuse an operand with fewer values than m×k (the last operand would fill the gap)', () => {
+    const mm = new TfMatmul(tf);
+    try {
+      mm.setWeights({ W: { shape: [2, 1], data: Float32Array.of(1, 2) } }, ['W']);
+      const out = new Float32Array(1);
+      mm.matmul(Float32Array.of(3, 4), 1, 2, 'W', out);
+      expect(() => mm.matmul(Float32Array.of(5), 1, 2, 'W', out)).toThrow(/1 values, 1×2 needs 2/);
+    } finally {
+      mm.dispose();
+    }
+  });
+
   it('hold no tensors after dispose', () => {
     const before = tf.memory().numTensors;
     const mm = new TfMatmul(tf);
