@@ -49,6 +49,8 @@ export function startRenderThread(): RenderThread {
     dispose() {
       if (!stopped) {
         worker.removeListener('exit', onExit);
+        // Requests still waiting, and any made later, would otherwise wait for a thread that is gone.
+        failAll(new Error('render thread disposed'));
         stopped = worker.terminate().then(() => {});
       }
       return stopped;

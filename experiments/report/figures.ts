@@ -740,11 +740,6 @@ export function populationFigures(analysis: AnalysisBeforeFixedPoints): Figure[]
   return figs.filter((f): f is Figure => f !== null);
 }
 
-/** The figures that need no fixed points, in report order (so they can be drawn while the search runs). */
-export function figuresBeforeFixedPoints(run: RunData, analysis: AnalysisBeforeFixedPoints, log: TrainingLog | null = null): Figure[] {
-  return [...runFigures(run, analysis, log), ...populationFigures(analysis)];
-}
-
 /** The fixed-point figure, when the analysis searched for fixed points (the report's last). */
 export function fixedPointFigures(analysis: RunAnalysis): Figure[] {
   const f = fixedPointFigure(analysis, conditionStyle(analysis));
@@ -753,7 +748,7 @@ export function fixedPointFigures(analysis: RunAnalysis): Figure[] {
 
 /** Build every figure the data allow (the loss curve needs a training log, the fixed points a checkpoint). */
 export function buildFigures(run: RunData, analysis: RunAnalysis, log: TrainingLog | null = null): Figure[] {
-  return [...figuresBeforeFixedPoints(run, analysis, log), ...fixedPointFigures(analysis)];
+  return [...runFigures(run, analysis, log), ...populationFigures(analysis), ...fixedPointFigures(analysis)];
 }
 
 /** Render figures to SVG, in order: here, or all on a `helper` thread (experiments/parallel/render-thread.ts), so that this one need not load Vega. */

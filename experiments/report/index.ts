@@ -11,7 +11,7 @@ import { reportHtml } from './html.ts';
 import type { TrainingLog } from './training-log.ts';
 import { mark } from '../parallel/timeline.ts';
 
-export { buildFigures, figuresBeforeFixedPoints, fixedPointFigures, populationFigures, renderFigures, runFigures, type Figure, type RenderedFigure } from './figures.ts';
+export { buildFigures, fixedPointFigures, populationFigures, renderFigures, runFigures, type Figure, type RenderedFigure } from './figures.ts';
 export { reportHtml, escapeHtml, type ReportContents } from './html.ts';
 export { decimateLog, logMismatch, logPathFor, readTrainingLog, writeTrainingLog, type TrainingLog } from './training-log.ts';
 

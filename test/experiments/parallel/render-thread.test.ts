@@ -44,4 +44,13 @@ describe('report figures on a second thread', () => {
     await expect(Promise.all([first, other.dispose()])).resolves.toEqual([undefined, undefined]);
     expect(other.dispose()).toBe(first);
   });
+
+  it('a request waiting at dispose() and one made after it are refused, not left waiting for a thread that is gone', async () => {
+    const other = startRenderThread();
+    const waiting = other.render([figure('w', [{ x: 0, y: 1 }]).spec]);
+    const stopped = other.dispose();
+    await expect(waiting).rejects.toThrow(/render thread disposed/);
+    await expect(other.render([figure('late', [{ x: 1, y: 0 }]).spec])).rejects.toThrow(/render thread disposed/);
+    await stopped;
+  });
 });
