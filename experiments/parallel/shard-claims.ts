@@ -30,6 +30,8 @@ export function openBatch(claims: Int32Array, batch: number, count: number): voi
   if (count > MAX_CLAIMED_SHARDS) throw new Error(`a batch of ${count} shards is more than a shard pool hands out (${MAX_CLAIMED_SHARDS})`);
   Atomics.store(claims, 1, 0);
   Atomics.store(claims, 0, (batch & BATCH_MASK) << INDEX_BITS);
+  // Wakes workers blocked on the word (Atomics.wait(claims, 0, …)) waiting for the next batch.
+  Atomics.notify(claims, 0);
 }
 
 /** Count a shard as finished, waking a thread blocked on the count: call it after writing its result. */

@@ -13,7 +13,9 @@ import { shapeSize } from '../../core/npy.ts';
 import type { Gradients } from '../../model/episode.ts';
 import { emptyLoss, LOSS_NAMES } from '../../model/losses.ts';
 import type { NetworkParams } from '../../model/network.ts';
-import type { ShardResult } from '../../model/shards.ts';
+import type { EpisodeMode } from '../../model/episode.ts';
+import type { Shard, ShardResult } from '../../model/shards.ts';
+import { allocTrialBatch, type TrialBatch } from '../../sim/tasks/task-spec.ts';
 
 /** The shared buffers of one training: plain data, posted to every worker. */
 export interface ShardMemory {
@@ -29,6 +31,10 @@ export interface ShardMemory {
   finished: SharedArrayBuffer;
   /** Steps per trial (the gradient flow's length). */
   steps: number;
+  /** Trials per batch. */
+  batch: number;
+  /** The open batch: its number, shard count and mode (int32), then dt, its shards and its trials (./shard-memory.ts `writeRequest`). */
+  request: SharedArrayBuffer;
 }
 
 const floats = (shapes: Record<string, number[]>) => Object.values(shapes).reduce((n, shape) => n + shapeSize(shape), 0);
@@ -37,8 +43,21 @@ const floats = (shapes: Record<string, number[]>) => Object.values(shapes).reduc
 const SCALARS = LOSS_NAMES.length + 3;
 const outcomeSize = (steps: number) => SCALARS + steps;
 
-/** Shared memory for parameters of `shapes` and the results of `shards` shards of trials of `steps` steps. */
-export function createShardMemory(shapes: Record<string, number[]>, shards: number, steps: number): ShardMemory {
+/** Byte offsets of the request's parts: 4 int32 header, dt and 4 float64 per shard, then each trial array of allocTrialBatch 8-byte aligned. */
+function requestLayout(batch: number, steps: number, shards: number) {
+  const plan = 16;
+  let at = plan + 8 * (1 + 4 * shards);
+  const arrays: Array<[string, number]> = [];
+  for (const [key, value] of Object.entries(allocTrialBatch(batch, steps, 0))) {
+    if (!ArrayBuffer.isView(value)) continue;
+    arrays.push([key, at]);
+    at += Math.ceil(value.byteLength / 8) * 8;
+  }
+  return { plan, arrays, bytes: at };
+}
+
+/** Shared memory for parameters of `shapes` and `shards` shards of a batch of `batch` trials of `steps` steps. */
+export function createShardMemory(shapes: Record<string, number[]>, shards: number, steps: number, batch = shards): ShardMemory {
   const n = floats(shapes);
   return {
     shapes,
@@ -47,6 +66,8 @@ export function createShardMemory(shapes: Record<string, number[]>, shards: numb
     outcomes: new SharedArrayBuffer(8 * outcomeSize(steps) * shards),
     finished: new SharedArrayBuffer(4 * shards),
     steps,
+    batch,
+    request: new SharedArrayBuffer(requestLayout(batch, steps, shards).bytes),
   };
 }
 
@@ -125,4 +146,57 @@ export function readOutcome(o: ShardOutcomes, batch: number, index: number, grad
     grads,
     ...(flow ? { gradientFlowSquared: v.slice(at + SCALARS, at + SCALARS + o.steps) } : {}),
   };
+}
+
+/** A thread's views of the open batch's request: header [number, shards, mode], dt and shards, trials. */
+export interface BatchRequest {
+  header: Int32Array;
+  plan: Float64Array;
+  /** The batch's trials (views; `dt` is set by `readRequest`). */
+  trials: TrialBatch;
+}
+
+export function batchRequest(memory: ShardMemory): BatchRequest {
+  const shards = memory.finished.byteLength / 4;
+  const layout = requestLayout(memory.batch, memory.steps, shards);
+  // allocTrialBatch's object with its arrays swapped for views of the shared memory: the same object shape.
+  const trials = allocTrialBatch(memory.batch, memory.steps, 0) as unknown as Record<string, unknown>;
+  for (const [key, at] of layout.arrays) {
+    const own = trials[key] as Float64Array | Int32Array | Uint8Array;
+    trials[key] = new (own.constructor as Float64ArrayConstructor)(memory.request, at, own.length);
+  }
+  return { header: new Int32Array(memory.request, 0, 4), plan: new Float64Array(memory.request, layout.plan, 1 + 4 * shards), trials: trials as unknown as TrialBatch };
+}
+
+const MODES: readonly EpisodeMode[] = ['gradients', 'gradientFlow'];
+
+/**
+ * Write batch `number` (> 0): its trials, shards and mode; then open it for claims. The number is
+ * cleared first and written last, so a reader that sees the same number before and after its reads
+ * (`readRequest`) read one batch's request whole.
+ */
+export function writeRequest(r: BatchRequest, number: number, trials: TrialBatch, shards: readonly Shard[], mode: EpisodeMode): void {
+  if (trials.batch !== r.trials.batch || trials.steps !== r.trials.steps) throw new Error(`shard pool: a batch of ${trials.batch} × ${trials.steps} steps, set up for ${r.trials.batch} × ${r.trials.steps}`);
+  Atomics.store(r.header, 0, 0);
+  Atomics.store(r.header, 1, shards.length);
+  Atomics.store(r.header, 2, MODES.indexOf(mode));
+  r.plan[0] = trials.dt;
+  shards.forEach((s, i) => r.plan.set([s.index, s.start, s.count, s.seed], 1 + 4 * i));
+  const into = r.trials as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(trials)) if (ArrayBuffer.isView(value)) (into[key] as Float64Array).set(value as Float64Array);
+  Atomics.store(r.header, 0, number);
+}
+
+/** The request of the batch written last (its number, shards and mode; its trials are `r.trials`), or null while one is being written. */
+export function readRequest(r: BatchRequest): { number: number; shards: Shard[]; mode: EpisodeMode } | null {
+  const number = Atomics.load(r.header, 0);
+  if (number === 0) return null;
+  const n = Atomics.load(r.header, 1);
+  const mode = MODES[Atomics.load(r.header, 2)];
+  r.trials.dt = r.plan[0];
+  const shards = Array.from({ length: n }, (_, i) => {
+    const [index, start, count, seed] = r.plan.subarray(1 + 4 * i, 5 + 4 * i);
+    return { index, start, count, seed };
+  });
+  return Atomics.load(r.header, 0) === number ? { number, shards, mode } : null;
 }

@@ -1,18 +1,18 @@
 /**
  * Training shards on several threads: the calling thread and a pool of workers (experiments/parallel/
- * shard-worker.ts), each worker with its own tfjs backend. The calling thread writes a batch's weights
- * to shared memory (./shard-memory.ts) and posts its trials to every worker; then every thread, the
- * calling one included, claims the batch's shards one at a time from a shared counter
- * (./shard-claims.ts) and computes them, until none is left. So a thread slowed down (by another
- * process on its core, or a late start) takes fewer shards instead of holding up the batch, and the
- * calling thread, which also samples the trials and applies the update, never waits for a shard it
- * could have computed. Each shard's result goes to its slot of shared memory (./shard-memory.ts); the
- * calling thread adds the gradients of the first shards as they finish, and blocks (Atomics.wait, which
- * Node's main thread may do) for the workers' last ones, woken by the worker that finishes one. Results
- * are combined by model/shards.ts in shard order, so the weights do not depend on the number of threads
- * or on which took which shard. A pool outlives
- * one training (the benchmark trains several networks on one pool); `shardRunnerFor` makes one for a
- * single training.
+ * shard-worker.ts), each worker with its own tfjs backend. The calling thread writes a batch's weights,
+ * trials and shards to shared memory (./shard-memory.ts) and opens it on a shared counter
+ * (./shard-claims.ts), which wakes the workers blocked on it (a worker idle for longer is sent a
+ * message); then every thread, the calling one included, claims the batch's shards one at a time and
+ * computes them, until none is left. So a thread slowed down (by another process on its core, or a late
+ * start) takes fewer shards instead of holding up the batch, and the calling thread, which also samples
+ * the trials and applies the update, never waits for a shard it could have computed. Each shard's
+ * result goes to its slot of shared memory; the calling thread adds the gradients of the first shards
+ * as they finish, and blocks (Atomics.wait, which Node's main thread may do) for the workers' last ones,
+ * woken by the worker that finishes one. No message goes either way in a batch while the workers keep
+ * up. Results are combined by model/shards.ts in shard order, so the weights do not depend on the
+ * number of threads or on which took which shard. A pool outlives one training (the benchmark trains
+ * several networks on one pool); `shardRunnerFor` makes one for a single training.
  */
 import { availableParallelism } from 'node:os';
 import type * as tfType from '@tensorflow/tfjs';
@@ -21,7 +21,7 @@ import type { EpisodeSetup } from '../../model/episode.ts';
 import { addShardGradients, localShardRunner, resetBatchSums, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
 import { paramShapes } from '../../model/network.ts';
 import { claimShard, createClaims, finishedShards, finishShard, openBatch } from './shard-claims.ts';
-import { createShardMemory, readOutcome, shardGradients, shardOutcomes, sharedParams, writeParams } from './shard-memory.ts';
+import { batchRequest, createShardMemory, readOutcome, shardGradients, shardOutcomes, sharedParams, writeParams, writeRequest } from './shard-memory.ts';
 import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
 import { mark } from './timeline.ts';
@@ -84,34 +84,35 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
   };
   const everyWorker = (make: (id: number) => WorkerRequest) => Promise.all(workers.map((w) => call(w, make(nextId++))));
   const claims = createClaims();
+  const parked = new Int32Array(new SharedArrayBuffer(4 * workers.length));
   let batches = 0;
 
   return {
     threads,
     async runner(setup, batch, steps) {
-      const memory = createShardMemory(paramShapes(setup.network), Math.ceil(batch / SHARD_TRIALS), steps);
+      const memory = createShardMemory(paramShapes(setup.network), Math.ceil(batch / SHARD_TRIALS), steps, batch);
       const shared = sharedParams(memory);
       const slots = shardGradients(memory);
       const outcomes = shardOutcomes(memory);
-      await everyWorker((id) => ({ kind: 'setup', id, setup, batch, steps, claims, memory }));
+      const request = batchRequest(memory);
+      await Promise.all(workers.map((w, slot) => call(w, { kind: 'setup', id: nextId++, setup, batch, steps, claims, memory, parked, slot })));
       const here = new ShardEpisodes(tf, setup, batch, steps);
-      // A worker's failure in a batch this thread finished alone is reported at the next batch.
-      let failed: Error | null = null;
       return {
         workers: threads,
         async run(params, trials, shards, mode, sums) {
-          const broken = failed ?? own.broken();
+          // A worker's failure in a batch this thread finished alone is reported at the next batch.
+          const broken = own.broken();
           if (broken) throw broken;
           const n = shards.length;
           if (n > slots.length) throw new Error(`a batch of ${n} shards on a shard pool set up for ${slots.length}`);
           const number = ++batches;
           writeParams(shared, params);
+          writeRequest(request, number, trials, shards, mode);
           openBatch(claims, number, n);
-          for (const w of workers) {
-            call(w, { kind: 'shards', id: nextId++, batch: number, trials, shards, mode }).catch((err: Error) => {
-              failed ??= err;
-            });
-          }
+          // Workers blocked on the counter woke with the opening; those back in their event loop need a message.
+          workers.forEach((w, slot) => {
+            if (Atomics.compareExchange(parked, slot, 1, 0) === 1) w.worker.postMessage({ kind: 'serve', id: nextId++ } satisfies WorkerRequest);
+          });
           mark('post');
           const results: Array<ShardResult | null> = Array(n).fill(null);
           let missing = n;
@@ -141,7 +142,7 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
             if (missing === 0) break;
             if (Atomics.wait(claims, 1, seen, WAIT_MS) === 'timed-out') {
               await new Promise((resolve) => setImmediate(resolve));
-              const broken = failed ?? own.broken();
+              const broken = own.broken();
               if (broken) throw broken;
             }
           }

@@ -46,7 +46,8 @@ export function spawnShardWorkers(backend: BackendChoice, count: number): ShardW
           w.pending.set(-1, { resolve: (r) => (r.kind === 'ready' && r.backend ? resolve(r.backend) : reject(new Error('shard worker started without naming its backend'))), reject });
           w.worker.on('message', (reply: WorkerReply) => {
             const p = w.pending.get(reply.id);
-            if (!p) return;
+            // A failure while serving batches from shared memory (no request awaits it) breaks the pool.
+            if (!p) return reply.kind === 'error' ? fail(new Error(`shard worker: ${reply.message}`)) : undefined;
             w.pending.delete(reply.id);
             if (reply.kind === 'error') p.reject(new Error(`shard worker: ${reply.message}`));
             else p.resolve(reply);

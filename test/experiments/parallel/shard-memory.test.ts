@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createShardMemory, finishOutcome, readOutcome, shardGradients, shardOutcomes, sharedParams, writeParams } from '../../../experiments/parallel/shard-memory.ts';
+import { batchRequest, createShardMemory, finishOutcome, readOutcome, readRequest, shardGradients, shardOutcomes, sharedParams, writeParams, writeRequest } from '../../../experiments/parallel/shard-memory.ts';
+import { createRng } from '../../../core/random.ts';
+import { planShards } from '../../../model/shards.ts';
+import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
+import { getBodyPreset } from '../../../sim/body.ts';
 
 const shapes = { Wx: [3, 2], b: [2], bout: [1] };
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -52,5 +56,20 @@ describe('weights and shard gradients in shared memory', () => {
     expect(Object.is(readOutcome(theirs, 9, 2, grads, true)!.loss.hold, -0)).toBe(true);
     const { gradientFlowSquared: _, ...withoutFlow } = result;
     expect(readOutcome(theirs, 9, 2, grads, false)).toEqual(withoutFlow);
+  });
+
+  it('a batch\'s trials, shards and mode reach another thread\'s views exactly, with allocTrialBatch\'s fields', () => {
+    const task = parseTaskSpec({ kind: 'mixed', duration: 0.3, delay: [0.05, 0.1] });
+    const trials = sampleTrials(getBodyPreset('motornet').skeleton, task, 40, createRng(2));
+    const shards = planShards(40, createRng(3));
+    const memory = createShardMemory(shapes, shards.length, task.steps, 40);
+    const theirs = batchRequest(structuredClone(memory));
+    expect(readRequest(theirs)).toBeNull();
+    writeRequest(batchRequest(memory), 5, trials, shards, 'gradientFlow');
+    expect(readRequest(theirs)).toEqual({ number: 5, shards, mode: 'gradientFlow' });
+    expect(Object.keys(theirs.trials)).toEqual(Object.keys(trials));
+    for (const [key, value] of Object.entries(trials)) expect(theirs.trials[key as keyof typeof trials]).toEqual(value);
+    writeRequest(batchRequest(memory), 6, trials, shards.slice(0, 1), 'gradients');
+    expect(readRequest(theirs)).toEqual({ number: 6, shards: shards.slice(0, 1), mode: 'gradients' });
   });
 });

@@ -60,6 +60,13 @@ describe('data-parallel training on worker threads', () => {
     expect(bytes(own)).toEqual(bytes(await trained('rnn', 1)));
   });
 
+  it('a training whose batches come further apart than a worker blocks for the next (so it is woken by a message) gives the same weights', async () => {
+    const c = config('rnn');
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const own = await train(tf, c, initTrainState(c), { onIteration: () => void Atomics.wait(pause, 0, 0, 120) }, { shards: pooledShardRunner(tf, pools[3]) });
+    expect(bytes(own)).toEqual(bytes(await trained('rnn', 1)));
+  });
+
   it('a training on workers started before this thread loaded tfjs (as reach train does) gives the same weights', async () => {
     const c = config('rnn');
     const early = spawnShardWorkers('auto', 1);
