@@ -33,7 +33,7 @@ export interface ShardMemory {
   steps: number;
   /** Trials per batch. */
   batch: number;
-  /** The open batch: its number, shard count and mode (int32), then dt, its shards and its trials (./shard-memory.ts `writeRequest`). */
+  /** The open batch: its number, shard count and mode (int32), then dt, its shards and its trials (`writeRequest`). */
   request: SharedArrayBuffer;
 }
 
@@ -57,7 +57,7 @@ function requestLayout(batch: number, steps: number, shards: number) {
 }
 
 /** Shared memory for parameters of `shapes` and `shards` shards of a batch of `batch` trials of `steps` steps. */
-export function createShardMemory(shapes: Record<string, number[]>, shards: number, steps: number, batch = shards): ShardMemory {
+export function createShardMemory(shapes: Record<string, number[]>, shards: number, steps: number, batch: number): ShardMemory {
   const n = floats(shapes);
   return {
     shapes,

@@ -10,7 +10,7 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 
 describe('weights and shard gradients in shared memory', () => {
   it('another thread\'s views of the weights hold the written bits exactly (−0, NaN payloads, subnormals)', () => {
-    const memory = createShardMemory(shapes, 2, 4);
+    const memory = createShardMemory(shapes, 2, 4, 32);
     const params = {
       Wx: { shape: [3, 2], data: new Float32Array([-0, 1e-45, Number.NaN, 3.4028234663852886e38, -1.5, 0.1]) },
       b: { shape: [2], data: new Float32Array(new Uint32Array([0x7fc00001, 0xff800000]).buffer) },
@@ -26,7 +26,7 @@ describe('weights and shard gradients in shared memory', () => {
   });
 
   it('each shard has its own gradient slot, the parameters\' sizes', () => {
-    const memory = createShardMemory(shapes, 3, 4);
+    const memory = createShardMemory(shapes, 3, 4, 48);
     const slots = shardGradients(memory);
     expect(slots).toHaveLength(3);
     expect(slots.map((s) => Object.entries(s).map(([k, g]) => [k, g.length]))).toEqual(Array(3).fill([['Wx', 6], ['b', 2], ['bout', 1]]));
@@ -37,12 +37,12 @@ describe('weights and shard gradients in shared memory', () => {
   });
 
   it('refuses weights of another size than the layout', () => {
-    const memory = createShardMemory(shapes, 1, 4);
+    const memory = createShardMemory(shapes, 1, 4, 16);
     expect(() => writeParams(sharedParams(memory), { Wx: { shape: [2, 2], data: new Float32Array(4) }, b: { shape: [2], data: new Float32Array(2) }, bout: { shape: [1], data: new Float32Array(1) } })).toThrow('parameter Wx has 4 values, expected 6');
   });
 
   it('a shard\'s losses, endpoint sums and gradient flow reach another thread\'s views exactly, once flagged finished in that batch', () => {
-    const memory = createShardMemory(shapes, 3, 4);
+    const memory = createShardMemory(shapes, 3, 4, 48);
     const mine = shardOutcomes(memory);
     const theirs = shardOutcomes(structuredClone(memory));
     const grads = shardGradients(memory)[2];
