@@ -114,14 +114,15 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
             if (Atomics.compareExchange(parked, slot, 1, 0) === 1) w.worker.postMessage({ kind: 'serve', id: nextId++ } satisfies WorkerRequest);
           });
           mark('post');
-          const results: Array<ShardResult | null> = Array(n).fill(null);
+          const results = new Array<ShardResult | null>(n).fill(null);
           let missing = n;
           if (sums) resetBatchSums(sums);
           // Take the shards other threads finished, and add the gradients of the finished first shards while others still run.
           const collect = () => {
             for (let i = 0; i < n; i++) {
               if (results[i]) continue;
-              results[i] = readOutcome(outcomes, number, i, slots[i], mode === 'gradientFlow');
+              // A forward pass makes no gradients: the slot still holds an earlier batch's.
+              results[i] = readOutcome(outcomes, number, i, mode === 'forward' ? {} : slots[i], mode === 'gradientFlow');
               if (results[i]) missing--;
             }
             if (sums) while (sums.added < n && results[sums.added]) addShardGradients(sums, results[sums.added]!);
