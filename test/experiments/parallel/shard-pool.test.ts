@@ -40,6 +40,14 @@ async function trained(kind: CellKind, workers: 1 | 2 | 3): Promise<TrainState> 
 
 const bytes = (s: TrainState) => Object.entries(s.params).map(([k, p]) => [k, Buffer.from(p.data.buffer).toString('base64')]);
 
+/** An RNN's setup, task, initial weights and a 40-trial shard runner (dispose the runner). */
+function rnnShards() {
+  const c = config('rnn');
+  const setup = episodeSetupOf(c);
+  const task = parseTaskSpec(c.task);
+  return { setup, task, params: initParams(setup.network, createRng(4)), shards: new ShardEpisodes(tf, setup, 40, task.steps) };
+}
+
 describe('data-parallel training on worker threads', () => {
   for (const kind of ['rnn', 'gru', 'lstm'] as const) {
     it(`${kind}: weights, losses and gradient flow are bit-identical on 1, 2 and 3 workers`, async () => {
@@ -84,11 +92,7 @@ describe('data-parallel training on worker threads', () => {
   });
 
   it('a batch combined into the buffers of the one before gets the same bits as into fresh ones (the sums start from zero)', () => {
-    const c = config('rnn');
-    const setup = episodeSetupOf(c);
-    const task = parseTaskSpec(c.task);
-    const params = initParams(setup.network, createRng(4));
-    const shards = new ShardEpisodes(tf, setup, 40, task.steps);
+    const { setup, task, params, shards } = rnnShards();
     try {
       const batch = (seed: number) => {
         const trials = sampleTrials(setup.arm, task, 40, createRng(seed));
@@ -107,11 +111,7 @@ describe('data-parallel training on worker threads', () => {
   });
 
   it('the first shards\' gradients added while the others run (as the pool does) give the same bits as adding all at the end', () => {
-    const c = config('rnn');
-    const setup = episodeSetupOf(c);
-    const task = parseTaskSpec(c.task);
-    const params = initParams(setup.network, createRng(4));
-    const shards = new ShardEpisodes(tf, setup, 40, task.steps);
+    const { setup, task, params, shards } = rnnShards();
     try {
       const trials = sampleTrials(setup.arm, task, 40, createRng(3));
       const results = planShards(40, createRng(4)).map((s) => shards.run(params, trials, s, 'gradientFlow'));
