@@ -323,7 +323,7 @@ export class Episode {
     }
 
     readoutBackwardFinish(rb, g.Wout);
-    this.cell.finish(spec, this.tape, B, T, g);
+    this.cell.finish(this.tape, g);
     if (this.addsWeightPenalty) weightPenalty(spec, ls, params, g);
   }
 

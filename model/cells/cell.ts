@@ -90,7 +90,7 @@ export interface Cell<C extends StepCache = StepCache, S = unknown, T = unknown>
     grads: Record<string, Float32Array>,
   ): void;
   /** Write the weight gradients of a whole episode (`steps` backward steps on the tape) into `grads` and add the bias gradients (cells/products.ts forms the products). */
-  finish(spec: NetworkSpec, tape: T, batch: number, steps: number, grads: Record<string, Float32Array>): void;
+  finish(tape: T, grads: Record<string, Float32Array>): void;
   /** F(s) of one noise-free step with the input held at `input` [inputs], in float64. */
   stepMap(spec: NetworkSpec, params: NetworkParams, input: ArrayLike<number>): StepMap;
 }

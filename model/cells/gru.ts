@@ -9,7 +9,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activationOf, addColumnSums, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
+import { activationOf, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
 import { createRowsProduct, type RowsProduct } from './products.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
@@ -268,8 +268,8 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     for (let i = 0; i < batch * n; i++) gPrev[i] += ghp[i];
   },
 
-  finish({ hidden: n }, tape, batch, steps, grads) {
-    addColumnSums(tape.gX, steps * batch, 3 * n, grads.b);
+  finish(tape, grads) {
+    tape.inputSide.addColumnSums(grads.b);
     tape.inputSide.run();
     grads.Wx.set(tape.inputSide.out.view);
     tape.recurrentSide.run();

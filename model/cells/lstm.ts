@@ -10,7 +10,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
-import { activationOf, addColumnSums, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
+import { activationOf, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
 import { createRowsProduct, type RowsProduct } from './products.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
@@ -267,8 +267,8 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
     tape.product.a.view.set(cache.xin, t * batch * w);
   },
 
-  finish({ hidden: n }, tape, batch, steps, grads) {
-    addColumnSums(tape.gA, steps * batch, 4 * n, grads.b);
+  finish(tape, grads) {
+    tape.product.addColumnSums(grads.b);
     tape.product.run();
     grads.Wx.set(tape.product.out.view);
   },

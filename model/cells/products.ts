@@ -2,7 +2,8 @@
  * Float32 matrix products of training as WebAssembly SIMD kernels:
  * - `matrixProduct`: out[m×n] = a[m×k]·w[k×n], a step's product with a weight (model/tf-matmul.ts);
  * - `rowsProduct`: out[k×n] = Σ_m a[m, :]ᵀ·b[m, :] over the rows of two tapes (a: the step inputs, b:
- *   ∂L/∂pre-activations, one row per trial and step), an episode's weight gradients.
+ *   ∂L/∂pre-activations, one row per trial and step), an episode's weight gradients;
+ * - `columnSums`: the column sums of the b tape, its bias gradients (float32 adds in row order).
  *
  * Each entry is the float32 sum over the inner index in order, every product and every partial sum
  * rounded to float32, starting from zero: what the wasm backend's matMul (XNNPACK's gemm kernels, f32x4
@@ -118,6 +119,31 @@ function productCode(mode: Mode): number[] {
   return [...leb(fn.length), ...fn];
 }
 
+/**
+ * columnSums(b, out, rows, n): out[j] ← (…(out[j] + b[0, j]) + …) + b[rows − 1, j], float32 sums in row
+ * order (an f32x4 add rounds each lane as Math.fround(x + y) does), four columns per instruction and a
+ * scalar edge, row by row: one pass over b, out staying in cache. Same type as the products (the last
+ * three parameters unused).
+ */
+function columnSumsCode(): number[] {
+  const p = { b: 0, out: 1, rows: 2, n: 3 };
+  const l = { q: 7, pb: 8, j: 9, nb: 10 };
+  const at = (base: number) => [...get(base), ...get(l.j), OP.i32Add];
+  const row = [
+    ...[OP.i32Const, 0, ...set(l.j)],
+    ...whileFits(l.j, 16, l.nb, [...at(p.out), ...at(p.out), ...simd(V.load), ...memarg(0), ...at(l.pb), ...simd(V.load), ...memarg(0), ...simd(V.add), ...simd(V.store), ...memarg(0)]),
+    ...whileFits(l.j, 4, l.nb, [...at(p.out), ...at(p.out), F.load, ...memarg(0), ...at(l.pb), F.load, ...memarg(0), F.add, F.store, ...memarg(0)]),
+    ...[...get(l.pb), ...get(l.nb), OP.i32Add, ...set(l.pb)],
+  ];
+  const code = [
+    ...[...get(p.n), OP.i32Const, 4, OP.i32Mul, ...set(l.nb), ...get(p.b), ...set(l.pb), ...get(p.rows), ...set(l.q)],
+    ...[OP.block, 0x40, OP.loop, 0x40, ...get(l.q), OP.i32Eqz, OP.brIf, 1, ...row, ...get(l.q), OP.i32Const, 1, OP.i32Sub, ...set(l.q), OP.br, 0, OP.end, OP.end],
+    OP.end,
+  ];
+  const fn = [...vec([[...leb(4), I32]]), ...code];
+  return [...leb(fn.length), ...fn];
+}
+
 /** What the product kernels' names start with (as V8's profiler shows them). */
 const PRODUCT_NAME_PREFIX = 'cellProduct.';
 /** The weight-gradient kernel's name in profiles. */
@@ -130,7 +156,7 @@ function productModule(): WebAssembly.Module {
     const type = [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), 0];
     compiled = new WebAssembly.Module(
       moduleBytes(
-        (['rows', 'matrix'] as const).map((mode) => ({ name: `${mode}Product`, type, code: productCode(mode) })),
+        [...(['rows', 'matrix'] as const).map((mode) => ({ name: `${mode}Product`, type, code: productCode(mode) })), { name: 'columnSums', type, code: columnSumsCode() }],
         PRODUCT_NAME_PREFIX,
       ),
     );
@@ -151,11 +177,13 @@ export interface RowsProduct {
   out: Staged;
   /** out ← aᵀ·b. */
   run(): void;
+  /** Add the column sums of b ([m, n], rows in order, float32) to `into` ([n]): an episode's bias gradients. */
+  addColumnSums(into: Float32Array): void;
 }
 
 export function createRowsProduct(k: number, m: number, n: number): RowsProduct {
-  const { kernels, arrays } = arenaOf(productModule(), [m * k, m * n, k * n]);
-  const [a, b, out] = arrays;
+  const { kernels, arrays } = arenaOf(productModule(), [m * k, m * n, k * n, n]);
+  const [a, b, out, sums] = arrays;
   const kernel = kernels.rowsProduct;
   const chunk = Math.max(4, Math.floor(CHUNK_BYTES / (4 * (k + n))));
   return {
@@ -165,6 +193,11 @@ export function createRowsProduct(k: number, m: number, n: number): RowsProduct 
     run() {
       out.view.fill(0);
       kernel(a.at, b.at, out.at, k, m, n, chunk);
+    },
+    addColumnSums(into) {
+      sums.view.set(into);
+      kernels.columnSums(b.at, sums.at, m, n, 0, 0, 0);
+      into.set(sums.view);
     },
   };
 }

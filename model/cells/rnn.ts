@@ -9,7 +9,7 @@
 import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
-import { activationOf, addColumnSums, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32 } from './common.ts';
+import { activationOf, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32 } from './common.ts';
 import { createRowsProduct, type RowsProduct } from './products.ts';
 import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
@@ -195,8 +195,8 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
     tape.product.a.view.set(cache.xin, t * batch * w);
   },
 
-  finish({ hidden: n }, tape, batch, steps, grads) {
-    addColumnSums(tape.gA, steps * batch, n, grads.b);
+  finish(tape, grads) {
+    tape.product.addColumnSums(grads.b);
     tape.product.run();
     grads.Wx.set(tape.product.out.view);
   },

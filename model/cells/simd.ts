@@ -8,7 +8,7 @@
  * semantics, and float32 stores rounded to nearest-even (demote). So a kernel writes the same bits as the
  * JavaScript loop it replaces; `test/model/cell-kernels.test.ts` checks this on random steps.
  *
- * A kernel walks `batch` rows of `n` units in pairs (a single unit at the end of a row when n is odd).
+ * A kernel walks `batch` rows of `n` units two pairs at a time (then a pair, then a single unit at the end of a row when n is odd).
  * Each array argument is a byte address in the kernel's memory plus, fixed per kernel, its row stride
  * and block offset in units of n (a gate block k of a [batch, 3n] row starts at k·n).
  * The module is built here from a small instruction list (no toolchain); it is compiled once, and each
@@ -73,7 +73,6 @@ const F64 = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer
 
 // SIMD opcodes (WebAssembly core 2.0, after the 0xfd prefix).
 const V = { load32Zero: 0x5c, load64Zero: 0x5d, store32Lane: 0x5a, store64Lane: 0x5b, f64x2Splat: 0x14, f64x2Gt: 0x4a, and: 0x4e, demote: 0x5e, promote: 0x5f, add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, pmin: 0xf6, pmax: 0xf7 } as const;
-const MEMARG = [0, 0];
 
 /** The code of one kernel function: params (the arrays' byte addresses, the scalars, batch, n), then locals. */
 function kernelCode(spec: KernelSpec): number[] {
@@ -99,21 +98,23 @@ function kernelCode(spec: KernelSpec): number[] {
     return l;
   };
 
-  const bodyCode = (pair: boolean): number[] => {
-    const code: number[] = [];
+  // The body's statements (each a `let` or a `store`), for one unit or a pair of units `offset` bytes on from unit j.
+  const bodyCode = (pair: boolean, offset = 0): number[][] => {
+    const statements: number[][] = [];
+    const memarg = [0, ...leb(offset)];
     const addr = (s: number) => [...get(lrow(s)), ...get(ljb), OP.i32Add];
     const bin = (op: number) => (a: Expr, b: Expr) => [...a, ...b, ...simd(op)];
     const add = bin(V.add);
     const mul = bin(V.mul);
     const c = (v: number) => get(constLocal(v));
     const k: KernelBody = {
-      load: (s) => [...addr(s), ...simd(pair ? V.load64Zero : V.load32Zero), ...MEMARG, ...simd(V.promote)],
+      load: (s) => [...addr(s), ...simd(pair ? V.load64Zero : V.load32Zero), ...memarg, ...simd(V.promote)],
       store: (s, e) => {
-        code.push(...addr(s), ...e, ...simd(V.demote), ...simd(pair ? V.store64Lane : V.store32Lane), ...MEMARG, 0);
+        statements.push([...addr(s), ...e, ...simd(V.demote), ...simd(pair ? V.store64Lane : V.store32Lane), ...memarg, 0]);
       },
       let: (e) => {
         const l = v128();
-        code.push(...e, ...set(l));
+        statements.push([...e, ...set(l)]);
         return get(l);
       },
       arg: (i) => get(scalarLocals[i]),
@@ -139,11 +140,17 @@ function kernelCode(spec: KernelSpec): number[] {
       sigmoid: (v) => add(c(0.5), mul(c(0.5), k.tanh(mul(c(0.5), v)))),
     };
     spec.body(k);
-    return code;
+    return statements;
   };
 
-  const pairBody = bodyCode(true);
-  const oneBody = bodyCode(false);
+  // Two pairs per pass, their statements alternating: each pair's chain of dependent operations (a
+  // tanh is ~20 in a row) runs beside the other's instead of after it. Each lane's operations and the
+  // order of the stores to any one unit are unchanged.
+  const first = bodyCode(true);
+  const second = bodyCode(true, 8);
+  const quadBody = first.flatMap((st, i) => [...st, ...second[i]]);
+  const pairBody = bodyCode(true).flat();
+  const oneBody = bodyCode(false).flat();
   const code: number[] = [];
   const F64_LOAD = 0x2b;
   scalarLocals.forEach((l, i) => code.push(...(spec.scalarsInMemory ? [...get(na), F64_LOAD, 3, ...leb(8 * i)] : get(na + i)), ...simd(V.f64x2Splat), ...set(l)));
@@ -155,9 +162,10 @@ function kernelCode(spec: KernelSpec): number[] {
   code.push(...get(lb), ...get(pBatch), OP.i32GeU, OP.brIf, 1);
   code.push(OP.i32Const, 0, ...set(ljb));
   code.push(OP.block, 0x40, OP.loop, 0x40);
-  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...get(lnb), OP.i32GtU, OP.brIf, 1);
-  code.push(...pairBody);
-  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...set(ljb), OP.br, 0, OP.end, OP.end);
+  code.push(...get(ljb), OP.i32Const, 16, OP.i32Add, ...get(lnb), OP.i32GtU, OP.brIf, 1);
+  code.push(...quadBody);
+  code.push(...get(ljb), OP.i32Const, 16, OP.i32Add, ...set(ljb), OP.br, 0, OP.end, OP.end);
+  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...get(lnb), OP.i32LeU, OP.if, 0x40, ...pairBody, ...get(ljb), OP.i32Const, 8, OP.i32Add, ...set(ljb), OP.end);
   code.push(...get(ljb), ...get(lnb), OP.i32LtU, OP.if, 0x40, ...oneBody, OP.end);
   streams.forEach(({ stride }, s) => {
     if (stride) code.push(...get(lrow(s)), ...get(lnb), OP.i32Const, ...sleb(stride), OP.i32Mul, OP.i32Add, ...set(lrow(s)));

@@ -38,7 +38,7 @@ export const F64T = 0x7c;
 export const V128 = 0x7b;
 
 /** The control and i32 instructions the kernels use. */
-export const OP = { block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, tee: 0x22, i32Const: 0x41, i32Eqz: 0x45, i32LtU: 0x49, i32GtU: 0x4b, i32GeU: 0x4f, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c } as const;
+export const OP = { block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, tee: 0x22, i32Const: 0x41, i32Eqz: 0x45, i32LtU: 0x49, i32GtU: 0x4b, i32LeU: 0x4d, i32GeU: 0x4f, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c } as const;
 
 /** A module of `functions` (type, code and exported name each), importing its memory as m.mem, with `namePrefix` before each name in its 'name' section (what profilers show). */
 export function moduleBytes(functions: Array<{ name: string; type: number[]; code: number[] }>, namePrefix: string): Uint8Array<ArrayBuffer> {

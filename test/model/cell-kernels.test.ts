@@ -5,7 +5,7 @@
  * caches, ∂L/∂state_prev, ∂L/∂x, the bias gradients accumulated per step, and the weight gradients
  * (a one-step episode's are float32 sums over the batch's rows in order, so the trials' own, added
  * trial by trial in float32). Pre-activations span the tanh clamp (|v| > 7.9) and relu's kink; states
- * include ±0 and saturated values; hidden sizes odd and even (the kernels work on unit pairs).
+ * include ±0 and saturated values; hidden sizes 5–8 (the kernels take two unit pairs at a time, then one pair, then one unit).
  */
 import { describe, expect, it } from 'vitest';
 import { createRng, uniformIn, type Rng } from '../../core/random.ts';
@@ -61,7 +61,7 @@ function step(spec: NetworkSpec, params: NetworkParams, inputs: { s: Float32Arra
   const gx = new Float32Array(batch * ni);
   const ops: MatOps = { matmul };
   cell.backward(spec, ops, tape, 0, batch, s, cache, rows(inputs.gs, S), gPrev, gx, grads);
-  cell.finish(spec, tape, batch, 1, grads);
+  cell.finish(tape, grads);
   const arrays = Object.fromEntries(Object.entries(cache).filter((e): e is [string, Float32Array] => e[1] instanceof Float32Array));
   return { cache: arrays, gPrev, gx, grads };
 }
@@ -69,7 +69,7 @@ function step(spec: NetworkSpec, params: NetworkParams, inputs: { s: Float32Arra
 describe('SIMD cell kernels: a batch step writes the bits of stepping each trial alone', () => {
   for (const kind of CELL_KINDS)
     for (const activation of ['tanh', 'relu'] as const)
-      for (const hidden of [7, 8])
+      for (const hidden of [5, 6, 7, 8])
         for (const noisy of [false, true])
           it(`${kind} (${activation}), ${hidden} units${noisy ? ', with hidden noise' : ''}`, () => {
             const spec = networkSpecSchema.parse({ kind, activation, hidden, inputs: 3, tau: 0.05, dt: 0.01 });

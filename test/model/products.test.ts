@@ -1,10 +1,11 @@
 /**
- * The two SIMD products of model/cells/products.ts. The step product with a weight (matrixProduct) and the
+ * The SIMD kernels of model/cells/products.ts. The step product with a weight (matrixProduct) and the
  * episode's weight-gradient product (each entry of aᵀ·b over the tape's rows) are float32 sums in order,
  * every product and partial sum rounded to float32, from zero. That is their definition here (a plain
  * loop with Math.fround), and what the wasm backend's tf.matMul (XNNPACK) returns, which the trainings
  * before these kernels used: the bits must agree with both, for widths that take every edge of the
- * kernels' blocks and, for the weight gradients, for enough rows to span several chunks.
+ * kernels' blocks and, for the weight gradients, for enough rows to span several chunks. The tape's
+ * column sums (bias gradients) are float32 sums down the rows in order, from what the sums held.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfType from '@tensorflow/tfjs';
@@ -94,5 +95,30 @@ describe('weight-gradient product over the rows of an episode', () => {
       // A second run starts from zero again.
       p.run();
       expect(bytes(p.out.view).equals(bytes(sums))).toBe(true);
+    });
+});
+
+describe('column sums of the tape rows (bias gradients)', () => {
+  // [m, n]: 4-wide columns with and without a scalar edge, one row, and an episode's shape (100 steps × 64 trials × 384).
+  for (const [m, n] of [
+    [37, 11],
+    [5, 12],
+    [1, 3],
+    [6400, 384],
+  ])
+    it(`of [${m}×${n}] add to what the sums held, row by row in float32`, () => {
+      const p = createRowsProduct(2, m, n);
+      p.b.view.set(values(m * n, n * 7 + m));
+      const start = values(n, m + 1);
+      const sums = start.slice();
+      const b = p.b.view;
+      for (let j = 0; j < n; j++) {
+        let s = sums[j];
+        for (let q = 0; q < m; q++) s = Math.fround(s + b[q * n + j]);
+        sums[j] = s;
+      }
+      const into = start.slice();
+      p.addColumnSums(into);
+      expect(bytes(into).equals(bytes(sums))).toBe(true);
     });
 });
