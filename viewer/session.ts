@@ -93,7 +93,7 @@ export interface Session {
   timeScale: number;
   /** Control steps still to run while paused (single-step). */
   pendingSteps: number;
-  /** Trial time (s) at which the run pauses itself, once, inside the update loop (null: never); set only by the debug hook, so tests stop at an exact simulated time. */
+  /** Trial time (s) at which the run pauses itself, once, inside the update loop (null: never; a new trial clears it); set only by the debug hook, so tests stop at an exact simulated time. */
   pauseAt: number | null;
   /** Feedback noise multiplier (1 = as trained). */
   noiseScale: number;
@@ -222,6 +222,8 @@ export function beginTrial(s: Session, k: number): void {
   s.cueStepArr[0] = k < 0 ? 0 : s.goStep + Math.round(s.task.cueDelay / s.dt);
   s.step = 0;
   s.substep = 0;
+  // A pause asked for at a time of the trial that ends here is not one for the next trial.
+  s.pauseAt = null;
   s.phase = k < 0 ? 'idle' : 'delay';
   s.record = createTrialRecord(k < 0 ? s.task.steps : trialSteps(s), s.dt, s.goStepArr[0], s.controller.spec.hidden, target, k, s.body.muscles?.muscles ?? []);
   if (iv && k >= 0 && s.trials - iv.first < iv.plan.trials) {

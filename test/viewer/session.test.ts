@@ -11,7 +11,7 @@ import { noiseless } from '../../sim/tasks/observation.ts';
 import { centerOutConditions } from '../../sim/tasks/task-spec.ts';
 import { projectState } from '../../viewer/live-projection.ts';
 import { computeReferences } from '../../viewer/reference.ts';
-import { advance, beginTrial, createSession, MAX_FRAME_TIME, requestStep, setNoiseScale, setPaused, SUBSTEP, trialSteps } from '../../viewer/session.ts';
+import { advance, beginTrial, createSession, MAX_FRAME_TIME, requestStep, setNoiseScale, setPaused, SUBSTEP, trialSteps, trialTime } from '../../viewer/session.ts';
 import { untrainedCheckpoint } from './untrained-checkpoint.ts';
 
 /** An untrained controller: the loop's bookkeeping does not depend on the weights. */
@@ -82,6 +82,21 @@ describe('viewer session (live loop)', () => {
     setPaused(s, false);
     expect(advance(s, 0.02)).toBe(20);
     expect(s.paused).toBe(false);
+  });
+
+  it('a pauseAt left unreached when a new trial begins does not pause the new trial (it was for its own trial)', () => {
+    const s = createSession(checkpoint(), 'test');
+    beginTrial(s, 2);
+    const at = s.goStep * s.dt + 0.3;
+    s.pauseAt = at;
+    // The user starts another reach before the first one reaches `at`.
+    advance(s, 0.01);
+    expect(trialTime(s)).toBeLessThan(at);
+    beginTrial(s, 5);
+    for (let i = 0; i < 100 && !s.paused && trialTime(s) < at + 0.05; i++) advance(s, 0.02);
+    expect(s.paused).toBe(false);
+    expect(trialTime(s)).toBeGreaterThan(at);
+    expect(s.pauseAt).toBeNull();
   });
 
   it('live states project onto the reference planes as PCA and jPCA project the reference activity', () => {
