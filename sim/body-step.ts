@@ -214,36 +214,36 @@ function stage(b: Body, nx: number, nu: number, k: number, first: boolean): void
   act.jointTorques(jy, 0, su, 0, jTau, jdT);
   if (jField) addHandForceTorque(b, jStep[2]);
   jac(b.skeleton, jCoef, jy, jTau, jq, 0, jdx, 0, jdu, 0);
-  for (let c = 0; c < 4; c++) {
-    jQx[c] = jdx[c];
-    jQx[nx + c] = jdx[4 + c];
-  }
-  for (let c = 4; c < nx; c++) {
-    jQx[c] = 0;
-    jQx[nx + c] = 0;
-  }
-  if (act.torqueDependsOnState) {
-    // ∂q̈/∂x += M⁻¹·∂τ/∂x.
-    for (let c = 0; c < nx; c++) {
+  // ∂q̈/∂x = ∂q̈/∂(q, q̇) at fixed τ (zero on the actuator columns), + M⁻¹·∂τ/∂x when τ depends on the
+  // state, + M⁻¹·∂(Jᵀ F)/∂(q, q̇) under a hand force: one pass, each entry's terms added in that order.
+  const du0 = jdu[0];
+  const du1 = jdu[1];
+  const du2 = jdu[2];
+  const du3 = jdu[3];
+  const dep = act.torqueDependsOnState;
+  const field = jField !== null;
+  for (let c = 0; c < nx; c++) {
+    let v1 = c < 4 ? jdx[c] : 0;
+    let v2 = c < 4 ? jdx[4 + c] : 0;
+    if (dep) {
       const t1 = jdT[c];
       const t2 = jdT[nx + c];
-      jQx[c] += jdu[0] * t1 + jdu[1] * t2;
-      jQx[nx + c] += jdu[2] * t1 + jdu[3] * t2;
+      v1 += du0 * t1 + du1 * t2;
+      v2 += du2 * t1 + du3 * t2;
     }
-  }
-  if (jField) {
-    // ∂q̈/∂(q, q̇) += M⁻¹·∂(Jᵀ F)/∂(q, q̇).
-    for (let c = 0; c < 4; c++) {
-      jQx[c] += jdu[0] * jE[c] + jdu[1] * jE[4 + c];
-      jQx[nx + c] += jdu[2] * jE[c] + jdu[3] * jE[4 + c];
+    if (field && c < 4) {
+      v1 += du0 * jE[c] + du1 * jE[4 + c];
+      v2 += du2 * jE[c] + du3 * jE[4 + c];
     }
+    jQx[c] = v1;
+    jQx[nx + c] = v2;
   }
   const ou = 2 * nx;
   for (let c = 0; c < nu; c++) {
     const t1 = jdT[ou + c];
     const t2 = jdT[ou + nu + c];
-    jQu[c] = jdu[0] * t1 + jdu[1] * t2;
-    jQu[nu + c] = jdu[2] * t1 + jdu[3] * t2;
+    jQu[c] = du0 * t1 + du1 * t2;
+    jQu[nu + c] = du2 * t1 + du3 * t2;
   }
   const ko = nx * k;
   jk[ko] = jy[2];
@@ -390,38 +390,48 @@ function accumulateStage(nx: number, nu: number, ns: number, k: number): void {
   const As = jAs;
   const Bs = jBs;
   const n2 = 2 * nx;
-  for (let i = 0; i < n2; i++) {
-    const v = D[n2 + i];
-    if (next) D[i] = a * v + 0;
-    As[i] += w * v;
-  }
-  for (let i = 0; i < n2; i++) {
-    const v = K[i];
-    if (next) D[n2 + i] = a * v + 0;
-    As[n2 + i] += w * v;
-  }
-  for (let i = 0; i < ns; i++) {
-    const v = jKd[i];
-    if (next) jDd[i] = a * v + 1;
-    jAsd[i] += w * v;
-  }
   const u2 = 2 * nu;
-  for (let i = 0; i < u2; i++) {
-    const v = Du[u2 + i];
-    if (next) Du[i] = a * v;
-    Bs[i] += w * v;
+  // The same loops with and without the next stage's D, Du (no branch per entry).
+  if (next) {
+    for (let i = 0; i < n2; i++) {
+      const v = D[n2 + i];
+      D[i] = a * v + 0;
+      As[i] += w * v;
+    }
+    for (let i = 0; i < n2; i++) {
+      const v = K[i];
+      D[n2 + i] = a * v + 0;
+      As[n2 + i] += w * v;
+    }
+    for (let i = 0; i < ns; i++) {
+      const v = jKd[i];
+      jDd[i] = a * v + 1;
+      jAsd[i] += w * v;
+    }
+    for (let i = 0; i < u2; i++) {
+      const v = Du[u2 + i];
+      Du[i] = a * v;
+      Bs[i] += w * v;
+    }
+    for (let i = 0; i < u2; i++) {
+      const v = Ku[i];
+      Du[u2 + i] = a * v;
+      Bs[u2 + i] += w * v;
+    }
+    for (let i = 0; i < ns; i++) {
+      const v = jKud[i];
+      jDud[i] = a * v;
+      jBsd[i] += w * v;
+    }
+    for (let r = 0; r < 4; r++) D[r * nx + r] += 1;
+    return;
   }
-  for (let i = 0; i < u2; i++) {
-    const v = Ku[i];
-    if (next) Du[u2 + i] = a * v;
-    Bs[u2 + i] += w * v;
-  }
-  for (let i = 0; i < ns; i++) {
-    const v = jKud[i];
-    if (next) jDud[i] = a * v;
-    jBsd[i] += w * v;
-  }
-  if (next) for (let r = 0; r < 4; r++) D[r * nx + r] += 1;
+  for (let i = 0; i < n2; i++) As[i] += w * D[n2 + i];
+  for (let i = 0; i < n2; i++) As[n2 + i] += w * K[i];
+  for (let i = 0; i < ns; i++) jAsd[i] += w * jKd[i];
+  for (let i = 0; i < u2; i++) Bs[i] += w * Du[u2 + i];
+  for (let i = 0; i < u2; i++) Bs[u2 + i] += w * Ku[i];
+  for (let i = 0; i < ns; i++) jBsd[i] += w * jKud[i];
 }
 
 /** Next stage input y = clamp(x + a·k) and its D, Du (rows of clamped components zero), adding w·∂k to the substep Jacobian. */
