@@ -69,7 +69,7 @@ export interface TaskSupervisorData {
   deaths: MessagePort;
 }
 
-/** A task worker that stopped: its index, exit code and uncaught error, if any. */
+/** A task worker that stopped (or the supervisor itself: worker −1): its index, exit code and uncaught error, if any. */
 export interface WorkerDeath {
   worker: number;
   code: number;
@@ -80,9 +80,11 @@ export interface WorkerDeath {
 export interface TaskPoolOptions {
   /** Script of the task workers. Default: ./task-worker.ts (compiled); tests give one that fails. */
   workerScript?: URL;
+  /** Script of the supervisor. Default: ./task-supervisor.ts (compiled); tests give one that stops. */
+  supervisorScript?: URL;
 }
 
-/** Silence after which waiting gives up (ms), should the supervisor itself be gone: far beyond any single analysis task. */
+/** Silence after which waiting gives up (ms), should the supervisor be gone without a word (it reports its own end too): far beyond any single analysis task. */
 const STALL_MS = 600_000;
 
 interface Batch {
@@ -115,7 +117,7 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
     running,
     deaths: deaths.port2,
   };
-  const supervisor = new Worker(workerEntry('task-supervisor'), { workerData: data, transferList: [...data.workers.flatMap((w) => [w.tasks, w.results]), deaths.port2] });
+  const supervisor = new Worker(opts.supervisorScript ?? workerEntry('task-supervisor'), { workerData: data, transferList: [...data.workers.flatMap((w) => [w.tasks, w.results]), deaths.port2] });
   let failed: Error | null = null;
   // Seen only when this thread's event loop turns; a task worker's stop is reported on `deaths` at once.
   supervisor.once('error', (err) => (failed ??= new Error(`analysis workers' supervisor crashed: ${err.message}`, { cause: err })));
@@ -158,9 +160,16 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
   const checkDeaths = () => {
     for (let m = receiveMessageOnPort(deaths.port1); m; m = receiveMessageOnPort(deaths.port1)) {
       const d = m.message as WorkerDeath;
+      const error = d.error !== undefined ? `: ${d.error}` : '';
+      if (d.worker < 0) {
+        // Its workers ended with it: name the tasks they held.
+        const held = workers.flatMap((_, k) => (running[2 * k] >= 0 ? [`worker ${k + 1} of ${workers.length} ran ${names.get(running[2 * k]) ?? 'batch ' + running[2 * k]} ${running[2 * k + 1]}`] : []));
+        failed ??= new Error(`analysis workers' supervisor stopped (exit code ${d.code})${held.length ? ` while ${held.join(', ')}` : ''}${error}`);
+        continue;
+      }
       const batch = running[2 * d.worker];
       const task = batch >= 0 ? ` while running ${names.get(batch) ?? 'batch ' + batch} ${running[2 * d.worker + 1]}` : '';
-      failed ??= new Error(`analysis worker ${d.worker + 1} of ${workers.length} stopped (exit code ${d.code})${task}${d.error !== undefined ? `: ${d.error}` : ''}`);
+      failed ??= new Error(`analysis worker ${d.worker + 1} of ${workers.length} stopped (exit code ${d.code})${task}${error}`);
     }
     if (failed) throw failed;
   };
