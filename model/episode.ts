@@ -206,8 +206,10 @@ export class Episode {
         const phase = phaseAt(s, trials.cueStep[b], reactionSteps, settleSteps);
         const ux = dirs[b * 2];
         const uy = dirs[b * 2 + 1];
-        g2.fill(0);
-        gv.fill(0);
+        g2[0] = 0;
+        g2[1] = 0;
+        gv[0] = 0;
+        gv[1] = 0;
         if (phase === 'hold' && ls.hold > 0) {
           loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ux, uy, ls.epsilon, ls.hold * norm, g2);
         } else if (phase === 'reach' || phase === 'stay') {

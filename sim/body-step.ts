@@ -508,16 +508,23 @@ function stepJacCore(b: Body, x: Num, ox: number, u: Num, ouIn: number, n: numbe
   for (let s = 0; s < n; s++) {
     const ts = t0 + s * h;
     // As = I, Bs = 0; D = I, Du = 0 before the first stage (whose ∂k rows 0, 1 are rows 2, 3 of D).
-    jAs.fill(0, 0, 4 * nx);
-    jBs.fill(0, 0, 4 * nu);
-    jD.fill(0, 0, 4 * nx);
-    jDu.fill(0, 0, 4 * nu);
+    // Plain loops: TypedArray fill is a call into C++, dearer than these few stores.
+    for (let i = 0; i < 4 * nx; i++) {
+      jAs[i] = 0;
+      jD[i] = 0;
+    }
+    for (let i = 0; i < 4 * nu; i++) {
+      jBs[i] = 0;
+      jDu[i] = 0;
+    }
     for (let r = 0; r < 4; r++) {
       jAs[r * nx + r] = 1;
       jD[r * nx + r] = 1;
     }
-    jAsd.fill(1, 0, ns);
-    jBsd.fill(0, 0, ns);
+    for (let i = 0; i < ns; i++) {
+      jAsd[i] = 1;
+      jBsd[i] = 0;
+    }
     for (let i = 0; i < nx; i++) jy[i] = jx[i];
     jStep[2] = ts;
     stage(b, nx, nu, 0, true);
