@@ -33,23 +33,30 @@ export interface SpawnedWorkers extends ShardWorkers {
   broken(): Error | null;
 }
 
+/** Options of `spawnShardWorkers`. */
+export interface SpawnShardWorkersOptions {
+  /** Script of the workers. Default: ./shard-worker.ts (compiled); tests give one that fails. */
+  script?: URL;
+}
+
 /** Start `count` shard workers now, each loading the tfjs backend `backend` (a choice: the pool checks it is the one this thread got). */
-export function spawnShardWorkers(backend: BackendChoice, count: number): ShardWorkers {
-  const entry = workerEntry('shard-worker');
+export function spawnShardWorkers(backend: BackendChoice, count: number, opts: SpawnShardWorkersOptions = {}): ShardWorkers {
+  const entry = opts.script ?? workerEntry('shard-worker');
   let broken: Error | null = null;
   const workers: PoolWorker[] = Array.from({ length: count }, () => ({ worker: new Worker(entry, { workerData: { backend } satisfies ShardWorkerData }), pending: new Map() }));
   mark(`start ${count} shard workers`);
   const started = Promise.all(
     workers.map(
-      (w) =>
+      (w, k) =>
         new Promise<BackendName>((resolve, reject) => {
+          const name = `shard worker ${k + 1} of ${count}`;
           w.pending.set(-1, { resolve: (r) => (r.kind === 'ready' && r.backend ? resolve(r.backend) : reject(new Error('shard worker started without naming its backend'))), reject });
           w.worker.on('message', (reply: WorkerReply) => {
             const p = w.pending.get(reply.id);
             // A failure while serving batches from shared memory (no request awaits it) breaks the pool.
-            if (!p) return reply.kind === 'error' ? fail(new Error(`shard worker: ${reply.message}`)) : undefined;
+            if (!p) return reply.kind === 'error' ? fail(new Error(`${name}: ${reply.message}`)) : undefined;
             w.pending.delete(reply.id);
-            if (reply.kind === 'error') p.reject(new Error(`shard worker: ${reply.message}`));
+            if (reply.kind === 'error') p.reject(new Error(`${name}: ${reply.message}`));
             else p.resolve(reply);
           });
           const fail = (err: Error) => {
@@ -57,8 +64,8 @@ export function spawnShardWorkers(backend: BackendChoice, count: number): ShardW
             for (const p of w.pending.values()) p.reject(err);
             w.pending.clear();
           };
-          w.worker.on('error', (err) => fail(new Error(`shard worker crashed: ${err.message}`, { cause: err })));
-          w.worker.on('exit', (code) => fail(new Error(`shard worker exited (code ${code})`)));
+          w.worker.on('error', (err) => fail(new Error(`${name} crashed: ${err.message}`, { cause: err })));
+          w.worker.on('exit', (code) => fail(new Error(`${name} exited (code ${code})`)));
         }),
     ),
   );
