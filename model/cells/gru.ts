@@ -10,8 +10,8 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
-import { createRowsProduct, type RowsProduct } from './products.ts';
-import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { productModule, rowsProductLengths, rowsProductOver, type RowsProduct } from './products.ts';
+import { activationKernels, array, createKernelArena, kernelModuleOf, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface GruCache extends StepCache {
   /** Inputs x: [batch, inputs]. */
@@ -42,14 +42,12 @@ interface GruForwardKernel {
   h: Staged;
 }
 
+/** The backward kernel's own arrays; it reads h_prev from, and writes ∂L/∂pre-activations into, the tapes' rows of the step. */
 interface GruBackwardKernel {
   kernel: Record<string, Kernel>;
   act: Staged;
   hn: Staged;
   gh: Staged;
-  hPrev: Staged;
-  gX: Staged;
-  gH: Staged;
   gbh: Staged;
   gPrev: Staged;
 }
@@ -110,14 +108,6 @@ interface GruTape {
   /** ∂L/∂h_prev through W_h of one step: [batch, hidden]. */
   ghp: Float32Array;
   simd: GruBackwardKernel | null;
-}
-
-/** The backward kernel's arrays in its own memory. */
-function backwardKernelArrays(n: number, batch: number): GruBackwardKernel {
-  const bn = batch * n;
-  const { kernels: kernel, arrays } = createKernelArena(KERNELS, [3 * bn, bn, bn, bn, 3 * bn, 3 * bn, n, bn]);
-  const [act, hn, gh, hPrev, gX, gH, gbh, gPrev] = arrays;
-  return { kernel, act, hn, gh, hPrev, gX, gH, gbh, gPrev };
 }
 
 export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
@@ -199,15 +189,25 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
 
   createTape({ hidden: n, inputs: ni }, batch, steps) {
     const tb = steps * batch;
-    const inputSide = createRowsProduct(ni, tb, 3 * n);
-    const recurrentSide = createRowsProduct(n, tb, 3 * n);
+    const bn = batch * n;
+    // Batches step back through the SIMD kernel, instantiated over the tapes' memory so that it reads and
+    // writes their rows in place; a single state through the loop below (no kernel module compiled).
+    const simd = batch >= 2;
+    const { kernels, arrays } = sharedArena(simd ? [productModule(), kernelModuleOf(KERNELS)] : [productModule()], [
+      ...rowsProductLengths(ni, tb, 3 * n),
+      ...rowsProductLengths(n, tb, 3 * n),
+      ...(simd ? [3 * bn, bn, bn, n, bn] : []),
+    ]);
+    const inputSide = rowsProductOver(kernels[0], arrays.slice(0, 4), ni, tb, 3 * n);
+    const recurrentSide = rowsProductOver(kernels[0], arrays.slice(4, 8), n, tb, 3 * n);
+    const [act, hn, gh, gbh, gPrev] = arrays.slice(8);
     return {
       gX: inputSide.b.view,
       gH: recurrentSide.b.view,
       inputSide,
       recurrentSide,
-      ghp: new Float32Array(batch * n),
-      simd: batch < 2 ? null : backwardKernelArrays(n, batch),
+      ghp: new Float32Array(bn),
+      simd: simd ? { kernel: kernels[1], act, hn, gh, gbh, gPrev } : null,
     };
   },
 
@@ -222,17 +222,19 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     const gH = tape.gH;
     const gbh = grads.bh;
     const simd = tape.simd;
+    // The step's rows of the weight-gradient tapes: its inputs and previous states.
+    const row = t * batch;
+    tape.inputSide.a.view.set(cache.xin, row * ni);
+    tape.recurrentSide.a.view.set(hPrev.subarray(0, batch * n), row * n);
     if (simd) {
       const bn = batch * n;
       simd.act.view.set(act);
       simd.hn.view.set(hn);
       simd.gh.view.set(gh.subarray(0, bn));
-      simd.hPrev.view.set(hPrev.subarray(0, bn));
       simd.gbh.view.set(gbh);
       const s = simd;
-      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.hn.at, s.gh.at, s.hPrev.at, s.gX.at, s.gH.at, s.gbh.at, s.gPrev.at, batch, n);
-      gX.set(s.gX.view, from);
-      gH.set(s.gH.view, from);
+      const { inputSide: xs, recurrentSide: hs } = tape;
+      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.hn.at, s.gh.at, hs.a.at + 4 * row * n, xs.b.at + 4 * from, hs.b.at + 4 * from, s.gbh.at, s.gPrev.at, batch, n);
       gbh.set(s.gbh.view);
       gPrev.set(s.gPrev.view);
     } else {
@@ -260,8 +262,6 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
         }
       }
     }
-    tape.inputSide.a.view.set(cache.xin, t * batch * ni);
-    tape.recurrentSide.a.view.set(hPrev.subarray(0, batch * n), t * batch * n);
     ops.matmul(gX.subarray(from, from + batch * n3), batch, n3, 'WxT', gx);
     const ghp = tape.ghp;
     ops.matmul(gH.subarray(from, from + batch * n3), batch, n3, 'WhT', ghp);

@@ -11,8 +11,8 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
 import { activationOf, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
-import { createRowsProduct, type RowsProduct } from './products.ts';
-import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { productModule, rowsProductLengths, rowsProductOver, type RowsProduct } from './products.ts';
+import { activationKernels, array, createKernelArena, kernelModuleOf, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface LstmCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -41,13 +41,13 @@ interface LstmForwardKernel {
   state: Staged;
 }
 
+/** The backward kernel's own arrays; it writes ∂L/∂(gate pre-activations) into the tape's rows of the step. */
 interface LstmBackwardKernel {
   kernel: Record<string, Kernel>;
   act: Staged;
   phiC: Staged;
   gs: Staged;
   sPrev: Staged;
-  gA: Staged;
   gPrev: Staged;
 }
 
@@ -201,15 +201,17 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
   },
 
   createTape({ hidden: n, inputs: ni }, batch, steps) {
-    let simd: LstmBackwardKernel | null = null;
-    if (batch >= 2) {
-      const bn = batch * n;
-      const { kernels: kernel, arrays } = createKernelArena(KERNELS, [4 * bn, bn, 2 * bn, 2 * bn, 4 * bn, 2 * bn]);
-      const [act, phiC, gs, sPrev, gA, gPrev] = arrays;
-      simd = { kernel, act, phiC, gs, sPrev, gA, gPrev };
-    }
-    const product = createRowsProduct(ni + n, steps * batch, 4 * n);
-    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd };
+    const bn = batch * n;
+    // Batches step back through the SIMD kernel, instantiated over the tape's memory so that it writes
+    // the tape's rows in place; a single state through the loop below (no kernel module compiled).
+    const simd = batch >= 2;
+    const { kernels, arrays } = sharedArena(simd ? [productModule(), kernelModuleOf(KERNELS)] : [productModule()], [
+      ...rowsProductLengths(ni + n, steps * batch, 4 * n),
+      ...(simd ? [4 * bn, bn, 2 * bn, 2 * bn, 2 * bn] : []),
+    ]);
+    const product = rowsProductOver(kernels[0], arrays.slice(0, 4), ni + n, steps * batch, 4 * n);
+    const [act, phiC, gs, sPrev, gPrev] = arrays.slice(4);
+    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd: simd ? { kernel: kernels[1], act, phiC, gs, sPrev, gPrev } : null };
   },
 
   backward(spec, ops, tape, t, batch, sPrev, cache, gs, gPrev, gx) {
@@ -229,8 +231,7 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
       simd.gs.view.set(gs.subarray(0, 2 * bn));
       simd.sPrev.view.set(sPrev.subarray(0, 2 * bn));
       const s = simd;
-      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.phiC.at, s.gs.at, s.sPrev.at, s.gA.at, s.gPrev.at, batch, n);
-      gA.set(s.gA.view, t * batch * n4);
+      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.phiC.at, s.gs.at, s.sPrev.at, tape.product.b.at + 4 * t * batch * n4, s.gPrev.at, batch, n);
       gPrev.set(s.gPrev.view);
     } else {
       for (let b = 0; b < batch; b++) {

@@ -151,7 +151,8 @@ export const ROWS_PRODUCT_NAME = `${PRODUCT_NAME_PREFIX}rowsProduct`;
 
 let compiled: WebAssembly.Module | null = null;
 
-function productModule(): WebAssembly.Module {
+/** The compiled module of the product kernels (once). */
+export function productModule(): WebAssembly.Module {
   if (!compiled) {
     const type = [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), 0];
     compiled = new WebAssembly.Module(
@@ -182,8 +183,17 @@ export interface RowsProduct {
 }
 
 export function createRowsProduct(k: number, m: number, n: number): RowsProduct {
-  const { kernels, arrays } = arenaOf(productModule(), [m * k, m * n, k * n, n]);
-  const [a, b, out, sums] = arrays;
+  const { kernels, arrays } = arenaOf(productModule(), rowsProductLengths(k, m, n));
+  return rowsProductOver(kernels, arrays, k, m, n);
+}
+
+/** Lengths of a rows product's arrays (a, b, out and the column sums), for an arena shared with other kernels. */
+export function rowsProductLengths(k: number, m: number, n: number): number[] {
+  return [m * k, m * n, k * n, n];
+}
+
+/** A rows product over arrays of `rowsProductLengths` in a memory where `kernels` (the product module's) run. */
+export function rowsProductOver(kernels: Record<string, Kernel>, [a, b, out, sums]: Staged[], k: number, m: number, n: number): RowsProduct {
   const kernel = kernels.rowsProduct;
   const chunk = Math.max(4, Math.floor(CHUNK_BYTES / (4 * (k + n))));
   return {

@@ -214,18 +214,32 @@ export interface Staged {
   at: number;
 }
 
+/** The compiled module of the kernels of `specs` (once per list). */
+export function kernelModuleOf(specs: KernelSpec[]): WebAssembly.Module {
+  let module = compiled.get(specs);
+  if (!module) compiled.set(specs, (module = new WebAssembly.Module(kernelModule(specs))));
+  return module;
+}
+
 /**
  * The kernels of `specs` (compiled once per list) bound to a memory of their own that holds float32
  * arrays of the given lengths (16-byte aligned, views made once: the memory never grows).
  */
 export function createKernelArena(specs: KernelSpec[], lengths: number[]): { kernels: Record<string, Kernel>; arrays: Staged[] } {
-  let module = compiled.get(specs);
-  if (!module) compiled.set(specs, (module = new WebAssembly.Module(kernelModule(specs))));
-  return arenaOf(module, lengths);
+  return arenaOf(kernelModuleOf(specs), lengths);
 }
 
 /** An instance of `module` (kernels importing their memory as m.mem) over a memory of its own holding float32 arrays of the given lengths (16-byte aligned, views made once: the memory never grows). */
 export function arenaOf(module: WebAssembly.Module, lengths: number[]): { kernels: Record<string, Kernel>; arrays: Staged[] } {
+  const { kernels, arrays } = sharedArena([module], lengths);
+  return { kernels: kernels[0], arrays };
+}
+
+/**
+ * {@link arenaOf} for several modules over one memory: kernels of different modules read and write the
+ * same arrays (a cell's backward step writes its rows straight into the weight-gradient product's tape).
+ */
+export function sharedArena(modules: WebAssembly.Module[], lengths: number[]): { kernels: Array<Record<string, Kernel>>; arrays: Staged[] } {
   const starts: number[] = [];
   let bytes = 0;
   for (const length of lengths) {
@@ -234,7 +248,7 @@ export function arenaOf(module: WebAssembly.Module, lengths: number[]): { kernel
   }
   // No kernel reads past an array: the cell kernels' f64 pairs stop where fewer than two units are left (a single load takes the last one), and the products' f32x4 loads stay inside their operands.
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const instance = new WebAssembly.Instance(module, { m: { mem: memory } });
+  const kernels = modules.map((module) => new WebAssembly.Instance(module, { m: { mem: memory } }).exports as unknown as Record<string, Kernel>);
   const arrays = lengths.map((length, i) => ({ view: new Float32Array(memory.buffer, starts[i], length), at: starts[i] }));
-  return { kernels: instance.exports as unknown as Record<string, Kernel>, arrays };
+  return { kernels, arrays };
 }
