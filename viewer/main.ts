@@ -330,6 +330,18 @@ async function start(): Promise<void> {
   performance.mark('reach:setup');
   let last: number | null = null;
   const frame = (now: number) => {
+    try {
+      drawFrame(now);
+    } catch (err) {
+      // Nothing else would say so: the loop stops here, and before the first frame the canvas is still hidden.
+      canvas.style.visibility = '';
+      showMessage(`The viewer stopped: a frame could not be drawn: ${(err as Error).message}`);
+      console.error(err);
+      return;
+    }
+    requestAnimationFrame(frame);
+  };
+  const drawFrame = (now: number) => {
     const first = last === null;
     if (first) performance.mark('reach:frame');
     const wall = last === null ? 0 : (now - last) / 1000;
@@ -378,7 +390,6 @@ async function start(): Promise<void> {
     setText('phase', session.paused ? `${session.phase} (paused)` : session.phase);
     setText('time', (trialTime(session) - goTime(session)).toFixed(2));
     setText('fps', meter.fps.toFixed(0));
-    requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
 }
