@@ -45,6 +45,13 @@ export function finishedShards(claims: Int32Array): number {
   return Atomics.load(claims, 1);
 }
 
+/** Shards of batch `batch` (of `count` shards) not claimed yet: 0 when every one is taken or the batch is closed. */
+export function unclaimedShards(claims: Int32Array, batch: number, count: number): number {
+  const word = Atomics.load(claims, 0);
+  if (word >>> INDEX_BITS !== (batch & BATCH_MASK)) return 0;
+  return Math.max(0, count - (word & INDEX_MASK));
+}
+
 /** The index of the next unclaimed shard of batch `batch` (of `count` shards), now claimed by the caller; −1 when every one is taken or the batch is closed. */
 export function claimShard(claims: Int32Array, batch: number, count: number): number {
   for (;;) {

@@ -20,7 +20,8 @@ import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
 import { addShardGradients, localShardRunner, resetBatchSums, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
 import { paramShapes } from '../../model/network.ts';
-import { claimShard, createClaims, finishedShards, finishShard, openBatch } from './shard-claims.ts';
+import { createClaims, finishedShards, finishShard, openBatch } from './shard-claims.ts';
+import { createPace, endShardPace, LEAVE_WAIT_MS, LEFT, nextShard, paceClock, startShardPace } from './shard-pace.ts';
 import { batchRequest, createShardMemory, readOutcome, shardGradients, shardOutcomes, sharedParams, writeParams, writeRequest } from './shard-memory.ts';
 import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
@@ -95,7 +96,8 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
       const slots = shardGradients(memory);
       const outcomes = shardOutcomes(memory);
       const request = batchRequest(memory);
-      await Promise.all(workers.map((w, slot) => call(w, { kind: 'setup', id: nextId++, setup, batch, steps, claims, memory, parked, slot })));
+      const pace = createPace(threads);
+      await Promise.all(workers.map((w, slot) => call(w, { kind: 'setup', id: nextId++, setup, batch, steps, claims, memory, parked, slot, pace })));
       const here = new ShardEpisodes(tf, setup, batch, steps);
       return {
         workers: threads,
@@ -127,10 +129,21 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
             }
             if (sums) while (sums.added < n && results[sums.added]) addShardGradients(sums, results[sums.added]!);
           };
-          for (let i; (i = claimShard(claims, number, n)) >= 0; ) {
+          for (;;) {
+            const word = Atomics.load(claims, 0);
+            const i = nextShard(claims, pace, 0, number, n, shards[0].count);
+            if (i === -1) break;
+            if (i === LEFT) {
+              // Faster threads are due to take the rest: wait for their claim (or ask again shortly).
+              Atomics.wait(claims, 0, word, LEAVE_WAIT_MS);
+              collect();
+              continue;
+            }
             mark(`shard ${i}`);
+            startShardPace(pace, 0, paceClock());
             results[i] = here.run(params, trials, shards[i], mode, slots[shards[i].index]);
             missing--;
+            endShardPace(pace, 0, shards[i].count, paceClock());
             finishShard(claims);
             collect();
           }

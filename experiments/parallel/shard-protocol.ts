@@ -24,6 +24,8 @@ export interface SetupRequest {
   /** One int32 per worker, 1 while that worker waits for messages (not blocked on the claim counter), and this worker's index in it. */
   parked: Int32Array;
   slot: number;
+  /** Each thread's pace on this training's shards (./shard-pace.ts; this worker's is slot + 1). */
+  pace: Float64Array;
 }
 
 /** Serve batches from shared memory (./shard-memory.ts `readRequest`): posted when the worker was parked in its event loop. */

@@ -14,8 +14,9 @@ import { initBackend } from '../../model/backend.ts';
 import type { Gradients } from '../../model/episode.ts';
 import type { NetworkParams } from '../../model/network.ts';
 import { ShardEpisodes } from '../../model/shards.ts';
-import { claimShard, finishShard } from './shard-claims.ts';
+import { finishShard } from './shard-claims.ts';
 import { batchRequest, finishOutcome, readRequest, shardGradients, shardOutcomes, sharedParams, type BatchRequest, type ShardOutcomes } from './shard-memory.ts';
+import { endShardPace, LEAVE_WAIT_MS, LEFT, nextShard, paceClock, startShardPace } from './shard-pace.ts';
 import type { ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { mark } from './timeline.ts';
 
@@ -32,6 +33,8 @@ interface Training {
   claims: Int32Array;
   parked: Int32Array;
   slot: number;
+  /** Every thread's pace (./shard-pace.ts); this worker's is at slot + 1. */
+  pace: Float64Array;
   params: NetworkParams;
   slots: Gradients[];
   outcomes: ShardOutcomes;
@@ -46,9 +49,19 @@ function serve(t: Training): void {
     const r = readRequest(t.request);
     if (r && r.number !== t.served) {
       t.served = r.number;
-      for (let i; (i = claimShard(t.claims, r.number, r.shards.length)) >= 0; ) {
+      for (;;) {
+        const word = Atomics.load(t.claims, 0);
+        const i = nextShard(t.claims, t.pace, t.slot + 1, r.number, r.shards.length, r.shards[0].count);
+        if (i === -1) break;
+        // Faster threads are due to take the rest: wait for their claim (or ask again shortly).
+        if (i === LEFT) {
+          Atomics.wait(t.claims, 0, word, LEAVE_WAIT_MS);
+          continue;
+        }
         mark(`shard ${i}`, me);
+        startShardPace(t.pace, t.slot + 1, paceClock());
         finishOutcome(t.outcomes, r.number, t.episodes.run(t.params, t.request.trials, r.shards[i], r.mode, t.slots[r.shards[i].index]));
+        endShardPace(t.pace, t.slot + 1, r.shards[i].count, paceClock());
         finishShard(t.claims);
       }
       mark('done', me);
@@ -82,6 +95,7 @@ try {
               claims: req.claims,
               parked: req.parked,
               slot: req.slot,
+              pace: req.pace,
               params: sharedParams(req.memory),
               slots: shardGradients(req.memory),
               outcomes: shardOutcomes(req.memory),

@@ -1,0 +1,84 @@
+/**
+ * How fast each thread of a shard pool computes shards, in shared memory, so that a slow thread can leave
+ * a batch's last shards to a faster one. The two virtual cores of this machine kind have run up to 1.6×
+ * apart (pinned, idle), and which one is slow moves. Claiming greedily, a batch of 4 shards on a fast
+ * and a slow thread (1 and 1.6 time units per shard) ends at 3.2: the slow thread takes shards at 0 and
+ * 1.6. Left to the fast thread, the last shard is done at 3.0. (Up to 1.5× apart greedy is as good.)
+ *
+ * A thread leaves the unclaimed shards only to threads computing a shard right now whose recent pace
+ * says they finish it and then one more sooner than this thread would finish one (by a margin); never
+ * to an idle or parked thread, or to one not yet timed, or to one already well past its own estimate
+ * (stalled, or dead), so no shard waits for a thread that is not coming. Which thread computes a shard
+ * does not change its result (model/shards.ts), so none of this changes the bits.
+ *
+ * Per thread (slot 0: the calling thread, k + 1: worker k), two float64: the wall clock at which its
+ * current shard started (ms since the epoch; NaN while it computes none) and its pace (ms per trial, a
+ * running mean of its shards: each new shard weighs one half; NaN before its first).
+ */
+import { claimShard, unclaimedShards } from './shard-claims.ts';
+
+const FIELDS = 2;
+
+/** Finish at least this fraction of this thread's own shard time sooner, or it is not worth leaving the shard. */
+const MARGIN = 0.05;
+
+/** A thread counted as faster that has run this many times its own estimate on its shard is no longer counted (stalled or gone). */
+const OVERDUE = 2;
+
+/** Returned by `nextShard` when the thread leaves the remaining shards to faster ones. */
+export const LEFT = -2;
+
+/** The pace of `threads` threads of one training: shared memory, posted to every worker. */
+export function createPace(threads: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * FIELDS * threads)).fill(NaN);
+}
+
+/** Wall clock (ms since the epoch) with sub-millisecond resolution, comparable across the threads of a process. */
+export const paceClock = () => performance.timeOrigin + performance.now();
+
+/** Thread `slot` starts a shard at `now`. */
+export function startShardPace(pace: Float64Array, slot: number, now: number): void {
+  pace[FIELDS * slot] = now;
+}
+
+/** Thread `slot` finished, at `now`, the shard of `trials` trials it started. */
+export function endShardPace(pace: Float64Array, slot: number, trials: number, now: number): void {
+  const ms = (now - pace[FIELDS * slot]) / trials;
+  const old = pace[FIELDS * slot + 1];
+  pace[FIELDS * slot + 1] = Number.isNaN(old) ? ms : (old + ms) / 2;
+  pace[FIELDS * slot] = NaN;
+}
+
+/**
+ * Whether thread `slot`, free at `now`, should leave the `remaining` unclaimed shards (of `trials` trials
+ * each) to other threads: there must be at least `remaining` threads busy with a shard that, at their
+ * pace, finish it and one more before this thread would finish one.
+ */
+export function leaveToFaster(pace: Float64Array, slot: number, remaining: number, trials: number, now: number): boolean {
+  const mine = pace[FIELDS * slot + 1] * trials;
+  if (!(mine > 0)) return false;
+  let faster = 0;
+  for (let j = 0; j < pace.length / FIELDS; j++) {
+    if (j === slot) continue;
+    const start = pace[FIELDS * j];
+    const theirs = pace[FIELDS * j + 1] * trials;
+    if (Number.isNaN(start) || !(theirs > 0) || now > start + OVERDUE * theirs) continue;
+    if (Math.max(start + theirs, now) + theirs < now + (1 - MARGIN) * mine) faster++;
+  }
+  return faster >= remaining;
+}
+
+/** How long a thread that left the remaining shards waits for a claim before it asks again (ms). */
+export const LEAVE_WAIT_MS = 2;
+
+/**
+ * The next shard of batch `batch` (of `count` shards, `trials` trials each) for thread `slot`: its index,
+ * now claimed; −1 when none is left; or LEFT when faster threads should take the rest (then wait for a
+ * claim, Atomics.wait(claims, 0, <the word read before asking>, LEAVE_WAIT_MS), and ask again).
+ */
+export function nextShard(claims: Int32Array, pace: Float64Array, slot: number, batch: number, count: number, trials: number): number {
+  const remaining = unclaimedShards(claims, batch, count);
+  if (remaining === 0) return -1;
+  if (leaveToFaster(pace, slot, remaining, trials, paceClock())) return LEFT;
+  return claimShard(claims, batch, count);
+}
