@@ -148,7 +148,8 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
     }
   },
 
-  createTape({ hidden: n, inputs: ni }, batch, steps) {
+  createEpisode(spec, batch, steps) {
+    const { hidden: n, inputs: ni } = spec;
     let simd: RnnBackwardKernel | null = null;
     if (batch >= 2) {
       const bn = batch * n;
@@ -157,7 +158,11 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
       simd = { kernel, gh, act, gA };
     }
     const product = createRowsProduct(ni + n, steps * batch, n);
-    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd };
+    return {
+      caches: Array.from({ length: steps }, () => rnnCell.createCache(spec, batch)),
+      scratch: rnnCell.createScratch(spec, batch),
+      tape: { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd },
+    };
   },
 
   backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {
