@@ -304,11 +304,19 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       }
     }
   } catch (err) {
-    if (err instanceof TrainingDivergedError) hooks.onCheckpoint?.(state);
+    try {
+      if (err instanceof TrainingDivergedError) hooks.onCheckpoint?.(state);
+    } finally {
+      await shards.dispose();
+    }
     throw err;
-  } finally {
-    await shards.dispose();
   }
-  hooks.onCheckpoint?.(state);
+  // Worker threads stop (their isolates take 0.1 s or more to tear down) while the last checkpoint is written.
+  const stopping = shards.dispose();
+  try {
+    hooks.onCheckpoint?.(state);
+  } finally {
+    await stopping;
+  }
   return state;
 }

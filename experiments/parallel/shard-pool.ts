@@ -191,8 +191,10 @@ export function shardRunnerFor(tf: typeof tfType, backend: BackendName, workers:
     return {
       ...runner,
       dispose: async () => {
-        await runner.dispose();
+        // The workers are stopped first: releasing their episodes would only wait (up to a worker's 50 ms
+        // block on the counter) for an answer from threads about to end; then this thread's episodes go.
         await pool.dispose();
+        await runner.dispose();
       },
     };
   };
