@@ -8,11 +8,11 @@
  * reset; noise comes from a seeded `Rng` passed to {@link readFeedback}.
  */
 import { z } from 'zod';
-import { normal, type Rng } from '../core/random.ts';
+import { fillNormalBoxMuller, type Rng } from '../core/random.ts';
 import { formatIssues, KEY_HINTS } from '../core/zod-issues.ts';
 import type { ArmParams } from './arm-params.ts';
 import { asBody, bodyStateSize, type Body } from './body.ts';
-import { handPosition, handVelocity } from './dynamics.ts';
+import { handStateInto } from './dynamics.ts';
 import { wholeSteps } from './time.ts';
 
 /** One feedback channel. */
@@ -105,6 +105,8 @@ export interface FeedbackState {
   nSense: number;
   /** Noise std of each channel (its unit): [size]. */
   sds: Float64Array;
+  /** The noise draws of one read, in reading order: [n × channels with noise]. */
+  draws: Float64Array;
   /** Ring slots kept: max(delays) + 1. */
   capacity: number;
   /** Past noise-free observations [capacity, n, size]; slot `head` is the newest. */
@@ -118,11 +120,13 @@ function record(st: FeedbackState, x: ArrayLike<number>, stride: number, slot: n
   const base = slot * st.n * st.size;
   const act = st.body.actuator;
   for (let i = 0; i < st.n; i++) {
-    const [q1, q2, w1, w2] = [x[stride * i], x[stride * i + 1], x[stride * i + 2], x[stride * i + 3]];
+    const q1 = x[stride * i];
+    const q2 = x[stride * i + 1];
+    const w1 = x[stride * i + 2];
+    const w2 = x[stride * i + 3];
     const o = base + i * st.size;
     act.sense(q1, q2, w1, w2, st.ring, o, null);
-    st.ring.set(handPosition(st.params, q1, q2), o + st.nSense);
-    st.ring.set(handVelocity(st.params, q1, q2, w1, w2), o + st.nSense + 2);
+    handStateInto(st.params, q1, q2, w1, w2, st.ring, o + st.nSense);
   }
 }
 
@@ -190,7 +194,8 @@ export function createFeedback(body: Body | ArmParams, opts: FeedbackOptions, dt
     o.handVelocityNoise,
     o.handVelocityNoise,
   ]);
-  const st: FeedbackState = { params: b.skeleton, body: b, opts: o, delaySteps, n, size, nSense, sds, capacity, ring: new Float64Array(capacity * n * size), head: 0 };
+  const draws = new Float64Array(n * sds.filter((v) => v > 0).length);
+  const st: FeedbackState = { params: b.skeleton, body: b, opts: o, delaySteps, n, size, nSense, sds, draws, capacity, ring: new Float64Array(capacity * n * size), head: 0 };
   record(st, x0, stateStride(st, x0.length), 0);
   const slot = n * size;
   for (let s = 1; s < capacity; s++) st.ring.copyWithin(s * slot, 0, slot);
@@ -211,8 +216,12 @@ export function pushFeedback(st: FeedbackState, x: ArrayLike<number>): void {
  */
 export function readFeedback(st: FeedbackState, rng?: Rng, out: Float64Array = new Float64Array(st.n * st.size)): Float64Array {
   const sds = st.sds;
-  const noisy = sds.some((v) => v > 0);
+  const draws = st.draws;
+  const noisy = draws.length > 0;
   if (noisy && !rng) throw new Error('readFeedback: a seeded Rng is required when feedback noise is non-zero');
+  // All draws at once (a double returned per draw would be allocated), consumed in the order they came.
+  if (noisy) fillNormalBoxMuller(rng as Rng, draws);
+  let k = 0;
   const size = st.size;
   const slotSize = st.n * size;
   const pSlot = ((st.head - st.delaySteps.proprioception) % st.capacity + st.capacity) % st.capacity;
@@ -221,7 +230,7 @@ export function readFeedback(st: FeedbackState, rng?: Rng, out: Float64Array = n
     for (let c = 0; c < size; c++) {
       const slot = c < st.nSense ? pSlot : vSlot;
       let v = st.ring[slot * slotSize + i * size + c];
-      if (noisy && sds[c] > 0) v += sds[c] * normal(rng as Rng);
+      if (noisy && sds[c] > 0) v += sds[c] * draws[k++];
       out[i * size + c] = v;
     }
   }

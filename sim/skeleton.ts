@@ -41,12 +41,16 @@ export function forwardKinematics(p: ArmParams, q1: number, q2: number): { elbow
 
 /** Hand position (m). */
 export function handPosition(p: ArmParams, q1: number, q2: number): Vec2 {
-  return forwardKinematics(p, q1, q2).hand;
+  // forwardKinematics' hand, without its elbow and wrapper object (training calls this per trial and step).
+  const l1 = p.l[0];
+  const l2 = p.l[1];
+  return [l1 * Math.cos(q1) + l2 * Math.cos(q1 + q2), l1 * Math.sin(q1) + l2 * Math.sin(q1 + q2)];
 }
 
 /** Hand Jacobian ∂(x, y)/∂(q1, q2), row-major [J11, J12, J21, J22] (m/rad). */
 export function jacobian(p: ArmParams, q1: number, q2: number): [number, number, number, number] {
-  const [l1, l2] = p.l;
+  const l1 = p.l[0];
+  const l2 = p.l[1];
   const s1 = Math.sin(q1);
   const c1 = Math.cos(q1);
   const s12 = Math.sin(q1 + q2);
@@ -56,8 +60,29 @@ export function jacobian(p: ArmParams, q1: number, q2: number): [number, number,
 
 /** Hand velocity J·q̇ (m/s). */
 export function handVelocity(p: ArmParams, q1: number, q2: number, qd1: number, qd2: number): Vec2 {
-  const J = jacobian(p, q1, q2);
-  return [J[0] * qd1 + J[1] * qd2, J[2] * qd1 + J[3] * qd2];
+  const l1 = p.l[0];
+  const l2 = p.l[1];
+  const s12 = Math.sin(q1 + q2);
+  const c12 = Math.cos(q1 + q2);
+  return [(-l1 * Math.sin(q1) - l2 * s12) * qd1 + -l2 * s12 * qd2, (l1 * Math.cos(q1) + l2 * c12) * qd1 + l2 * c12 * qd2];
+}
+
+/**
+ * Hand position and velocity [x, y, ẋ, ẏ] (m, m/s) at state (q, q̇), written into out[o .. o + 4): the
+ * values of handPosition and handVelocity, bit for bit, without allocating (the training loop's feedback
+ * and losses ask for them per trial and step).
+ */
+export function handStateInto(p: ArmParams, q1: number, q2: number, qd1: number, qd2: number, out: Num, o: number): void {
+  const l1 = p.l[0];
+  const l2 = p.l[1];
+  const s1 = Math.sin(q1);
+  const c1 = Math.cos(q1);
+  const s12 = Math.sin(q1 + q2);
+  const c12 = Math.cos(q1 + q2);
+  out[o] = l1 * c1 + l2 * c12;
+  out[o + 1] = l1 * s1 + l2 * s12;
+  out[o + 2] = (-l1 * s1 - l2 * s12) * qd1 + -l2 * s12 * qd2;
+  out[o + 3] = (l1 * c1 + l2 * c12) * qd1 + l2 * c12 * qd2;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloneRng, createRng, fillNormal, normal, streamSeed, uniform } from '../../core/random.ts';
+import { cloneRng, createRng, fillNormal, fillNormalBoxMuller, normal, streamSeed, uniform } from '../../core/random.ts';
 
 const moments = (xs: ArrayLike<number>) => {
   let m = 0;
@@ -82,6 +82,20 @@ describe('seeded random numbers', () => {
       }
       expect(d).toBeLessThan(1.63 / Math.sqrt(z.length));
     }
+  });
+});
+
+describe('bulk Box–Muller draws', () => {
+  it('continue the stream of one-at-a-time normal draws exactly, the cached spare included, whatever the fill lengths', () => {
+    // Reproducibility of training: sensory noise read in bulk must be the numbers normal() gave.
+    const one = createRng(7);
+    const bulk = createRng(7);
+    for (const len of [0, 1, 3, 2, 8, 5, 1, 1, 64]) {
+      const want = Float64Array.from({ length: len }, () => normal(one));
+      expect(Array.from(fillNormalBoxMuller(bulk, new Float64Array(len)))).toEqual(Array.from(want));
+    }
+    expect(normal(bulk)).toBe(normal(one));
+    expect(Array.from(bulk.s)).toEqual(Array.from(one.s));
   });
 });
 

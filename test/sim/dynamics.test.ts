@@ -6,6 +6,9 @@ import {
   dynamicsJacobian,
   forwardDynamics,
   forwardKinematics,
+  handPosition,
+  handStateInto,
+  handVelocity,
   inverseDynamics,
   inverseKinematics,
   jacobian,
@@ -74,6 +77,26 @@ describe('analytic arm kinematics', () => {
           expect(J[j]).toBeCloseTo((a[0] - b[0]) / (2 * e), 8);
           expect(J[2 + j]).toBeCloseTo((a[1] - b[1]) / (2 * e), 8);
         }
+      }
+    }
+  });
+
+  it('handStateInto writes the hand position of forward kinematics and its time derivative along q̇ (finite differences), bit for bit what handPosition and handVelocity return', () => {
+    const rng = createRng(2);
+    const out = new Float64Array(6);
+    for (const p of ARMS) {
+      for (let n = 0; n < 50; n++) {
+        const [q1, q2, w1, w2] = randomState(rng, p);
+        handStateInto(p, q1, q2, w1, w2, out, 2);
+        const fk = forwardKinematics(p, q1, q2).hand;
+        expect(out[2]).toBeCloseTo(fk[0], 14);
+        expect(out[3]).toBeCloseTo(fk[1], 14);
+        const e = 1e-6;
+        const a = forwardKinematics(p, q1 + e * w1, q2 + e * w2).hand;
+        const b = forwardKinematics(p, q1 - e * w1, q2 - e * w2).hand;
+        expect(out[4]).toBeCloseTo((a[0] - b[0]) / (2 * e), 7);
+        expect(out[5]).toBeCloseTo((a[1] - b[1]) / (2 * e), 7);
+        expect(Array.from(out.subarray(2))).toEqual([...handPosition(p, q1, q2), ...handVelocity(p, q1, q2, w1, w2)]);
       }
     }
   });
