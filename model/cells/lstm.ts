@@ -234,7 +234,7 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
     const [act, phiC, gs, sPrev, gPrev] = arrays.slice(4, 9);
     const caches = Array.from({ length: steps }, (_, t) => {
       const [cAct, cPhiC, h, state] = arrays.slice(17 + 4 * t, 21 + 4 * t).map((x) => x.view);
-      return { xin: product.a.view.subarray(t * batch * (ni + n), (t + 1) * batch * (ni + n)), act: cAct, phiC: cPhiC, state, h };
+      return { xin: new Float32Array(batch * (ni + n)), act: cAct, phiC: cPhiC, state, h };
     });
     return {
       caches,
@@ -294,9 +294,7 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
       for (let j = 0; j < n; j++) gPrev[o2 + j] = gin[o + ni + j];
       for (let c = 0; c < ni; c++) gx[ox + c] = gin[o + c];
     }
-    // An episode's caches hold their [x, h_prev] rows in the tape already (createEpisode).
-    const row = tape.product.a.view.subarray(t * batch * w, (t + 1) * batch * w);
-    if (cache.xin.buffer !== row.buffer || cache.xin.byteOffset !== row.byteOffset) row.set(cache.xin);
+    tape.product.a.view.set(cache.xin, t * batch * w);
   },
 
   finish(tape, grads) {

@@ -181,7 +181,7 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
     const [gh, act] = arrays.slice(4, 6);
     const caches = Array.from({ length: steps }, (_, t) => {
       const [cAct, h] = arrays.slice(12 + 2 * t, 14 + 2 * t).map((x) => x.view);
-      return { xin: product.a.view.subarray(t * batch * (ni + n), (t + 1) * batch * (ni + n)), act: cAct, state: h, h };
+      return { xin: new Float32Array(batch * (ni + n)), act: cAct, state: h, h };
     });
     return { caches, scratch: scratchOf(kernel, arrays.slice(6, 12)), tape: { gA: product.b.view, product, gin, simd: { kernel, gh, act } } };
   },
@@ -216,9 +216,7 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
       for (let j = 0; j < n; j++) gPrev[oh + j] = keep * gh[oh + j] + gin[o + ni + j];
       for (let c = 0; c < ni; c++) gx[ox + c] = gin[o + c];
     }
-    // An episode's caches hold their [x, h_prev] rows in the tape already (createEpisode).
-    const row = tape.product.a.view.subarray(t * batch * w, (t + 1) * batch * w);
-    if (cache.xin.buffer !== row.buffer || cache.xin.byteOffset !== row.byteOffset) row.set(cache.xin);
+    tape.product.a.view.set(cache.xin, t * batch * w);
   },
 
   finish(tape, grads) {
