@@ -10,8 +10,8 @@ import { normal } from '../../core/random.ts';
 import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, concatRows, inputDrive, recurrentBlock, recurrentDrive, slopeOf, tanh32 } from './common.ts';
-import { productModule, rowsProductLengths, rowsProductOver, type RowsProduct } from './products.ts';
-import { activationKernels, array, copyOut, createKernelArena, inputAt, kernelModuleOf, outputAt, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { createRowsProduct, type RowsProduct } from './products.ts';
+import { activationKernels, array, createKernelArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface RnnCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -36,11 +36,11 @@ interface RnnForwardKernel {
   h: Staged;
 }
 
-/** The backward kernel's own arrays; it writes ∂L/∂pre-activation into the tape's rows of the step. */
 interface RnnBackwardKernel {
   kernel: Record<string, Kernel>;
   gh: Staged;
   act: Staged;
+  gA: Staged;
 }
 
 // The forward and backward loops below as SIMD kernels (cells/simd.ts): same operations, same order.
@@ -80,13 +80,6 @@ interface RnnTape {
   simd: RnnBackwardKernel | null;
 }
 
-/** Lengths of the forward kernel's arrays (pre-activation, b, noise, h_prev, act, h). */
-const forwardLengths = (n: number, batch: number) => [batch * n, n, batch * n, batch * n, batch * n, batch * n];
-
-function scratchOf(kernel: Record<string, Kernel>, [a, bias, noise, hPrev, act, h]: Staged[]): RnnScratch {
-  return { a: a.view, simd: { kernel, a, bias, noise, hPrev, act, h } };
-}
-
 export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
   stateParts: H_ONLY,
   matrices: ['Wx'],
@@ -116,8 +109,10 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
     // Batches step through the SIMD kernel; a single state (the controller, also in a browser's main
     // thread, where large wasm modules cannot be compiled synchronously) through the loop below.
     if (batch < 2) return { a: new Float32Array(batch * n), simd: null };
-    const { kernels, arrays } = createKernelArena(KERNELS, forwardLengths(n, batch));
-    return scratchOf(kernels, arrays);
+    const bn = batch * n;
+    const { kernels: kernel, arrays } = createKernelArena(KERNELS, [bn, n, bn, bn, bn, bn]);
+    const [a, bias, noise, hPrev, act, h] = arrays;
+    return { a: a.view, simd: { kernel, a, bias, noise, hPrev, act, h } };
   },
 
   forward(spec, params, matmul, hPrev, x, batch, cache, { a, simd }, noise) {
@@ -134,12 +129,11 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
       const count = batch * n;
       simd.bias.view.set(bias);
       if (noise) simd.noise.view.set(noise.subarray(0, count));
-      // An episode's caches and states live in the kernel's memory (createEpisode): read and written in place.
-      const hAt = inputAt(hPrev, simd.hPrev, count);
+      simd.hPrev.view.set(hPrev.subarray(0, count));
       const kernel = simd.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')];
-      kernel(simd.a.at, simd.bias.at, simd.noise.at, hAt, outputAt(act, simd.act), outputAt(h, simd.h), keep, alpha, batch, n);
-      copyOut(act, simd.act);
-      copyOut(h, simd.h);
+      kernel(simd.a.at, simd.bias.at, simd.noise.at, simd.hPrev.at, simd.act.at, simd.h.at, keep, alpha, batch, n);
+      act.set(simd.act.view);
+      h.set(simd.h.view);
       return;
     }
     for (let b = 0; b < batch; b++) {
@@ -156,34 +150,19 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
 
   createEpisode(spec, batch, steps) {
     const { hidden: n, inputs: ni } = spec;
-    const tb = steps * batch;
-    const bn = batch * n;
-    const tapeLengths = rowsProductLengths(ni + n, tb, n);
-    const gin = new Float32Array(batch * (ni + n));
-    if (batch < 2) {
-      // A single state steps through the loops (no kernel module compiled); the tape still uses the products.
-      const { kernels, arrays } = sharedArena([productModule()], tapeLengths);
-      const product = rowsProductOver(kernels[0], arrays, ni + n, tb, n);
-      return {
-        caches: Array.from({ length: steps }, () => rnnCell.createCache(spec, batch)),
-        scratch: rnnCell.createScratch(spec, batch),
-        tape: { gA: product.b.view, product, gin, simd: null },
-      };
+    let simd: RnnBackwardKernel | null = null;
+    if (batch >= 2) {
+      const bn = batch * n;
+      const { kernels: kernel, arrays } = createKernelArena(KERNELS, [bn, bn, bn]);
+      const [gh, act, gA] = arrays;
+      simd = { kernel, gh, act, gA };
     }
-    // One memory for the tape, the kernels' arrays and every step's cache: the kernels read and write
-    // them in place (the backward kernel writes its rows straight into the weight-gradient tape).
-    const { kernels, arrays } = sharedArena(
-      [productModule(), kernelModuleOf(KERNELS)],
-      [...tapeLengths, bn, bn, ...forwardLengths(n, batch), ...Array.from({ length: 2 * steps }, () => bn)],
-    );
-    const [, kernel] = kernels;
-    const product = rowsProductOver(kernels[0], arrays.slice(0, 4), ni + n, tb, n);
-    const [gh, act] = arrays.slice(4, 6);
-    const caches = Array.from({ length: steps }, (_, t) => {
-      const [cAct, h] = arrays.slice(12 + 2 * t, 14 + 2 * t).map((x) => x.view);
-      return { xin: new Float32Array(batch * (ni + n)), act: cAct, state: h, h };
-    });
-    return { caches, scratch: scratchOf(kernel, arrays.slice(6, 12)), tape: { gA: product.b.view, product, gin, simd: { kernel, gh, act } } };
+    const product = createRowsProduct(ni + n, steps * batch, n);
+    return {
+      caches: Array.from({ length: steps }, () => rnnCell.createCache(spec, batch)),
+      scratch: rnnCell.createScratch(spec, batch),
+      tape: { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd },
+    };
   },
 
   backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {
@@ -200,7 +179,9 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
     const simd = tape.simd;
     if (simd) {
       simd.gh.view.set(gh.subarray(0, count));
-      simd.kernel[relu ? 'reluBackward' : 'tanhBackward'](simd.gh.at, inputAt(r, simd.act, count), tape.product.b.at + 4 * from, alpha, batch, n);
+      simd.act.view.set(r);
+      simd.kernel[relu ? 'reluBackward' : 'tanhBackward'](simd.gh.at, simd.act.at, simd.gA.at, alpha, batch, n);
+      gA.set(simd.gA.view, from);
     } else if (relu) for (let i = 0; i < count; i++) gA[from + i] = alpha * gh[i] * (r[i] > 0 ? 1 : 0);
     else
       for (let i = 0; i < count; i++) {
