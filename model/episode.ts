@@ -136,10 +136,9 @@ export class Episode {
     this.jac = Array.from({ length: steps }, () => allocPlantJacobians(batch, body));
     const cell = cellOf(setup.network);
     this.cell = cell;
-    const buffers = cell.createEpisode(setup.network, batch, steps);
-    this.caches = buffers.caches;
-    this.scratch = buffers.scratch;
-    this.tape = buffers.tape;
+    this.caches = Array.from({ length: steps }, () => cell.createCache(setup.network, batch));
+    this.scratch = cell.createScratch(setup.network, batch);
+    this.tape = cell.createTape(setup.network, batch, steps);
     this.s0 = new Float32Array(batch * stateSize(setup.network));
     this.x = new Float32Array(batch * ni);
     this.noise = new Float32Array(batch * n);

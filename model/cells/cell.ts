@@ -47,13 +47,6 @@ export interface StepMap {
   evaluate(s: Float64Array, out: Float64Array, jac?: Float64Array): void;
 }
 
-/** What {@link Cell.createEpisode} gives. */
-export interface EpisodeBuffers<C, S, T> {
-  caches: C[];
-  scratch: S;
-  tape: T;
-}
-
 /**
  * A recurrent cell. `C` is its step cache, `S` its forward scratch, `T` its backward tape; callers
  * only allocate them through the cell and pass them back.
@@ -76,11 +69,8 @@ export interface Cell<C extends StepCache = StepCache, S = unknown, T = unknown>
    * `noise` ([batch, hidden], activity units) is added to the candidate's pre-activation.
    */
   forward(spec: NetworkSpec, params: NetworkParams, matmul: Matmul, sPrev: Float32Array, x: Float32Array, batch: number, cache: C, scratch: S, noise?: Float32Array): void;
-  /**
-   * An episode's buffers for `steps` steps: a cache per step, the forward scratch and the backward tape
-   * (a batched cell may place them in one memory, so that its kernels read and write them in place).
-   */
-  createEpisode(spec: NetworkSpec, batch: number, steps: number): EpisodeBuffers<C, S, T>;
+  /** Backward buffers for an episode of `steps` steps. */
+  createTape(spec: NetworkSpec, batch: number, steps: number): T;
   /**
    * Vector–Jacobian product of step t: from `gState` = ∂L/∂s_t [batch, stateSize] write ∂L/∂s_{t−1}
    * through this step into `gPrev` and ∂L/∂x_t into `gx` [batch, inputs]; keep on the tape what the

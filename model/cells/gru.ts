@@ -11,7 +11,7 @@ import type { NetworkSpec } from '../network.ts';
 import { H_ONLY, type Cell, type StepCache } from './cell.ts';
 import { activationOf, initRecurrentGates, inputDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
 import { productModule, rowsProductLengths, rowsProductOver, type RowsProduct } from './products.ts';
-import { activationKernels, array, copyOut, createKernelArena, inputAt, kernelModuleOf, outputAt, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { activationKernels, array, createKernelArena, kernelModuleOf, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface GruCache extends StepCache {
   /** Inputs x: [batch, inputs]. */
@@ -110,22 +110,6 @@ interface GruTape {
   simd: GruBackwardKernel | null;
 }
 
-/** Lengths of the forward kernel's arrays (gx, gh, b, b_hn, noise, h_prev, act, hn, h). */
-const forwardLengths = (n: number, batch: number) => [3 * batch * n, 3 * batch * n, 3 * n, n, batch * n, batch * n, 3 * batch * n, batch * n, batch * n];
-/** Lengths of the backward kernel's own arrays (act, hn, ∂L/∂h, ∂L/∂b_hn, ∂L/∂h_prev). */
-const backwardLengths = (n: number, batch: number) => [3 * batch * n, batch * n, batch * n, n, batch * n];
-
-function scratchOf(kernel: Record<string, Kernel>, [gx, gh, bx, bhn, noise, hPrev, act, hn, h]: Staged[]): GruScratch {
-  return { gx: gx.view, gh: gh.view, simd: { kernel, gx, gh, bx, bhn, noise, hPrev, act, hn, h } };
-}
-
-/** The tapes over the first 8 arrays of an arena (two rows products) and the backward kernel, if any. */
-function tapeOf(n: number, ni: number, tb: number, bn: number, products: Record<string, Kernel>, arrays: Staged[], simd: GruBackwardKernel | null): GruTape {
-  const inputSide = rowsProductOver(products, arrays.slice(0, 4), ni, tb, 3 * n);
-  const recurrentSide = rowsProductOver(products, arrays.slice(4, 8), n, tb, 3 * n);
-  return { gX: inputSide.b.view, gH: recurrentSide.b.view, inputSide, recurrentSide, ghp: new Float32Array(bn), simd };
-}
-
 export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
   stateParts: H_ONLY,
   matrices: ['Wx', 'Wh'],
@@ -154,8 +138,10 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     // Batches step through the SIMD kernel; a single state (the controller, also in a browser's main
     // thread, where large wasm modules cannot be compiled synchronously) through the loop below.
     if (batch < 2) return { gx: new Float32Array(batch * 3 * n), gh: new Float32Array(batch * 3 * n), simd: null };
-    const { kernels, arrays } = createKernelArena(KERNELS, forwardLengths(n, batch));
-    return scratchOf(kernels, arrays);
+    const bn = batch * n;
+    const { kernels: kernel, arrays } = createKernelArena(KERNELS, [3 * bn, 3 * bn, 3 * n, n, bn, bn, 3 * bn, bn, bn]);
+    const [gx, gh, bx, bhn, noise, hPrev, act, hn, h] = arrays;
+    return { gx: gx.view, gh: gh.view, simd: { kernel, gx, gh, bx, bhn, noise, hPrev, act, hn, h } };
   },
 
   forward(spec, params, matmul, hPrev, x, batch, cache, { gx, gh, simd }, noise) {
@@ -174,13 +160,12 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
       simd.bx.view.set(bx);
       simd.bhn.view.set(bhn);
       if (noise) simd.noise.view.set(noise.subarray(0, bn));
+      simd.hPrev.view.set(hPrev.subarray(0, bn));
       const s = simd;
-      // An episode's caches and states live in the kernel's memory (createEpisode): read and written in place.
-      const hAt = inputAt(hPrev, s.hPrev, bn);
-      s.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')](s.gx.at, s.gh.at, s.bx.at, s.bhn.at, s.noise.at, hAt, outputAt(act, s.act), outputAt(hn, s.hn), outputAt(h, s.h), batch, n);
-      copyOut(act, s.act);
-      copyOut(hn, s.hn);
-      copyOut(h, s.h);
+      s.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')](s.gx.at, s.gh.at, s.bx.at, s.bhn.at, s.noise.at, s.hPrev.at, s.act.at, s.hn.at, s.h.at, batch, n);
+      act.set(s.act.view);
+      hn.set(s.hn.view);
+      h.set(s.h.view);
       return;
     }
     for (let b = 0; b < batch; b++) {
@@ -202,35 +187,28 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     }
   },
 
-  createEpisode(spec, batch, steps) {
-    const { hidden: n, inputs: ni } = spec;
+  createTape({ hidden: n, inputs: ni }, batch, steps) {
     const tb = steps * batch;
     const bn = batch * n;
-    const tapeLengths = [...rowsProductLengths(ni, tb, 3 * n), ...rowsProductLengths(n, tb, 3 * n)];
-    if (batch < 2) {
-      // A single state steps through the loops (no kernel module compiled); the tapes still use the products.
-      const { kernels, arrays } = sharedArena([productModule()], tapeLengths);
-      return {
-        caches: Array.from({ length: steps }, () => gruCell.createCache(spec, batch)),
-        scratch: gruCell.createScratch(spec, batch),
-        tape: tapeOf(n, ni, tb, bn, kernels[0], arrays, null),
-      };
-    }
-    // One memory for the tapes, the kernels' arrays and every step's cache: the kernels read and write
-    // them in place (the backward kernel writes its rows straight into the weight-gradient tapes).
-    const cacheLengths = [3 * bn, bn, bn];
-    const { kernels, arrays } = sharedArena(
-      [productModule(), kernelModuleOf(KERNELS)],
-      [...tapeLengths, ...backwardLengths(n, batch), ...forwardLengths(n, batch), ...Array.from({ length: steps }, () => cacheLengths).flat()],
-    );
-    const [, cell] = kernels;
-    const back = arrays.slice(8, 13);
-    const forward = arrays.slice(13, 22);
-    const caches = Array.from({ length: steps }, (_, t) => {
-      const [act, hn, h] = arrays.slice(22 + 3 * t, 25 + 3 * t).map((a) => a.view);
-      return { xin: new Float32Array(batch * ni), act, hn, state: h, h };
-    });
-    return { caches, scratch: scratchOf(cell, forward), tape: tapeOf(n, ni, tb, bn, kernels[0], arrays, { kernel: cell, act: back[0], hn: back[1], gh: back[2], gbh: back[3], gPrev: back[4] }) };
+    // Batches step back through the SIMD kernel, instantiated over the tapes' memory so that it reads and
+    // writes their rows in place; a single state through the loop below (no kernel module compiled).
+    const simd = batch >= 2;
+    const { kernels, arrays } = sharedArena(simd ? [productModule(), kernelModuleOf(KERNELS)] : [productModule()], [
+      ...rowsProductLengths(ni, tb, 3 * n),
+      ...rowsProductLengths(n, tb, 3 * n),
+      ...(simd ? [3 * bn, bn, bn, n, bn] : []),
+    ]);
+    const inputSide = rowsProductOver(kernels[0], arrays.slice(0, 4), ni, tb, 3 * n);
+    const recurrentSide = rowsProductOver(kernels[0], arrays.slice(4, 8), n, tb, 3 * n);
+    const [act, hn, gh, gbh, gPrev] = arrays.slice(8);
+    return {
+      gX: inputSide.b.view,
+      gH: recurrentSide.b.view,
+      inputSide,
+      recurrentSide,
+      ghp: new Float32Array(bn),
+      simd: simd ? { kernel: kernels[1], act, hn, gh, gbh, gPrev } : null,
+    };
   },
 
   backward(spec, ops, tape, t, batch, hPrev, cache, gh, gPrev, gx, grads) {
@@ -250,13 +228,13 @@ export const gruCell: Cell<GruCache, GruScratch, GruTape> = {
     tape.recurrentSide.a.view.set(hPrev.subarray(0, batch * n), row * n);
     if (simd) {
       const bn = batch * n;
+      simd.act.view.set(act);
+      simd.hn.view.set(hn);
       simd.gh.view.set(gh.subarray(0, bn));
       simd.gbh.view.set(gbh);
       const s = simd;
       const { inputSide: xs, recurrentSide: hs } = tape;
-      const actAt = inputAt(act, s.act, 3 * bn);
-      const hnAt = inputAt(hn, s.hn, bn);
-      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](actAt, hnAt, s.gh.at, hs.a.at + 4 * row * n, xs.b.at + 4 * from, hs.b.at + 4 * from, s.gbh.at, s.gPrev.at, batch, n);
+      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.hn.at, s.gh.at, hs.a.at + 4 * row * n, xs.b.at + 4 * from, hs.b.at + 4 * from, s.gbh.at, s.gPrev.at, batch, n);
       gbh.set(s.gbh.view);
       gPrev.set(s.gPrev.view);
     } else {

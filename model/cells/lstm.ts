@@ -12,7 +12,7 @@ import type { NetworkSpec } from '../network.ts';
 import type { Cell, StepCache } from './cell.ts';
 import { activationOf, concatRows, initRecurrentGates, inputDrive, recurrentDrive, sigmoid, sigmoid32, slopeOf, tanh32 } from './common.ts';
 import { productModule, rowsProductLengths, rowsProductOver, type RowsProduct } from './products.ts';
-import { activationKernels, array, copyOut, createKernelArena, inputAt, kernelModuleOf, outputAt, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
+import { activationKernels, array, createKernelArena, kernelModuleOf, sharedArena, type Kernel, type KernelSpec, type Staged } from './simd.ts';
 
 interface LstmCache extends StepCache {
   /** [x, h_prev] rows: [batch, inputs + hidden]. */
@@ -108,13 +108,6 @@ interface LstmTape {
   simd: LstmBackwardKernel | null;
 }
 
-/** Lengths of the forward kernel's arrays (pre-activations, b, noise, s_prev, act, φ(c), h, state). */
-const forwardLengths = (n: number, batch: number) => [4 * batch * n, 4 * n, batch * n, 2 * batch * n, 4 * batch * n, batch * n, batch * n, 2 * batch * n];
-
-function scratchOf(kernel: Record<string, Kernel>, [a, bias, noise, sPrev, act, phiC, h, state]: Staged[]): LstmScratch {
-  return { a: a.view, simd: { kernel, a, bias, noise, sPrev, act, phiC, h, state } };
-}
-
 export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
   stateParts: [
     { key: 'h', array: 'hidden', description: 'LSTM output h computed from the observation at this sample' },
@@ -153,8 +146,10 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
     // Batches step through the SIMD kernel; a single state (the controller, also in a browser's main
     // thread, where large wasm modules cannot be compiled synchronously) through the loop below.
     if (batch < 2) return { a: new Float32Array(batch * 4 * n), simd: null };
-    const { kernels, arrays } = createKernelArena(KERNELS, forwardLengths(n, batch));
-    return scratchOf(kernels, arrays);
+    const bn = batch * n;
+    const { kernels: kernel, arrays } = createKernelArena(KERNELS, [4 * bn, 4 * n, bn, 2 * bn, 4 * bn, bn, bn, 2 * bn]);
+    const [a, bias, noise, sPrev, act, phiC, h, state] = arrays;
+    return { a: a.view, simd: { kernel, a, bias, noise, sPrev, act, phiC, h, state } };
   },
 
   forward(spec, params, matmul, sPrev, x, batch, cache, { a, simd }, noise) {
@@ -171,14 +166,13 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
       const bn = batch * n;
       simd.bias.view.set(bias);
       if (noise) simd.noise.view.set(noise.subarray(0, bn));
+      simd.sPrev.view.set(sPrev.subarray(0, 2 * bn));
       const s = simd;
-      // An episode's caches and states live in the kernel's memory (createEpisode): read and written in place.
-      const sAt = inputAt(sPrev, s.sPrev, 2 * bn);
-      s.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')](s.a.at, s.bias.at, s.noise.at, sAt, outputAt(act, s.act), outputAt(phiC, s.phiC), outputAt(h, s.h), outputAt(state, s.state), batch, n);
-      copyOut(act, s.act);
-      copyOut(phiC, s.phiC);
-      copyOut(h, s.h);
-      copyOut(state, s.state);
+      s.kernel[(relu ? 'relu' : 'tanh') + (noise ? 'Noisy' : '')](s.a.at, s.bias.at, s.noise.at, s.sPrev.at, s.act.at, s.phiC.at, s.h.at, s.state.at, batch, n);
+      act.set(s.act.view);
+      phiC.set(s.phiC.view);
+      h.set(s.h.view);
+      state.set(s.state.view);
       return;
     }
     for (let b = 0; b < batch; b++) {
@@ -206,41 +200,18 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
     }
   },
 
-  createEpisode(spec, batch, steps) {
-    const { hidden: n, inputs: ni } = spec;
-    const tb = steps * batch;
+  createTape({ hidden: n, inputs: ni }, batch, steps) {
     const bn = batch * n;
-    const tapeLengths = rowsProductLengths(ni + n, tb, 4 * n);
-    const gin = new Float32Array(batch * (ni + n));
-    if (batch < 2) {
-      // A single state steps through the loops (no kernel module compiled); the tape still uses the products.
-      const { kernels, arrays } = sharedArena([productModule()], tapeLengths);
-      const product = rowsProductOver(kernels[0], arrays, ni + n, tb, 4 * n);
-      return {
-        caches: Array.from({ length: steps }, () => lstmCell.createCache(spec, batch)),
-        scratch: lstmCell.createScratch(spec, batch),
-        tape: { gA: product.b.view, product, gin, simd: null },
-      };
-    }
-    // One memory for the tape, the kernels' arrays and every step's cache: the kernels read and write
-    // them in place (the backward kernel writes its rows straight into the weight-gradient tape).
-    const cacheLengths = [4 * bn, bn, bn, 2 * bn];
-    const { kernels, arrays } = sharedArena(
-      [productModule(), kernelModuleOf(KERNELS)],
-      [...tapeLengths, 4 * bn, bn, 2 * bn, 2 * bn, 2 * bn, ...forwardLengths(n, batch), ...Array.from({ length: steps }, () => cacheLengths).flat()],
-    );
-    const [, kernel] = kernels;
-    const product = rowsProductOver(kernels[0], arrays.slice(0, 4), ni + n, tb, 4 * n);
-    const [act, phiC, gs, sPrev, gPrev] = arrays.slice(4, 9);
-    const caches = Array.from({ length: steps }, (_, t) => {
-      const [cAct, cPhiC, h, state] = arrays.slice(17 + 4 * t, 21 + 4 * t).map((x) => x.view);
-      return { xin: new Float32Array(batch * (ni + n)), act: cAct, phiC: cPhiC, state, h };
-    });
-    return {
-      caches,
-      scratch: scratchOf(kernel, arrays.slice(9, 17)),
-      tape: { gA: product.b.view, product, gin, simd: { kernel, act, phiC, gs, sPrev, gPrev } },
-    };
+    // Batches step back through the SIMD kernel, instantiated over the tape's memory so that it writes
+    // the tape's rows in place; a single state through the loop below (no kernel module compiled).
+    const simd = batch >= 2;
+    const { kernels, arrays } = sharedArena(simd ? [productModule(), kernelModuleOf(KERNELS)] : [productModule()], [
+      ...rowsProductLengths(ni + n, steps * batch, 4 * n),
+      ...(simd ? [4 * bn, bn, 2 * bn, 2 * bn, 2 * bn] : []),
+    ]);
+    const product = rowsProductOver(kernels[0], arrays.slice(0, 4), ni + n, steps * batch, 4 * n);
+    const [act, phiC, gs, sPrev, gPrev] = arrays.slice(4);
+    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd: simd ? { kernel: kernels[1], act, phiC, gs, sPrev, gPrev } : null };
   },
 
   backward(spec, ops, tape, t, batch, sPrev, cache, gs, gPrev, gx) {
@@ -255,12 +226,12 @@ export const lstmCell: Cell<LstmCache, LstmScratch, LstmTape> = {
     const simd = tape.simd;
     if (simd) {
       const bn = batch * n;
+      simd.act.view.set(act);
+      simd.phiC.view.set(phiC);
       simd.gs.view.set(gs.subarray(0, 2 * bn));
+      simd.sPrev.view.set(sPrev.subarray(0, 2 * bn));
       const s = simd;
-      const actAt = inputAt(act, s.act, 4 * bn);
-      const phiAt = inputAt(phiC, s.phiC, bn);
-      const sAt = inputAt(sPrev, s.sPrev, 2 * bn);
-      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](actAt, phiAt, s.gs.at, sAt, tape.product.b.at + 4 * t * batch * n4, s.gPrev.at, batch, n);
+      s.kernel[relu ? 'reluBackward' : 'tanhBackward'](s.act.at, s.phiC.at, s.gs.at, s.sPrev.at, tape.product.b.at + 4 * t * batch * n4, s.gPrev.at, batch, n);
       gPrev.set(s.gPrev.view);
     } else {
       for (let b = 0; b < batch; b++) {

@@ -148,8 +148,7 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
     }
   },
 
-  createEpisode(spec, batch, steps) {
-    const { hidden: n, inputs: ni } = spec;
+  createTape({ hidden: n, inputs: ni }, batch, steps) {
     let simd: RnnBackwardKernel | null = null;
     if (batch >= 2) {
       const bn = batch * n;
@@ -158,11 +157,7 @@ export const rnnCell: Cell<RnnCache, RnnScratch, RnnTape> = {
       simd = { kernel, gh, act, gA };
     }
     const product = createRowsProduct(ni + n, steps * batch, n);
-    return {
-      caches: Array.from({ length: steps }, () => rnnCell.createCache(spec, batch)),
-      scratch: rnnCell.createScratch(spec, batch),
-      tape: { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd },
-    };
+    return { gA: product.b.view, product, gin: new Float32Array(batch * (ni + n)), simd };
   },
 
   backward(spec, ops, tape, t, batch, _hPrev, cache, gh, gPrev, gx) {

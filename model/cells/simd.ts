@@ -69,9 +69,6 @@ export interface KernelSpec {
   body(k: KernelBody): void;
 }
 
-/** Unit pairs a kernel's loop takes per pass (their instructions interleaved). */
-const PAIRS_PER_PASS = 2;
-
 const F64 = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 
 // SIMD opcodes (WebAssembly core 2.0, after the 0xfd prefix).
@@ -146,11 +143,12 @@ function kernelCode(spec: KernelSpec): number[] {
     return statements;
   };
 
-  // PAIRS_PER_PASS pairs per pass, their statements alternating: each pair's chain of dependent
-  // operations (a tanh is ~20 in a row) runs beside the others' instead of after them. Each lane's
-  // operations and the order of the stores to any one unit are unchanged.
-  const passes = Array.from({ length: PAIRS_PER_PASS }, (_, i) => bodyCode(true, 8 * i));
-  const wideBody = passes[0].flatMap((_, i) => passes.flatMap((pass) => pass[i]));
+  // Two pairs per pass, their statements alternating: each pair's chain of dependent operations (a
+  // tanh is ~20 in a row) runs beside the other's instead of after it. Each lane's operations and the
+  // order of the stores to any one unit are unchanged.
+  const first = bodyCode(true);
+  const second = bodyCode(true, 8);
+  const quadBody = first.flatMap((st, i) => [...st, ...second[i]]);
   const pairBody = bodyCode(true).flat();
   const oneBody = bodyCode(false).flat();
   const code: number[] = [];
@@ -164,14 +162,10 @@ function kernelCode(spec: KernelSpec): number[] {
   code.push(...get(lb), ...get(pBatch), OP.i32GeU, OP.brIf, 1);
   code.push(OP.i32Const, 0, ...set(ljb));
   code.push(OP.block, 0x40, OP.loop, 0x40);
-  const wide = 8 * PAIRS_PER_PASS;
-  code.push(...get(ljb), OP.i32Const, ...sleb(wide), OP.i32Add, ...get(lnb), OP.i32GtU, OP.brIf, 1);
-  code.push(...wideBody);
-  code.push(...get(ljb), OP.i32Const, ...sleb(wide), OP.i32Add, ...set(ljb), OP.br, 0, OP.end, OP.end);
-  code.push(OP.block, 0x40, OP.loop, 0x40);
-  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...get(lnb), OP.i32GtU, OP.brIf, 1);
-  code.push(...pairBody);
-  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...set(ljb), OP.br, 0, OP.end, OP.end);
+  code.push(...get(ljb), OP.i32Const, 16, OP.i32Add, ...get(lnb), OP.i32GtU, OP.brIf, 1);
+  code.push(...quadBody);
+  code.push(...get(ljb), OP.i32Const, 16, OP.i32Add, ...set(ljb), OP.br, 0, OP.end, OP.end);
+  code.push(...get(ljb), OP.i32Const, 8, OP.i32Add, ...get(lnb), OP.i32LeU, OP.if, 0x40, ...pairBody, ...get(ljb), OP.i32Const, 8, OP.i32Add, ...set(ljb), OP.end);
   code.push(...get(ljb), ...get(lnb), OP.i32LtU, OP.if, 0x40, ...oneBody, OP.end);
   streams.forEach(({ stride }, s) => {
     if (stride) code.push(...get(lrow(s)), ...get(lnb), OP.i32Const, ...sleb(stride), OP.i32Mul, OP.i32Add, ...set(lrow(s)));
@@ -257,19 +251,4 @@ export function sharedArena(modules: WebAssembly.Module[], lengths: number[]): {
   const kernels = modules.map((module) => new WebAssembly.Instance(module, { m: { mem: memory } }).exports as unknown as Record<string, Kernel>);
   const arrays = lengths.map((length, i) => ({ view: new Float32Array(memory.buffer, starts[i], length), at: starts[i] }));
   return { kernels, arrays };
-}
-
-/** The byte address of `view` for a kernel over `staged`'s memory: its own when it lives there, else `staged`'s, holding a copy of its first `length` values. */
-export function inputAt(view: Float32Array, staged: Staged, length: number): number {
-  if (view.buffer === staged.view.buffer) return view.byteOffset;
-  staged.view.set(view.length === length ? view : view.subarray(0, length));
-  return staged.at;
-}
-
-/** Where a kernel over `staged`'s memory writes `view`: in place when it lives there, else into `staged` (then {@link copyOut}). */
-export const outputAt = (view: Float32Array, staged: Staged): number => (view.buffer === staged.view.buffer ? view.byteOffset : staged.at);
-
-/** Copy a kernel's output from `staged` to `view` unless it was written in place. */
-export function copyOut(view: Float32Array, staged: Staged): void {
-  if (view.buffer !== staged.view.buffer) view.set(staged.view);
 }

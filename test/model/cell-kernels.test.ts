@@ -52,12 +52,11 @@ function step(spec: NetworkSpec, params: NetworkParams, inputs: { s: Float32Arra
   const S = stateSize(spec);
   const { hidden: n, inputs: ni } = spec;
   const rows = (a: Float32Array, w: number) => a.slice(from * w, (from + batch) * w);
-  // An episode's buffers: for batches the kernels read and write the cache in their own memory.
-  const { caches, scratch, tape } = cell.createEpisode(spec, batch, 1);
-  const cache = caches[0];
+  const cache = cell.createCache(spec, batch);
   const matmul = matmulOf(params);
   const s = rows(inputs.s, S);
-  cell.forward(spec, params, matmul, s, rows(inputs.x, ni), batch, cache, scratch, inputs.noise && rows(inputs.noise, n));
+  cell.forward(spec, params, matmul, s, rows(inputs.x, ni), batch, cache, cell.createScratch(spec, batch), inputs.noise && rows(inputs.noise, n));
+  const tape = cell.createTape(spec, batch, 1);
   const gPrev = new Float32Array(batch * S);
   const gx = new Float32Array(batch * ni);
   const ops: MatOps = { matmul };
