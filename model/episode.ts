@@ -213,8 +213,10 @@ export class Episode {
         if (phase === 'hold' && ls.hold > 0) {
           loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ux, uy, ls.epsilon, ls.hold * norm, g2);
         } else if (phase === 'reach' || phase === 'stay') {
-          const w = phase === 'stay' ? (ls.stay ?? ls.position) : ls.position;
-          if (w > 0) loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, ls.epsilon, w * norm, g2);
+          const stay = phase === 'stay';
+          const w = stay ? (ls.stay ?? ls.position) : ls.position;
+          const eps = stay ? (ls.stayEpsilon ?? ls.epsilon) : ls.epsilon;
+          if (w > 0) loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, eps, w * norm, g2);
         }
         // Speed is charged while the hand should be still: before go, and once it has had time to settle.
         const still = (phase === 'hold' || phase === 'stay') && ls.speed > 0;

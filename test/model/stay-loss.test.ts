@@ -52,6 +52,12 @@ describe('distance to the target once the hand should have settled (stay)', () =
     expect(positionLoss({ position: 0, stay: 2, epsilon: eps })).toBeCloseTo((15 * 2 * perStep) / 50, 6);
   });
 
+  it('smooths the settled states with stayEpsilon, the reach states with epsilon', () => {
+    const stayEps = 0.002;
+    const perStayStep = Math.sqrt(0.1 ** 2 + stayEps ** 2) - stayEps;
+    expect(positionLoss({ position: 1, stay: 4, epsilon: eps, stayEpsilon: stayEps })).toBeCloseTo((10 * 1 * perStep + 15 * 4 * perStayStep) / 50, 9);
+  });
+
   it('defaults to the position weight', () => {
     expect(positionLoss({ position: 3, epsilon: eps })).toBeCloseTo((25 * 3 * perStep) / 50, 6);
   });
