@@ -156,6 +156,8 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
     }
     return got;
   };
+  /** The task worker `k` is running (its batch's task name and index), or null. */
+  const heldBy = (k: number): string | null => (running[2 * k] >= 0 ? `${names.get(running[2 * k]) ?? 'batch ' + running[2 * k]} ${running[2 * k + 1]}` : null);
   /** Fail on the first worker that stopped, naming the task it was running. */
   const checkDeaths = () => {
     for (let m = receiveMessageOnPort(deaths.port1); m; m = receiveMessageOnPort(deaths.port1)) {
@@ -163,13 +165,15 @@ export function startTaskPool(threads: number, opts: TaskPoolOptions = {}): Task
       const error = d.error !== undefined ? `: ${d.error}` : '';
       if (d.worker < 0) {
         // Its workers ended with it: name the tasks they held.
-        const held = workers.flatMap((_, k) => (running[2 * k] >= 0 ? [`worker ${k + 1} of ${workers.length} ran ${names.get(running[2 * k]) ?? 'batch ' + running[2 * k]} ${running[2 * k + 1]}`] : []));
+        const held = workers.flatMap((_, k) => {
+          const task = heldBy(k);
+          return task === null ? [] : [`worker ${k + 1} of ${workers.length} ran ${task}`];
+        });
         failed ??= new Error(`analysis workers' supervisor stopped (exit code ${d.code})${held.length ? ` while ${held.join(', ')}` : ''}${error}`);
         continue;
       }
-      const batch = running[2 * d.worker];
-      const task = batch >= 0 ? ` while running ${names.get(batch) ?? 'batch ' + batch} ${running[2 * d.worker + 1]}` : '';
-      failed ??= new Error(`analysis worker ${d.worker + 1} of ${workers.length} stopped (exit code ${d.code})${task}${error}`);
+      const task = heldBy(d.worker);
+      failed ??= new Error(`analysis worker ${d.worker + 1} of ${workers.length} stopped (exit code ${d.code})${task === null ? '' : ` while running ${task}`}${error}`);
     }
     if (failed) throw failed;
   };
