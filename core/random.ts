@@ -160,7 +160,6 @@ export function fillNormal<T extends Float32Array | Float64Array>(rng: Rng, out:
   let s2 = st[2] | 0;
   let s3 = st[3] | 0;
   for (let i = 0; i < out.length; i++) {
-    let x: number;
     for (;;) {
       let t = (s0 + s1 + s3) | 0;
       s3 = (s3 + 1) | 0;
@@ -174,23 +173,22 @@ export function fillNormal<T extends Float32Array | Float64Array>(rng: Rng, out:
       s1 = (s2 + (s2 << 3)) | 0;
       s2 = (((s2 << 21) | (s2 >>> 11)) + t) | 0;
       const hz = t;
-      x = hz * zigW[iz];
-      if (Math.abs(hz) < zigK[iz]) break;
+      const x = hz * zigW[iz];
+      if (Math.abs(hz) < zigK[iz]) {
+        out[i] = mean + sd * x;
+        break;
+      }
       st[0] = s0;
       st[1] = s1;
       st[2] = s2;
       st[3] = s3;
-      const edge = zigguratEdge(rng, iz, hz, x);
+      const accepted = zigguratEdge(rng, iz, hz, x, out, i, mean, sd);
       s0 = st[0] | 0;
       s1 = st[1] | 0;
       s2 = st[2] | 0;
       s3 = st[3] | 0;
-      if (!Number.isNaN(edge)) {
-        x = edge;
-        break;
-      }
+      if (accepted) break;
     }
-    out[i] = mean + sd * x;
   }
   st[0] = s0;
   st[1] = s1;
@@ -199,8 +197,12 @@ export function fillNormal<T extends Float32Array | Float64Array>(rng: Rng, out:
   return out;
 }
 
-/** The ziggurat's rare case for layer `iz` and draw `hz` (x = hz·w): the accepted value, or NaN to draw again. */
-function zigguratEdge(rng: Rng, iz: number, hz: number, x: number): number {
+/**
+ * The ziggurat's rare case for layer `iz` and draw `hz` (x = hz·w): writes mean + sd·(accepted value)
+ * into out[i] and returns true, or returns false to draw again. (Writing, not returning, the value
+ * spares allocating a number per call.)
+ */
+function zigguratEdge(rng: Rng, iz: number, hz: number, x: number, out: Float32Array | Float64Array, i: number, mean: number, sd: number): boolean {
   if (iz === 0) {
     // Tail beyond R: Marsaglia's exponential rejection.
     let t: number;
@@ -209,7 +211,10 @@ function zigguratEdge(rng: Rng, iz: number, hz: number, x: number): number {
       t = -Math.log(1 - uniform(rng)) / ZIG_R;
       y = -Math.log(1 - uniform(rng));
     } while (y + y < t * t);
-    return hz > 0 ? ZIG_R + t : -ZIG_R - t;
+    out[i] = mean + sd * (hz > 0 ? ZIG_R + t : -ZIG_R - t);
+    return true;
   }
-  return zigF[iz] + uniform(rng) * (zigF[iz - 1] - zigF[iz]) < Math.exp(-0.5 * x * x) ? x : NaN;
+  if (!(zigF[iz] + uniform(rng) * (zigF[iz - 1] - zigF[iz]) < Math.exp(-0.5 * x * x))) return false;
+  out[i] = mean + sd * x;
+  return true;
 }
