@@ -1,7 +1,8 @@
 /**
  * The shards of a batch claimed one at a time, by whichever thread of a shard pool is free, from one
  * counter in shared memory: a thread that runs slower (another process on its core, a late wake-up)
- * simply claims fewer shards, where fixed shares would make every other thread wait for its last one.
+ * simply claims fewer shards, where fixed shares would make every other thread wait for its last one,
+ * or leaves the last ones to faster threads (./shard-pace.ts).
  * Which thread computes a shard does not change its result (model/shards.ts), so neither does this.
  *
  * The counter's word holds the batch's number (low bits of it) above the next shard's index, so a

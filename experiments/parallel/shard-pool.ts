@@ -4,8 +4,9 @@
  * trials and shards to shared memory (./shard-memory.ts) and opens it on a shared counter
  * (./shard-claims.ts), which wakes the workers blocked on it (a worker idle for longer is sent a
  * message); then every thread, the calling one included, claims the batch's shards one at a time and
- * computes them, until none is left. So a thread slowed down (by another process on its core, or a late
- * start) takes fewer shards instead of holding up the batch, and the calling thread, which also samples
+ * computes them, until none is left or it leaves the last ones to faster threads (./shard-pace.ts). So a
+ * thread slowed down (by another process on its core, or a late start) takes fewer shards instead of
+ * holding up the batch, and the calling thread, which also samples
  * the trials and applies the update, never waits for a shard it could have computed. Each shard's
  * result goes to its slot of shared memory; the calling thread adds the gradients of the first shards
  * as they finish, and blocks (Atomics.wait, which Node's main thread may do) for the workers' last ones,
