@@ -15,7 +15,7 @@ import { fillNormal, type Rng } from '../core/random.ts';
 import type { MuscleSetParams } from '../sim/actuators/arm26-params.ts';
 import type { ArmParams } from '../sim/arm-params.ts';
 import { bodyOf, bodyStateSize, type Body } from '../sim/body.ts';
-import { handPosition, handVelocity } from '../sim/dynamics.ts';
+import { handPosition, handStateInto } from '../sim/dynamics.ts';
 import { createFeedback, feedbackDelaySteps, feedbackSize, pushFeedback, type FeedbackOptions } from '../sim/feedback.ts';
 import type { ForceField } from '../sim/force-fields.ts';
 import { handStateJacobian } from '../sim/hand-jacobian.ts';
@@ -184,6 +184,7 @@ export class Episode {
     const dirs = new Float64Array(B * 2);
     for (let b = 0; b < B; b++) dirs.set(reachDirection(trials.start, trials.target, b), b * 2);
     const hj = new Float64Array(16);
+    const hand = new Float64Array(4);
     const q4 = this.q4;
     const g2 = new Float64Array(2);
     const gv = new Float64Array(2);
@@ -202,7 +203,7 @@ export class Episode {
       const s = t + 1;
       const S1 = this.S[s];
       for (let b = 0; b < B; b++) {
-        const hs = handPosition(arm, S1[b * nx], S1[b * nx + 1]);
+        handStateInto(arm, S1[b * nx], S1[b * nx + 1], S1[b * nx + 2], S1[b * nx + 3], hand, 0);
         const phase = phaseAt(s, trials.cueStep[b], reactionSteps, settleSteps);
         const ux = dirs[b * 2];
         const uy = dirs[b * 2 + 1];
@@ -211,18 +212,17 @@ export class Episode {
         gv[0] = 0;
         gv[1] = 0;
         if (phase === 'hold' && ls.hold > 0) {
-          loss.hold += distancePenalty(hs[0], hs[1], trials.start[b * 2], trials.start[b * 2 + 1], ux, uy, ls.epsilon, ls.hold * norm, g2);
+          loss.hold += distancePenalty(hand[0], hand[1], trials.start[b * 2], trials.start[b * 2 + 1], ux, uy, ls.epsilon, ls.hold * norm, g2);
         } else if (phase === 'reach' || phase === 'stay') {
           const stay = phase === 'stay';
           const w = stay ? (ls.stay ?? ls.position) : ls.position;
           const eps = stay ? (ls.stayEpsilon ?? ls.epsilon) : ls.epsilon;
-          if (w > 0) loss.position += distancePenalty(hs[0], hs[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, eps, w * norm, g2);
+          if (w > 0) loss.position += distancePenalty(hand[0], hand[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, eps, w * norm, g2);
         }
         // Speed is charged while the hand should be still: before go, and once it has had time to settle.
         const still = (phase === 'hold' || phase === 'stay') && ls.speed > 0;
         if (still) {
-          const v = handVelocity(arm, S1[b * nx], S1[b * nx + 1], S1[b * nx + 2], S1[b * nx + 3]);
-          loss.speed += distancePenalty(v[0], v[1], 0, 0, ux, uy, ls.speedEpsilon, ls.speed * norm, gv);
+          loss.speed += distancePenalty(hand[2], hand[3], 0, 0, ux, uy, ls.speedEpsilon, ls.speed * norm, gv);
         }
         if (gradients && (phase !== 'free' || still)) {
           const o = b * nx;
