@@ -13,7 +13,9 @@
  *
  * Per thread (slot 0: the calling thread, k + 1: worker k), two float64: the wall clock at which its
  * current shard started (ms since the epoch; NaN while it computes none) and its pace (ms per trial, a
- * running mean of its shards: each new shard weighs one half; NaN before its first).
+ * running mean of its shards: each new shard weighs one half; NaN before its first). They are read and
+ * written without Atomics or a lock, deliberately: an aligned float64 does not tear on x64, and a stale
+ * or torn value could only mis-steer one decision, which OVERDUE bounds and which never changes the bits.
  */
 import { claimShard, unclaimedShards } from './shard-claims.ts';
 
@@ -68,13 +70,17 @@ export function leaveToFaster(pace: Float64Array, slot: number, remaining: numbe
   return faster >= remaining;
 }
 
-/** How long a thread that left the remaining shards waits for a claim before it asks again (ms). */
+/**
+ * How long a thread that left the remaining shards sleeps before it asks again (ms). A claim notifies no
+ * one (an Atomics.notify on every claim would be a syscall each), so the thread polls: shards take 10 ms
+ * or more, so a 2 ms poll costs nothing measurable.
+ */
 export const LEAVE_WAIT_MS = 2;
 
 /**
  * The next shard of batch `batch` (of `count` shards, `trials` trials each) for thread `slot`: its index,
- * now claimed; −1 when none is left; or LEFT when faster threads should take the rest (then wait for a
- * claim, Atomics.wait(claims, 0, <the word read before asking>, LEAVE_WAIT_MS), and ask again).
+ * now claimed; −1 when none is left; or LEFT when faster threads should take the rest (then sleep
+ * LEAVE_WAIT_MS and ask again: no one notifies a claim).
  */
 export function nextShard(claims: Int32Array, pace: Float64Array, slot: number, batch: number, count: number, trials: number): number {
   const remaining = unclaimedShards(claims, batch, count);

@@ -135,7 +135,7 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
             const i = nextShard(claims, pace, 0, number, n, shards[0].count);
             if (i === -1) break;
             if (i === LEFT) {
-              // Faster threads are due to take the rest: wait for their claim (or ask again shortly).
+              // Faster threads are due to take the rest: sleep LEAVE_WAIT_MS and ask again (no one notifies a claim).
               Atomics.wait(claims, 0, word, LEAVE_WAIT_MS);
               collect();
               continue;

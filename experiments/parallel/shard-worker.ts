@@ -53,7 +53,7 @@ function serve(t: Training): void {
         const word = Atomics.load(t.claims, 0);
         const i = nextShard(t.claims, t.pace, t.slot + 1, r.number, r.shards.length, r.shards[0].count);
         if (i === -1) break;
-        // Faster threads are due to take the rest: wait for their claim (or ask again shortly).
+        // Faster threads are due to take the rest: sleep LEAVE_WAIT_MS and ask again (no one notifies a claim).
         if (i === LEFT) {
           Atomics.wait(t.claims, 0, word, LEAVE_WAIT_MS);
           continue;
