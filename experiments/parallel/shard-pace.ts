@@ -17,7 +17,8 @@
  * written without Atomics or a lock, deliberately: an aligned float64 does not tear on x64, and a stale
  * or torn value could only mis-steer one decision, which OVERDUE bounds and which never changes the bits.
  */
-import { claimShard, unclaimedShards } from './shard-claims.ts';
+import type { Shard } from '../../model/shards.ts';
+import { claimShard, finishShard, unclaimedShards } from './shard-claims.ts';
 
 const FIELDS = 2;
 
@@ -75,16 +76,48 @@ export function leaveToFaster(pace: Float64Array, slot: number, remaining: numbe
  * one (an Atomics.notify on every claim would be a syscall each), so the thread polls: shards take 10 ms
  * or more, so a 2 ms poll costs nothing measurable.
  */
-export const LEAVE_WAIT_MS = 2;
+const LEAVE_WAIT_MS = 2;
 
 /**
  * The next shard of batch `batch` (of `count` shards, `trials` trials each) for thread `slot`: its index,
  * now claimed; −1 when none is left; or LEFT when faster threads should take the rest (then sleep
- * LEAVE_WAIT_MS and ask again: no one notifies a claim).
+ * LEAVE_WAIT_MS and ask again: no one notifies a claim; `computeShards` does).
  */
 export function nextShard(claims: Int32Array, pace: Float64Array, slot: number, batch: number, count: number, trials: number): number {
   const remaining = unclaimedShards(claims, batch, count);
   if (remaining === 0) return -1;
   if (leaveToFaster(pace, slot, remaining, trials, paceClock())) return LEFT;
   return claimShard(claims, batch, count);
+}
+
+/**
+ * Claim and compute the shards of batch `batch` on thread `slot` until none is left for it: `run(i)`
+ * computes shard i and writes its result; this thread's pace is timed around it and the shard then
+ * counted finished (./shard-claims.ts). `meanwhile` runs after each shard and after each sleep while
+ * faster threads are due to take the rest (the calling thread collects the other threads' results there).
+ */
+export function computeShards(
+  claims: Int32Array,
+  pace: Float64Array,
+  slot: number,
+  batch: number,
+  shards: readonly Shard[],
+  run: (i: number) => void,
+  meanwhile?: () => void,
+): void {
+  for (;;) {
+    const word = Atomics.load(claims, 0);
+    const i = nextShard(claims, pace, slot, batch, shards.length, shards[0].count);
+    if (i === -1) return;
+    if (i === LEFT) {
+      // Returns at once if the word changed since it was read (a claim, or the next batch's opening).
+      Atomics.wait(claims, 0, word, LEAVE_WAIT_MS);
+    } else {
+      startShardPace(pace, slot, paceClock());
+      run(i);
+      endShardPace(pace, slot, shards[i].count, paceClock());
+      finishShard(claims);
+    }
+    meanwhile?.();
+  }
 }

@@ -21,8 +21,8 @@ import type { BackendName } from '../../model/backend.ts';
 import type { EpisodeSetup } from '../../model/episode.ts';
 import { addShardGradients, localShardRunner, resetBatchSums, SHARD_TRIALS, ShardEpisodes, type ShardResult, type ShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
 import { paramShapes } from '../../model/network.ts';
-import { createClaims, finishedShards, finishShard, openBatch } from './shard-claims.ts';
-import { createPace, endShardPace, LEAVE_WAIT_MS, LEFT, nextShard, paceClock, startShardPace } from './shard-pace.ts';
+import { createClaims, finishedShards, openBatch } from './shard-claims.ts';
+import { computeShards, createPace } from './shard-pace.ts';
 import { batchRequest, createShardMemory, readOutcome, shardGradients, shardOutcomes, sharedParams, writeParams, writeRequest } from './shard-memory.ts';
 import type { WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { spawnShardWorkers, type PoolWorker, type ShardWorkers, type SpawnedWorkers } from './shard-workers.ts';
@@ -130,24 +130,12 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
             }
             if (sums) while (sums.added < n && results[sums.added]) addShardGradients(sums, results[sums.added]!);
           };
-          for (;;) {
-            const word = Atomics.load(claims, 0);
-            const i = nextShard(claims, pace, 0, number, n, shards[0].count);
-            if (i === -1) break;
-            if (i === LEFT) {
-              // Faster threads are due to take the rest: sleep LEAVE_WAIT_MS and ask again (no one notifies a claim).
-              Atomics.wait(claims, 0, word, LEAVE_WAIT_MS);
-              collect();
-              continue;
-            }
+          const run = (i: number) => {
             mark(`shard ${i}`);
-            startShardPace(pace, 0, paceClock());
             results[i] = here.run(params, trials, shards[i], mode, slots[shards[i].index]);
             missing--;
-            endShardPace(pace, 0, shards[i].count, paceClock());
-            finishShard(claims);
-            collect();
-          }
+          };
+          computeShards(claims, pace, 0, number, shards, run, collect);
           mark('done');
           // Wait here (Node's main thread may block) for the workers' last shards, woken by their finishShard; now and
           // then yield to the event loop, where a worker's error or exit arrives.

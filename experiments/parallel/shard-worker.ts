@@ -14,9 +14,8 @@ import { initBackend } from '../../model/backend.ts';
 import type { Gradients } from '../../model/episode.ts';
 import type { NetworkParams } from '../../model/network.ts';
 import { ShardEpisodes } from '../../model/shards.ts';
-import { finishShard } from './shard-claims.ts';
 import { batchRequest, finishOutcome, readRequest, shardGradients, shardOutcomes, sharedParams, type BatchRequest, type ShardOutcomes } from './shard-memory.ts';
-import { endShardPace, LEAVE_WAIT_MS, LEFT, nextShard, paceClock, startShardPace } from './shard-pace.ts';
+import { computeShards } from './shard-pace.ts';
 import type { ShardWorkerData, WorkerReply, WorkerRequest } from './shard-protocol.ts';
 import { mark } from './timeline.ts';
 
@@ -49,21 +48,10 @@ function serve(t: Training): void {
     const r = readRequest(t.request);
     if (r && r.number !== t.served) {
       t.served = r.number;
-      for (;;) {
-        const word = Atomics.load(t.claims, 0);
-        const i = nextShard(t.claims, t.pace, t.slot + 1, r.number, r.shards.length, r.shards[0].count);
-        if (i === -1) break;
-        // Faster threads are due to take the rest: sleep LEAVE_WAIT_MS and ask again (no one notifies a claim).
-        if (i === LEFT) {
-          Atomics.wait(t.claims, 0, word, LEAVE_WAIT_MS);
-          continue;
-        }
+      computeShards(t.claims, t.pace, t.slot + 1, r.number, r.shards, (i) => {
         mark(`shard ${i}`, me);
-        startShardPace(t.pace, t.slot + 1, paceClock());
         finishOutcome(t.outcomes, r.number, t.episodes.run(t.params, t.request.trials, r.shards[i], r.mode, t.slots[r.shards[i].index]));
-        endShardPace(t.pace, t.slot + 1, r.shards[i].count, paceClock());
-        finishShard(t.claims);
-      }
+      });
       mark('done', me);
     }
     const word = Atomics.load(t.claims, 0);
