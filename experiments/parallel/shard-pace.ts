@@ -9,14 +9,19 @@
  * says they finish it and then one more sooner than this thread would finish one (by a margin); never
  * to an idle or parked thread, or to one not yet timed, or to one already well past its own estimate
  * (stalled, or dead), so no shard waits for a thread that is not coming. Which thread computes a shard
- * does not change its result (model/shards.ts), so none of this changes the bits.
+ * does not change its result (model/shards.ts), so none of this changes the bits. Only 'gradients'
+ * batches (nearly every one of a training) are timed and left: a shard of another mode costs another
+ * time per trial (a gradient-flow shard more, a forward one less), so its time would skew the pace
+ * and it would be judged on the wrong one; such batches are claimed greedily, untimed.
  *
  * Per thread (slot 0: the calling thread, k + 1: worker k), two float64: the wall clock at which its
- * current shard started (ms since the epoch; NaN while it computes none) and its pace (ms per trial, a
- * running mean of its shards: each new shard weighs one half; NaN before its first). They are read and
- * written without Atomics or a lock, deliberately: an aligned float64 does not tear on x64, and a stale
- * or torn value could only mis-steer one decision, which OVERDUE bounds and which never changes the bits.
+ * current shard started (ms since the epoch; NaN while it computes none) and its pace (ms per trial, an
+ * exponential mean over its shards with weight one half on the newest; NaN before its first). They are
+ * read and written without Atomics or a lock, deliberately: an aligned float64 does not tear on x64, and
+ * a stale or torn value could only mis-steer one decision, which OVERDUE bounds and which never changes
+ * the bits.
  */
+import type { EpisodeMode } from '../../model/episode.ts';
 import type { Shard } from '../../model/shards.ts';
 import { claimShard, finishShard, unclaimedShards } from './shard-claims.ts';
 
@@ -91,10 +96,11 @@ export function nextShard(claims: Int32Array, pace: Float64Array, slot: number, 
 }
 
 /**
- * Claim and compute the shards of batch `batch` on thread `slot` until none is left for it: `run(i)`
- * computes shard i and writes its result; this thread's pace is timed around it and the shard then
- * counted finished (./shard-claims.ts). `meanwhile` runs after each shard and after each sleep while
- * faster threads are due to take the rest (the calling thread collects the other threads' results there).
+ * Claim and compute the shards of batch `batch` (in `mode`) on thread `slot` until none is left for it:
+ * `run(i)` computes shard i and writes its result, then the shard is counted finished (./shard-claims.ts).
+ * In a 'gradients' batch this thread's pace is timed around each shard and it may leave the last ones to
+ * faster threads; other modes are claimed greedily, untimed. `meanwhile` runs after each shard and after
+ * each sleep while faster threads are due to take the rest (the calling thread collects results there).
  */
 export function computeShards(
   claims: Int32Array,
@@ -102,20 +108,22 @@ export function computeShards(
   slot: number,
   batch: number,
   shards: readonly Shard[],
+  mode: EpisodeMode,
   run: (i: number) => void,
   meanwhile?: () => void,
 ): void {
+  const timed = mode === 'gradients';
   for (;;) {
     const word = Atomics.load(claims, 0);
-    const i = nextShard(claims, pace, slot, batch, shards.length, shards[0].count);
+    const i = timed ? nextShard(claims, pace, slot, batch, shards.length, shards[0].count) : claimShard(claims, batch, shards.length);
     if (i === -1) return;
     if (i === LEFT) {
       // Returns at once if the word changed since it was read (a claim, or the next batch's opening).
       Atomics.wait(claims, 0, word, LEAVE_WAIT_MS);
     } else {
-      startShardPace(pace, slot, paceClock());
+      if (timed) startShardPace(pace, slot, paceClock());
       run(i);
-      endShardPace(pace, slot, shards[i].count, paceClock());
+      if (timed) endShardPace(pace, slot, shards[i].count, paceClock());
       finishShard(claims);
     }
     meanwhile?.();

@@ -135,7 +135,7 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
             results[i] = here.run(params, trials, shards[i], mode, slots[shards[i].index]);
             missing--;
           };
-          computeShards(claims, pace, 0, number, shards, run, collect);
+          computeShards(claims, pace, 0, number, shards, mode, run, collect);
           mark('done');
           // Wait here (Node's main thread may block) for the workers' last shards, woken by their finishShard; now and
           // then yield to the event loop, where a worker's error or exit arrives.

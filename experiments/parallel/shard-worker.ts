@@ -48,7 +48,7 @@ function serve(t: Training): void {
     const r = readRequest(t.request);
     if (r && r.number !== t.served) {
       t.served = r.number;
-      computeShards(t.claims, t.pace, t.slot + 1, r.number, r.shards, (i) => {
+      computeShards(t.claims, t.pace, t.slot + 1, r.number, r.shards, r.mode, (i) => {
         mark(`shard ${i}`, me);
         finishOutcome(t.outcomes, r.number, t.episodes.run(t.params, t.request.trials, r.shards[i], r.mode, t.slots[r.shards[i].index]));
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { claimShard, createClaims, openBatch, unclaimedShards } from '../../../experiments/parallel/shard-claims.ts';
-import { createPace, endShardPace, LEFT, leaveToFaster, nextShard, paceClock, startShardPace } from '../../../experiments/parallel/shard-pace.ts';
+import { claimShard, createClaims, finishedShards, openBatch, unclaimedShards } from '../../../experiments/parallel/shard-claims.ts';
+import { computeShards, createPace, endShardPace, LEFT, leaveToFaster, nextShard, paceClock, startShardPace } from '../../../experiments/parallel/shard-pace.ts';
 
 const TRIALS = 16;
 
@@ -53,7 +53,7 @@ describe('shards left to faster threads', () => {
     expect(leaveToFaster(pace, 0, 2, TRIALS, 30)).toBe(true);
   });
 
-  it('a thread\'s pace is the running mean of its shards, each new one weighing one half, per trial', () => {
+  it('a thread\'s pace is the exponential mean of its shards\' time per trial, weight one half on the newest', () => {
     const pace = createPace(1);
     for (const [ms, trials] of [[32, 16], [16, 16], [4, 8]]) {
       startShardPace(pace, 0, 100);
@@ -78,5 +78,19 @@ describe('shards left to faster threads', () => {
     expect(nextShard(claims, pace, 0, 3, 2, TRIALS)).toBe(-1);
     openBatch(claims, 4, 2);
     expect(unclaimedShards(claims, 3, 2)).toBe(0);
+  });
+
+  it('a gradient-flow batch (dearer per trial than the gradient shards a pace times) is claimed greedily and leaves the pace as it was', () => {
+    const claims = createClaims();
+    openBatch(claims, 1, 2);
+    // This thread takes 100 ms a shard; the other, 10 ms, started one just now: a 'gradients' batch would leave it the second shard.
+    const pace = twoThreads([100, 10], paceClock());
+    const shards = [0, 1].map((index) => ({ index, start: TRIALS * index, count: TRIALS, seed: index }));
+    const ran: number[] = [];
+    computeShards(claims, pace, 0, 1, shards, 'gradientFlow', (i) => ran.push(i));
+    expect(ran).toEqual([0, 1]);
+    expect(finishedShards(claims)).toBe(2);
+    expect(pace[1]).toBe(100 / TRIALS);
+    expect(Number.isNaN(pace[0])).toBe(true);
   });
 });
