@@ -58,9 +58,17 @@ export function shardThreads(workers: number, batch: number): number {
 
 /**
  * Compute shards on this thread and `threads` − 1 workers, all on `backend` (the one `tf`, this thread's,
- * uses): `spawned` workers if given (their count must be `threads` − 1), else new ones.
+ * uses): `spawned` workers if given (their count must be `threads` − 1), else new ones. `paceOf` makes
+ * each training's pace (./shard-pace.ts; default a fresh one): tests give one that makes a thread look
+ * faster, slower or busy, to run the paths where a thread leaves shards to another.
  */
-export async function startShardPool(tf: typeof tfType, backend: BackendName, threads: number, spawned?: ShardWorkers): Promise<ShardPool> {
+export async function startShardPool(
+  tf: typeof tfType,
+  backend: BackendName,
+  threads: number,
+  spawned?: ShardWorkers,
+  paceOf: (threads: number) => Float64Array = createPace,
+): Promise<ShardPool> {
   checkWorkers(threads, 'threads');
   const own = (spawned ?? spawnShardWorkers(backend, threads - 1)) as SpawnedWorkers;
   if (own.count !== threads - 1) throw new Error(`a shard pool of ${threads} threads needs ${threads - 1} workers, got ${own.count}`);
@@ -97,7 +105,7 @@ export async function startShardPool(tf: typeof tfType, backend: BackendName, th
       const slots = shardGradients(memory);
       const outcomes = shardOutcomes(memory);
       const request = batchRequest(memory);
-      const pace = createPace(threads);
+      const pace = paceOf(threads);
       await Promise.all(workers.map((w, slot) => call(w, { kind: 'setup', id: nextId++, setup, batch, steps, claims, memory, parked, slot, pace })));
       const here = new ShardEpisodes(tf, setup, batch, steps);
       return {
