@@ -307,7 +307,8 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
     try {
       if (err instanceof TrainingDivergedError) hooks.onCheckpoint?.(state);
     } finally {
-      await shards.dispose();
+      // Why the training stopped is the error to report, not a failure to stop its workers after it.
+      await shards.dispose().catch(() => undefined);
     }
     throw err;
   }
@@ -315,8 +316,10 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
   const stopping = shards.dispose();
   try {
     hooks.onCheckpoint?.(state);
-  } finally {
-    await stopping;
+  } catch (err) {
+    await stopping.catch(() => undefined);
+    throw err;
   }
+  await stopping;
   return state;
 }

@@ -6,7 +6,8 @@ import type { CellKind } from '../../model/cells/index.ts';
 import { Episode } from '../../model/episode.ts';
 import { sampleGradients } from './gradient-check.ts';
 import { cloneParams, initParams } from '../../model/network.ts';
-import { applyUpdate, initTrainState, networkSpecOf, parseTrainConfig, resolveArm, train } from '../../model/train.ts';
+import { localShardRunner, type ShardRunnerFactory } from '../../model/shards.ts';
+import { applyUpdate, initTrainState, networkSpecOf, parseTrainConfig, resolveArm, train, type TrainHooks } from '../../model/train.ts';
 import { parseTaskSpec, sampleTrials } from '../../sim/tasks/task-spec.ts';
 
 let tf: typeof tfType;
@@ -122,6 +123,19 @@ describe('training loop', () => {
     for (const k of Object.keys(a.params)) expect(Array.from(a.params[k].data)).toEqual(Array.from(b.params[k].data));
     const c = await train(tf, small({ seed: 4 }), initTrainState(small({ seed: 4 })));
     expect(c.log.map((e) => e.loss.total)).not.toEqual(a.log.map((e) => e.loss.total));
+  });
+
+  it('a runner that fails to stop does not hide why training stopped (a hook\'s error, the last checkpoint\'s), and fails it when nothing else did', async () => {
+    const config = small({ iterations: 2 });
+    const local = localShardRunner(tf);
+    const failsToStop: ShardRunnerFactory = async (setup, batch, steps) => {
+      const runner = await local(setup, batch, steps);
+      return { ...runner, dispose: () => runner.dispose().then(() => Promise.reject(new Error('the workers would not stop'))) };
+    };
+    const run = (hooks: TrainHooks) => train(tf, config, initTrainState(config), hooks, { shards: failsToStop });
+    await expect(run({ onIteration: () => { throw new Error('stopped by a hook'); } })).rejects.toThrow('stopped by a hook');
+    await expect(run({ onCheckpoint: () => { throw new Error('the disk is full'); } })).rejects.toThrow('the disk is full');
+    await expect(run({})).rejects.toThrow('the workers would not stop');
   });
 
   it('the NaN guard skips a non-finite step, logs it and reduces the learning rate', () => {
