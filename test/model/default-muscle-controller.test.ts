@@ -33,6 +33,23 @@ describe('the committed default muscle controller (arm26)', () => {
     }
   });
 
+  it('does not twitch as the trial and the controller start: the hand stays within 2 mm of the start, slower than 1.5 cm/s, until the network sees go', () => {
+    const rec = result.recording;
+    const T = rec.trials.steps;
+    for (let b = 0; b < rec.trials.batch; b++) {
+      const [sx, sy] = rec.trials.start.subarray(b * 2, b * 2 + 2);
+      let distance = 0;
+      let speed = 0;
+      for (let t = 0; t <= rec.trials.cueStep[b]; t++) {
+        const o = (b * T + t) * 2;
+        distance = Math.max(distance, Math.hypot(rec.handPosition[o] - sx, rec.handPosition[o + 1] - sy));
+        speed = Math.max(speed, Math.hypot(rec.handVelocity[o], rec.handVelocity[o + 1]));
+      }
+      expect(distance).toBeLessThan(0.002);
+      expect(speed).toBeLessThan(0.015);
+    }
+  });
+
   it('reacts 150–300 ms after the go cue, as people do (the network sees the cue the task cueDelay later)', () => {
     for (const t of result.trialRecords) {
       const reaction = t.movement_onset! - t.go_time!;
