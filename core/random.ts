@@ -78,25 +78,20 @@ export function randomInt(rng: Rng, n: number): number {
   return Math.floor(uniform(rng) * n);
 }
 
-/** Standard normal (Box–Muller, both values used). */
+// normal()'s one draw.
+const oneNormal = new Float64Array(1);
+
+/** Standard normal (Box–Muller, both values used): one draw of {@link fillNormalBoxMuller}. */
 export function normal(rng: Rng): number {
-  if (!Number.isNaN(rng.spare)) {
-    const v = rng.spare;
-    rng.spare = NaN;
-    return v;
-  }
-  let u = 0;
-  while (u === 0) u = uniform(rng);
-  const v = uniform(rng);
-  const r = Math.sqrt(-2 * Math.log(u));
-  rng.spare = r * Math.sin(2 * Math.PI * v);
-  return r * Math.cos(2 * Math.PI * v);
+  fillNormalBoxMuller(rng, oneNormal);
+  return oneNormal[0];
 }
 
 /**
- * Fill `out` with the values of out.length successive {@link normal} calls and leave `rng` as they
- * would: the same draws, without the number each call returns being allocated (training reads sensory
- * noise this way, ~10⁵ values per iteration).
+ * Fill `out` with standard normals by Box–Muller, both values of each pair used: the spare cached in
+ * `rng` first, and the last pair's second value cached when out.length leaves it over. So fills of any
+ * lengths, and {@link normal} calls (fills of one), continue one stream. Training reads sensory noise
+ * this way, ~10⁵ values per iteration, without a number allocated per draw.
  */
 export function fillNormalBoxMuller(rng: Rng, out: Float64Array): Float64Array {
   let i = 0;

@@ -4,21 +4,18 @@
  * kinematics (hand = FK(q), ẋ_hand = J(q)·q̇).
  */
 import type { ArmParams } from './arm-params.ts';
+import { jacobianInto } from './skeleton.ts';
 
 /**
  * Row-major 4×4 Jacobian of [hand_x, hand_y, hand_vx, hand_vy] (m, m/s) with respect to
  * [q1, q2, q̇1, q̇2] at state x. Writes into `out` (length 16).
  */
 export function handStateJacobian(arm: ArmParams, x: ArrayLike<number>, out: Float64Array): void {
-  // dynamics' jacobian(arm, q1, q2), term for term, without the array it returns (called per trial and step).
-  const l1 = arm.l[0];
-  const l2 = arm.l[1];
-  const s12 = Math.sin(x[0] + x[1]);
-  const c12 = Math.cos(x[0] + x[1]);
-  const J11 = -l1 * Math.sin(x[0]) - l2 * s12;
-  const J12 = -l2 * s12;
-  const J21 = l1 * Math.cos(x[0]) + l2 * c12;
-  const J22 = l2 * c12;
+  jacobianInto(arm, x[0], x[1], out, 0);
+  const J11 = out[0];
+  const J12 = out[1];
+  const J21 = out[2];
+  const J22 = out[3];
   const qd1 = x[2];
   const qd2 = x[3];
   const w = qd1 + qd2;

@@ -32,57 +32,78 @@ export function coeffs(p: ArmParams): [number, number, number] {
   return [p.Ic[0] + p.Ic[1] + m1 * s1 * s1 + m2 * (l1 * l1 + s2 * s2), m2 * l1 * s2, p.Ic[1] + m2 * s2 * s2];
 }
 
+// [elbow x, elbow y, hand x, hand y, J11, J12, J21, J22] of the last kinematics() call.
+const kin = new Float64Array(8);
+
+/**
+ * The one formula of the arm's kinematics at q: elbow and hand positions (m) and the hand Jacobian
+ * ∂(x, y)/∂(q1, q2) (m/rad), into the module's buffer (read before the next call). Written into a buffer,
+ * not returned, so that the training loop's calls per trial and step allocate nothing.
+ */
+function kinematics(p: ArmParams, q1: number, q2: number): Float64Array {
+  const l1 = p.l[0];
+  const l2 = p.l[1];
+  const s1 = Math.sin(q1);
+  const c1 = Math.cos(q1);
+  const s12 = Math.sin(q1 + q2);
+  const c12 = Math.cos(q1 + q2);
+  kin[0] = l1 * c1;
+  kin[1] = l1 * s1;
+  kin[2] = l1 * c1 + l2 * c12;
+  kin[3] = l1 * s1 + l2 * s12;
+  kin[4] = -l1 * s1 - l2 * s12;
+  kin[5] = -l2 * s12;
+  kin[6] = kin[2];
+  kin[7] = l2 * c12;
+  return kin;
+}
+
 /** Elbow and hand positions (m). */
 export function forwardKinematics(p: ArmParams, q1: number, q2: number): { elbow: Vec2; hand: Vec2 } {
-  const ex = p.l[0] * Math.cos(q1);
-  const ey = p.l[0] * Math.sin(q1);
-  return { elbow: [ex, ey], hand: [ex + p.l[1] * Math.cos(q1 + q2), ey + p.l[1] * Math.sin(q1 + q2)] };
+  const k = kinematics(p, q1, q2);
+  return { elbow: [k[0], k[1]], hand: [k[2], k[3]] };
 }
 
 /** Hand position (m). */
 export function handPosition(p: ArmParams, q1: number, q2: number): Vec2 {
-  // forwardKinematics' hand, without its elbow and wrapper object (training calls this per trial and step).
-  const l1 = p.l[0];
-  const l2 = p.l[1];
-  return [l1 * Math.cos(q1) + l2 * Math.cos(q1 + q2), l1 * Math.sin(q1) + l2 * Math.sin(q1 + q2)];
+  const k = kinematics(p, q1, q2);
+  return [k[2], k[3]];
 }
 
 /** Hand Jacobian ∂(x, y)/∂(q1, q2), row-major [J11, J12, J21, J22] (m/rad). */
 export function jacobian(p: ArmParams, q1: number, q2: number): [number, number, number, number] {
-  const l1 = p.l[0];
-  const l2 = p.l[1];
-  const s1 = Math.sin(q1);
-  const c1 = Math.cos(q1);
-  const s12 = Math.sin(q1 + q2);
-  const c12 = Math.cos(q1 + q2);
-  return [-l1 * s1 - l2 * s12, -l2 * s12, l1 * c1 + l2 * c12, l2 * c12];
+  const k = kinematics(p, q1, q2);
+  return [k[4], k[5], k[6], k[7]];
 }
+
+/** {@link jacobian} written into out[o .. o + 4) instead of a new array. */
+export function jacobianInto(p: ArmParams, q1: number, q2: number, out: Float64Array, o: number): void {
+  const k = kinematics(p, q1, q2);
+  out[o] = k[4];
+  out[o + 1] = k[5];
+  out[o + 2] = k[6];
+  out[o + 3] = k[7];
+}
+
+// handVelocity's [x, y, ẋ, ẏ].
+const handState = new Float64Array(4);
 
 /** Hand velocity J·q̇ (m/s). */
 export function handVelocity(p: ArmParams, q1: number, q2: number, qd1: number, qd2: number): Vec2 {
-  const l1 = p.l[0];
-  const l2 = p.l[1];
-  const s12 = Math.sin(q1 + q2);
-  const c12 = Math.cos(q1 + q2);
-  return [(-l1 * Math.sin(q1) - l2 * s12) * qd1 + -l2 * s12 * qd2, (l1 * Math.cos(q1) + l2 * c12) * qd1 + l2 * c12 * qd2];
+  handStateInto(p, q1, q2, qd1, qd2, handState, 0);
+  return [handState[2], handState[3]];
 }
 
 /**
- * Hand position and velocity [x, y, ẋ, ẏ] (m, m/s) at state (q, q̇), written into out[o .. o + 4): the
- * values of handPosition and handVelocity, bit for bit, without allocating (the training loop's feedback
- * and losses ask for them per trial and step).
+ * Hand position and velocity J·q̇ [x, y, ẋ, ẏ] (m, m/s) at state (q, q̇), written into out[o .. o + 4)
+ * without allocating (the training loop's feedback and losses ask for them per trial and step).
  */
 export function handStateInto(p: ArmParams, q1: number, q2: number, qd1: number, qd2: number, out: Num, o: number): void {
-  const l1 = p.l[0];
-  const l2 = p.l[1];
-  const s1 = Math.sin(q1);
-  const c1 = Math.cos(q1);
-  const s12 = Math.sin(q1 + q2);
-  const c12 = Math.cos(q1 + q2);
-  out[o] = l1 * c1 + l2 * c12;
-  out[o + 1] = l1 * s1 + l2 * s12;
-  out[o + 2] = (-l1 * s1 - l2 * s12) * qd1 + -l2 * s12 * qd2;
-  out[o + 3] = (l1 * c1 + l2 * c12) * qd1 + l2 * c12 * qd2;
+  const k = kinematics(p, q1, q2);
+  out[o] = k[2];
+  out[o + 1] = k[3];
+  out[o + 2] = k[4] * qd1 + k[5] * qd2;
+  out[o + 3] = k[6] * qd1 + k[7] * qd2;
 }
 
 /**
@@ -186,13 +207,10 @@ export function accel(
   let u1 = t1 - B[0][0] * qd1 - B[0][1] * qd2 + h * qd2 * (2 * qd1 + qd2);
   let u2 = t2 - B[1][0] * qd1 - B[1][1] * qd2 - h * qd1 * qd1;
   if (Fx !== 0 || Fy !== 0) {
-    const [l1, l2] = p.l;
-    const s12 = Math.sin(q1 + q2);
-    const c12 = Math.cos(q1 + q2);
-    const J12 = -l2 * s12;
-    const J22 = l2 * c12;
-    u1 += (-l1 * Math.sin(q1) + J12) * Fx + (l1 * Math.cos(q1) + J22) * Fy;
-    u2 += J12 * Fx + J22 * Fy;
+    // Jᵀ·F.
+    const k = kinematics(p, q1, q2);
+    u1 += k[4] * Fx + k[6] * Fy;
+    u2 += k[5] * Fx + k[7] * Fy;
   }
   // Same expression order as jac(), so stepArm and stepArmWithJacobian agree to the last bit.
   const det = M11 * a3 - M12 * M12;
