@@ -2,10 +2,11 @@
  * A worker thread that computes shards of training batches (model/shards.ts) for experiments/parallel/
  * shard-pool.ts. It reads each batch (trials, shards, mode) from shared memory, claims its shards one at
  * a time from the pool's shared counter until none is left or it leaves the last ones to faster threads
- * (./shard-pace.ts), writes each one's result to shared memory and wakes the calling thread. Between batches it blocks on the counter (Atomics.wait), so the next
- * batch's opening wakes it at once, with no message through its event loop; after PARK_MS without a
- * batch it goes back to its event loop (where setup, release and termination arrive), flagged parked, and
- * the pool posts it a 'serve' message for the next batch. It loads its own tfjs backend (the one the main
+ * (./shard-pace.ts), writes each one's result to shared memory and wakes the calling thread. Between
+ * batches it blocks on the counter (Atomics.wait), so the next batch's opening wakes it at once, with no
+ * message through its event loop; after PARK_MS without a batch it goes back to its event loop (where
+ * setup, release and termination arrive), flagged parked, and the pool posts it a 'serve' message for
+ * the next batch. It loads its own tfjs backend (the one the main
  * thread uses, so that a shard is the same computation wherever it runs) and keeps the episodes of the
  * current training.
  */
