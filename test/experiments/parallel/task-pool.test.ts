@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRng, normal } from '../../../core/random.ts';
 import { PACKAGE_ROOT } from '../../../experiments/package-info.ts';
@@ -18,6 +17,7 @@ import { initParams, networkSpecSchema, stateSize } from '../../../model/network
 import { serialTasks, type Parallel } from '../../../experiments/parallel/analysis-tasks.ts';
 import { findFixedPoints, fixedPointSearch, mergeMinima } from '../../../model/fixed-points.ts';
 import { startTaskPool, type TaskPool } from '../../../experiments/parallel/task-pool.ts';
+import { claimingWorker, expectHeldTaskFails, smallTask } from './held-task.ts';
 
 let pool: TaskPool;
 let pool3: TaskPool;
@@ -77,9 +77,7 @@ describe('analysis tasks on worker threads', () => {
   });
 
   it('a failing task fails the call with its message, and the pool serves the next call', () => {
-    const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 4, inputs: 11, outputs: 2, dt: 0.01 });
-    const params = initParams(spec, createRng(1));
-    const good = { spec, params, input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4], s: 0 };
+    const good = smallTask;
     expect(() => pool.map('fixedPointStart', [good, { ...good, starts: [1, 2, 3] }])).toThrow(/starting states must be \[starts, 4\]/);
     expect(pool.map('fixedPointStart', [good])).toEqual(serialTasks.map('fixedPointStart', [good]));
   });
@@ -123,24 +121,11 @@ describe('a task worker that dies', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'reach-dying-worker-')), 'worker.mjs');
     writeFileSync(
       file,
-      `import { BroadcastChannel, workerData } from 'node:worker_threads';
-const { tasks, running, worker } = workerData;
-const channel = new BroadcastChannel('dying-task-worker');
-tasks.on('message', (b) => {
-  const i = Atomics.add(b.next, 0, 1);
-  running[2 * worker] = b.id;
-  running[2 * worker + 1] = i;
-  channel.postMessage('claimed');
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  ${death};
-});
-`,
+      claimingWorker('dying-task-worker', `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  ${death}`),
     );
     return pathToFileURL(file);
   }
-
-  const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 4, inputs: 11, outputs: 2, dt: 0.01 });
-  const task = { spec, params: initParams(spec, createRng(1)), input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4], s: 0 };
 
   for (const [how, death, error] of [
     ['exits', 'process.exit(3)', /analysis worker 1 of 1 stopped \(exit code 3\) while running fixedPointStart 0$/],
@@ -148,18 +133,9 @@ tasks.on('message', (b) => {
   ] as const) {
     it(`fails the wait for the task it claimed as soon as it ${how}, naming the task (not after the 600 s stall limit)`, async () => {
       const script = dyingWorker(death);
-      const p = startTaskPool(2, { workerScript: script });
-      const channel = new BroadcastChannel('dying-task-worker');
       try {
-        const claimed = new Promise((resolve) => (channel.onmessage = resolve));
-        const pending = p.submit('fixedPointStart', [task]);
-        await claimed;
-        // The only task is the dead worker's: this thread sleeps in Atomics.wait until it is woken.
-        expect(() => pending.wait()).toThrow(error);
-        expect(() => p.submit('fixedPointStart', [task])).toThrow(error);
+        await expectHeldTaskFails(startTaskPool(2, { workerScript: script }), 'dying-task-worker', error);
       } finally {
-        channel.close();
-        await p.dispose();
         rmSync(dirname(script.pathname), { recursive: true, force: true });
       }
     });
@@ -169,8 +145,7 @@ tasks.on('message', (b) => {
 describe('stopping a pool', () => {
   it('dispose() called twice stops the workers once, and both calls resolve', async () => {
     const p = startTaskPool(2);
-    const spec = networkSpecSchema.parse({ kind: 'rnn', hidden: 4, inputs: 11, outputs: 2, dt: 0.01 });
-    const task = { spec, params: initParams(spec, createRng(1)), input: new Array<number>(11).fill(0), starts: [0.1, 0.2, 0.3, 0.4], s: 0 };
+    const task = smallTask;
     expect(p.map('fixedPointStart', [task, task])).toEqual(serialTasks.map('fixedPointStart', [task, task]));
     const first = p.dispose();
     await expect(Promise.all([first, p.dispose()])).resolves.toEqual([undefined, undefined]);
