@@ -2,13 +2,15 @@
  * Training with files: a training directory holds `config.json` (resolved config + seed, package version,
  * backend), `log.json` (every iteration's losses), and `checkpoint.json` (written every N iterations, at
  * the end and on Ctrl-C, atomically). `--resume` continues from a checkpoint with its optimizer state,
- * keeping the earlier log lines unchanged; config.json lists every resume (`resumes`).
+ * keeping the earlier log lines unchanged; config.json lists every resume (`resumes`). A resume with a
+ * new config is a next training stage (a curriculum, as the muscle default's longer, quieter hold):
+ * same network and arm, weights and log kept, Adam restarted under the new config.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { checkpointOf, parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, parseTrainConfig, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
+import { initTrainState, networkSpecOf, parseTrainConfig, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
@@ -27,6 +29,8 @@ export interface TrainRunOptions {
   resume?: string;
   /** Resume a checkpoint without optimizer state: keep its weights, restart Adam (see restartedTrainState). Default false. */
   restartOptimizer?: boolean;
+  /** With `resume`: the config passed is a next stage's, replacing the checkpoint's (its network and arm must match); Adam restarts. Default false: the checkpoint's config. */
+  nextStage?: boolean;
   /** Start a fresh training in a directory that holds another one (its files are deleted first). Default false: refused. */
   force?: boolean;
   /** Threads that compute the shards of each batch (the weights do not depend on it). Default: the number of cores. */
@@ -63,6 +67,8 @@ export interface ResumeRecord {
   iteration: number;
   /** Whether the optimizer (Adam moments, generator, learning rate) was restored or restarted. */
   optimizer: 'restored' | 'restarted';
+  /** Present on a next training stage: the training went on under a new config (this config.json's). */
+  stage?: 'new config';
 }
 
 const logLinesSchema = z.object({ iterations: z.array(z.object({ iteration: z.number().int(), loss: lossComponentsSchema }).passthrough()) });
@@ -82,8 +88,11 @@ function readLogLines(path: string): TrainState['log'] {
 function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord } {
   const ck = loadCheckpointFile(opts.resume);
   const done = ck.training.iterations;
-  const restart = !ck.resume || opts.restartOptimizer === true;
-  if (!ck.resume && !opts.restartOptimizer) {
+  const stage = opts.nextStage === true;
+  if (stage) checkSameController(ck, config, opts.resume);
+  // Adam's moments and schedule belong to the objective they were gathered on: a new stage restarts them.
+  const restart = !ck.resume || opts.restartOptimizer === true || stage;
+  if (!ck.resume && !opts.restartOptimizer && !stage) {
     throw new Error(`${opts.resume} has no optimizer state (a compact checkpoint, e.g. from --export), so training cannot continue exactly; resume the checkpoint.json of its training directory, or pass --restart-optimizer to keep the weights and restart Adam`);
   }
   if (config.iterations <= done) {
@@ -96,9 +105,23 @@ function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: stri
     throw new Error(`cannot continue the training log: ${logPath} (beside the checkpoint) ${existsSync(logPath) ? `holds ${earlier.length} iterations` : 'is missing'}, ${opts.resume} holds ${done}`);
   }
   const log = complete ? earlier.slice(0, done) : [];
-  const state = restart ? { ...restartedTrainState(config, ck.params, done), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
-  const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored' };
+  // A stage starts at its own config's learning rate (which then decays every lrDecaySteps iterations, counted from 0).
+  const restarted = (): TrainState => ({ ...restartedTrainState(config, ck.params, done), ...(stage ? { lr: config.lr } : {}), log });
+  const state = restart ? restarted() : { iteration: done, params: ck.params, ...ck.resume!, log };
+  const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored', ...(stage ? { stage: 'new config' as const } : {}) };
   return { state, record };
+}
+
+/** A next stage trains the checkpoint's own weights: its config must describe the same network on the same arm. */
+function checkSameController(ck: Checkpoint, config: TrainConfig, path: string): void {
+  const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  if (differs(ck.config.arm, config.arm)) throw new Error(`the next stage's arm ${JSON.stringify(config.arm)} is not the one ${path} was trained on (${JSON.stringify(ck.config.arm)})`);
+  const was = ck.network;
+  const now = networkSpecOf(config);
+  const changed = (Object.keys(now) as Array<keyof typeof now>).filter((k) => differs(was[k], now[k]));
+  if (changed.length > 0) {
+    throw new Error(`the next stage's network differs from the one in ${path} (${changed.map((k) => `${k}: ${JSON.stringify(was[k])} → ${JSON.stringify(now[k])}`).join(', ')}); a stage continues the same network`);
+  }
 }
 
 /** The resumes config.json of a training directory already records. */

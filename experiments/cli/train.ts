@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (overrides the config)')
     .option('--arm <name>', 'body preset (overrides the config): motornet or li-todorov (torque motors), arm26 (six muscles)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept)')
+    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept); with --config, a next stage: the same network under that config, Adam restarted')
     .option('--restart-optimizer', 'with --resume: accept a checkpoint without optimizer state (e.g. from --export); keeps the weights, restarts Adam')
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--force', 'start a fresh training in an --out that holds another one (its files are deleted)')
@@ -40,8 +40,8 @@ export function register(program: Command): void {
     .action(async (opts: RawOptions) => {
       const backendChoice = parseBackend(opts.backend);
       const workers = parseWorkers(opts.workers);
-      if (opts.resume && (opts.config || opts.seed !== undefined || opts.arm !== undefined)) {
-        throw new Error('--resume continues with the checkpoint\'s own config and random state; --config, --seed and --arm cannot be combined with it');
+      if (opts.resume && !opts.config && (opts.seed !== undefined || opts.arm !== undefined)) {
+        throw new Error('--resume continues with the checkpoint\'s own config and random state; to change them, give the next stage\'s --config (--seed and --arm alone cannot be combined with it)');
       }
       if (opts.restartOptimizer && !opts.resume) throw new Error('--restart-optimizer applies only with --resume');
       // The shard workers load their modules and tfjs while this thread loads its own.
@@ -61,7 +61,8 @@ export function register(program: Command): void {
           ...(opts.seed !== undefined ? { seed: parseIntStrict(opts.seed, '--seed') } : {}),
           ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
         };
-        const config = opts.resume ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
+        const nextStage = opts.resume !== undefined && opts.config !== undefined;
+        const config = opts.resume && !nextStage ? parseTrainConfig({ ...loadCheckpointFile(opts.resume).config, ...overrides }) : loadTrainConfig(opts.config, overrides);
         mark('config loaded');
         if (shardWorkers && shardWorkers.count > shardThreads(workers, config.batch) - 1) {
           // A batch of fewer shards than threads: the pool starts as many workers as it uses.
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         const { tf, backend } = await initBackend(backendChoice);
         mark(`backend ${backend}`);
         process.stderr.write(`train: backend ${backend}, ${typeof config.arm === 'string' ? config.arm : config.arm.name} arm, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
-        const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, force: opts.force === true, workers, shardWorkers });
+        const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, nextStage, force: opts.force === true, workers, shardWorkers });
         if (opts.export && !interrupted) {
           writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
           process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);

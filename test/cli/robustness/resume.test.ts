@@ -2,7 +2,8 @@
  * Issue 12, defect 1: `reach train --resume` continues where the checkpoint stopped. The earlier log
  * lines stay exactly as they were (their wall times included, which a run started again from iteration
  * 1 could not reproduce), config.json records where the run resumed, and a checkpoint without optimizer
- * state is refused unless --restart-optimizer says the optimizer restarts.
+ * state is refused unless --restart-optimizer says the optimizer restarts. With --config, a resume is a
+ * next training stage: the same network goes on under the new config (a curriculum).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,5 +52,44 @@ describe('reach train --resume', () => {
     const r = train('--resume', join('a', 'checkpoint.json'), '--iterations', '5', '--out', 'a');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/already holds 5 iterations; give --iterations above 5/);
+  });
+});
+
+describe('reach train --resume with --config: a next stage', () => {
+  // Longer trials and a new learning rate, the same network: what the muscle default's hold stage changes.
+  const stage = { ...tiny, task: { ...tiny.task, steps: 30 }, lr: 0.01, lrDecaySteps: 1000 };
+  writeFileSync(join(dir, 'stage.json'), JSON.stringify(stage));
+
+  it('trains the checkpoint\'s weights under the new config from its own learning rate, continuing the log', () => {
+    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'stage.json', '--iterations', '7', '--out', 's');
+    expect(r.status, r.stderr).toBe(0);
+    const log = json('s/log.json').iterations;
+    expect(log.map((e: { iteration: number }) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(log.slice(0, 5)).toEqual(json('a/log.json').iterations);
+    // Not the first stage's schedule: Adam restarts at the stage's rate.
+    expect(log[5].lr).toBe(0.01);
+    const written = json('s/config.json');
+    expect(written.config.task.steps).toBe(30);
+    expect(written.resumes).toEqual([{ checkpoint: resolve(dir, 'a', 'checkpoint.json'), iteration: 5, optimizer: 'restarted', stage: 'new config' }]);
+  });
+
+  it('starts from the checkpoint\'s weights (a stage at a negligible rate leaves them within 1e-9)', () => {
+    writeFileSync(join(dir, 'still.json'), JSON.stringify({ ...stage, lr: 1e-12 }));
+    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'still.json', '--iterations', '6', '--out', 't');
+    expect(r.status, r.stderr).toBe(0);
+    const from = parseCheckpoint(readFileSync(join(dir, 'a', 'checkpoint.json'), 'utf8')).params;
+    const to = parseCheckpoint(readFileSync(join(dir, 't', 'checkpoint.json'), 'utf8')).params;
+    // Adam moves each weight by about lr per step whatever the gradient: a fresh network would differ by O(0.1).
+    for (const [name, w] of Object.entries(from)) {
+      const moved = w.data.reduce((m, x, i) => Math.max(m, Math.abs(to[name].data[i] - x)), 0);
+      expect(moved, name).toBeLessThan(1e-9);
+    }
+  });
+
+  it('refuses a stage whose network is not the checkpoint\'s, naming what differs', () => {
+    writeFileSync(join(dir, 'wider.json'), JSON.stringify({ ...stage, network: { hidden: 16 } }));
+    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'wider.json', '--iterations', '7', '--out', 'w');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/network differs from the one in .*checkpoint\.json \(hidden: 8 → 16\)/);
   });
 });
