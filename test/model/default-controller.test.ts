@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../model/checkpoint.ts';
-import type { Recording } from '../../model/closed-loop.ts';
 import { convertStepUnits } from '../../model/train.ts';
 import { DEFAULT_CHECKPOINT } from '../../experiments/package-info.ts';
 import { DEFAULT_RUN_OPTIONS, runExperiment } from '../../experiments/run.ts';
+import { excursion } from './hand-excursion.ts';
 
 describe('the committed default controller', () => {
   const ck = parseCheckpoint(readFileSync(DEFAULT_CHECKPOINT, 'utf8'), DEFAULT_CHECKPOINT);
@@ -35,19 +35,6 @@ describe('the committed default controller', () => {
     for (const t of result.trialRecords) expect(t.movement_onset!).toBeGreaterThan(t.go_time!);
   });
 });
-
-/** Largest distance (m) of trial b's hand from `goal`, and its largest speed (m/s), over samples [from, to). */
-function excursion(rec: Recording, b: number, goal: ArrayLike<number>, from: number, to: number): { distance: number; speed: number } {
-  const T = rec.trials.steps;
-  let distance = 0;
-  let speed = 0;
-  for (let t = from; t < to; t++) {
-    const o = (b * T + t) * 2;
-    distance = Math.max(distance, Math.hypot(rec.handPosition[o] - goal[0], rec.handPosition[o + 1] - goal[1]));
-    speed = Math.max(speed, Math.hypot(rec.handVelocity[o], rec.handVelocity[o + 1]));
-  }
-  return { distance, speed };
-}
 
 describe('the committed default controller holds, generalises and reacts in human time', () => {
   const text = readFileSync(DEFAULT_CHECKPOINT, 'utf8');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkpointBody, parseCheckpoint } from '../../model/checkpoint.ts';
 import { defaultModel } from '../../experiments/default-models.ts';
 import { DEFAULT_RUN_OPTIONS, runExperiment } from '../../experiments/run.ts';
+import { excursion } from './hand-excursion.ts';
 
 describe('the committed default muscle controller (arm26)', () => {
   const path = defaultModel('arm26').checkpoint;
@@ -35,18 +36,21 @@ describe('the committed default muscle controller (arm26)', () => {
 
   it('does not twitch as the trial and the controller start: the hand stays within 2 mm of the start, slower than 1.5 cm/s, until the network sees go', () => {
     const rec = result.recording;
-    const T = rec.trials.steps;
     for (let b = 0; b < rec.trials.batch; b++) {
-      const [sx, sy] = rec.trials.start.subarray(b * 2, b * 2 + 2);
-      let distance = 0;
-      let speed = 0;
-      for (let t = 0; t <= rec.trials.cueStep[b]; t++) {
-        const o = (b * T + t) * 2;
-        distance = Math.max(distance, Math.hypot(rec.handPosition[o] - sx, rec.handPosition[o + 1] - sy));
-        speed = Math.max(speed, Math.hypot(rec.handVelocity[o], rec.handVelocity[o + 1]));
-      }
-      expect(distance).toBeLessThan(0.002);
-      expect(speed).toBeLessThan(0.015);
+      const e = excursion(rec, b, rec.trials.start.subarray(b * 2, b * 2 + 2), 0, rec.trials.cueStep[b] + 1);
+      expect(e.distance).toBeLessThan(0.002);
+      expect(e.speed).toBeLessThan(0.015);
+    }
+  });
+
+  it('settles within 2 mm of each center-out target by 1 s after go and stays there, slower than 1 cm/s, for 3 s more (sensory noise as trained)', () => {
+    const rec = runExperiment(ck, { ...DEFAULT_RUN_OPTIONS, duration: 4.4, evalAfter: 4 }).recording;
+    const dt = ck.network.dt;
+    for (let b = 0; b < rec.trials.batch; b++) {
+      const settled = rec.trials.goStep[b] + Math.round(1 / dt);
+      const e = excursion(rec, b, rec.trials.target.subarray(b * 2, b * 2 + 2), settled, settled + Math.round(3 / dt));
+      expect(e.distance).toBeLessThan(0.002);
+      expect(e.speed).toBeLessThan(0.01);
     }
   });
 
