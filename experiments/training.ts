@@ -106,8 +106,7 @@ function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: stri
   }
   const log = complete ? earlier.slice(0, done) : [];
   // A stage starts at its own config's learning rate (which then decays every lrDecaySteps iterations, counted from 0).
-  const restarted = (): TrainState => ({ ...restartedTrainState(config, ck.params, done), ...(stage ? { lr: config.lr } : {}), log });
-  const state = restart ? restarted() : { iteration: done, params: ck.params, ...ck.resume!, log };
+  const state = restart ? { ...restartedTrainState(config, ck.params, done), ...(stage ? { lr: config.lr } : {}), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
   const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored', ...(stage ? { stage: 'new config' as const } : {}) };
   return { state, record };
 }
