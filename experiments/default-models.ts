@@ -1,6 +1,6 @@
 /**
- * The committed default controllers, one per body preset that has one, with the training config that
- * reproduces each (`npm run train:default`, `npm run train:default-muscle`). `--arm` on `reach run` and
+ * The committed default controllers, one per body preset that has one, with the training configs that
+ * reproduce each, stage after stage (`npm run train:default`, `npm run train:default-muscle`). `--arm` on `reach run` and
  * `reach experiment` picks among them; `DEFAULT_ARM` is the one `npm start` runs.
  */
 import { join } from 'node:path';
@@ -8,12 +8,16 @@ import { DEFAULT_CHECKPOINT, PACKAGE_ROOT } from './package-info.ts';
 
 export interface DefaultModel {
   checkpoint: string;
-  trainConfig: string;
+  /** Training configs in order: the first from scratch, each next one a stage on from the one before (`reach train --resume … --config …`). */
+  trainStages: string[];
 }
 
 export const DEFAULT_MODELS: Readonly<Record<string, DefaultModel>> = {
-  motornet: { checkpoint: DEFAULT_CHECKPOINT, trainConfig: join(PACKAGE_ROOT, 'models', 'default-train.json') },
-  arm26: { checkpoint: join(PACKAGE_ROOT, 'models', 'default-muscle-controller.json'), trainConfig: join(PACKAGE_ROOT, 'models', 'default-muscle-train.json') },
+  motornet: { checkpoint: DEFAULT_CHECKPOINT, trainStages: [join(PACKAGE_ROOT, 'models', 'default-train.json')] },
+  arm26: {
+    checkpoint: join(PACKAGE_ROOT, 'models', 'default-muscle-controller.json'),
+    trainStages: [join(PACKAGE_ROOT, 'models', 'default-muscle-train.json'), join(PACKAGE_ROOT, 'models', 'default-muscle-hold.json')],
+  },
 };
 
 /** The body whose default controller `reach experiment` runs without --arm or --checkpoint. */

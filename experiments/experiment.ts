@@ -47,8 +47,8 @@ export interface ExperimentOptions {
   force?: boolean;
   /** Controller checkpoint; ignored when `train` is given. */
   checkpointPath: string;
-  /** Train a controller first with this config (into `<out>/train`) and use it. */
-  train?: { config: TrainConfig; backend: BackendChoice };
+  /** Train a controller first with this config (into `<out>/train`), then each of `then` as a next stage, and use it. */
+  train?: { config: TrainConfig; then?: TrainConfig[]; backend: BackendChoice };
   /** Closed-loop run (default EXPERIMENT_RUN_OPTIONS). */
   run?: RunOptions;
   /** Analysis options other than the checkpoint (default DEFAULT_RUN_ANALYSIS_OPTIONS). */
@@ -91,11 +91,18 @@ async function trainFirst(o: ExperimentOptions, root: string, progress: (m: stri
   const dir = join(root, 'train');
   try {
     const { tf, backend } = await initBackend(o.train!.backend);
-    progress(`training ${o.train!.config.iterations} iterations on ${backend} → ${dir}`);
-    const { state, interrupted } = await runTraining(tf, backend, o.train!.config, { out: dir, workers, shardWorkers });
+    const stages = [o.train!.config, ...(o.train!.then ?? [])];
+    progress(`training ${stages.at(-1)!.iterations} iterations${stages.length > 1 ? ` in ${stages.length} stages` : ''} on ${backend} → ${dir}`);
+    let trained = await runTraining(tf, backend, stages[0], { out: dir, workers, shardWorkers });
+    // A next stage goes on from the checkpoint the one before wrote in the same directory (its own shard workers: the first training's have ended).
+    for (const next of stages.slice(1)) {
+      if (trained.interrupted) break;
+      trained = await runTraining(tf, backend, next, { out: dir, workers, resume: join(dir, 'checkpoint.json'), nextStage: true });
+    }
+    const { state, interrupted, config } = trained;
     if (interrupted) throw new Error(`training was interrupted at iteration ${state.iteration}; its checkpoint is in ${dir}`);
     const checkpointPath = join(dir, 'controller.json');
-    writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(o.train!.config, state, backend, false)));
+    writeFileAtomic(checkpointPath, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
     return checkpointPath;
   } finally {
     await shardWorkers?.dispose();

@@ -67,8 +67,8 @@ export interface ResumeRecord {
   iteration: number;
   /** Whether the optimizer (Adam moments, generator, learning rate) was restored or restarted. */
   optimizer: 'restored' | 'restarted';
-  /** Present on a next training stage: the training went on under a new config (this config.json's). */
-  stage?: 'new config';
+  /** Present on a next training stage: the training went on from iteration `from` under this config.json's config, after `previousConfig`. */
+  stage?: { from: number; previousConfig: TrainConfig };
 }
 
 const logLinesSchema = z.object({ iterations: z.array(z.object({ iteration: z.number().int(), loss: lossComponentsSchema }).passthrough()) });
@@ -85,11 +85,12 @@ function readLogLines(path: string): TrainState['log'] {
  * checkpoint (its training directory) and must cover every iteration the checkpoint holds. Only a
  * restarted optimizer may go on without it (its log then starts at the next iteration).
  */
-function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord } {
+function resumeState(given: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord; config: TrainConfig } {
   const ck = loadCheckpointFile(opts.resume);
   const done = ck.training.iterations;
-  const stage = opts.nextStage === true;
-  if (stage) checkSameController(ck, config, opts.resume);
+  // The checkpoint's own config given again (to raise `iterations`) continues it exactly, as a plain resume.
+  const stage = opts.nextStage === true && !sameConfigBut(ck.config, given, 'iterations');
+  const config = stage ? stageConfig(ck, given, done, opts.resume) : given;
   // Adam's moments and schedule belong to the objective they were gathered on: a new stage restarts them.
   const restart = !ck.resume || opts.restartOptimizer === true || stage;
   if (!ck.resume && !opts.restartOptimizer && !stage) {
@@ -105,15 +106,26 @@ function resumeState(config: TrainConfig, opts: TrainRunOptions & { resume: stri
     throw new Error(`cannot continue the training log: ${logPath} (beside the checkpoint) ${existsSync(logPath) ? `holds ${earlier.length} iterations` : 'is missing'}, ${opts.resume} holds ${done}`);
   }
   const log = complete ? earlier.slice(0, done) : [];
-  // A stage starts at its own config's learning rate (which then decays every lrDecaySteps iterations, counted from 0).
-  const state = restart ? { ...restartedTrainState(config, ck.params, done), ...(stage ? { lr: config.lr } : {}), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
-  const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored', ...(stage ? { stage: 'new config' as const } : {}) };
-  return { state, record };
+  const state = restart ? { ...restartedTrainState(config, ck.params, done), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
+  const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored', ...(stage ? { stage: { from: done, previousConfig: ck.config } } : {}) };
+  return { state, record, config };
 }
 
-/** A next stage trains the checkpoint's own weights: its config must describe the same network on the same arm. */
-function checkSameController(ck: Checkpoint, config: TrainConfig, path: string): void {
-  const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+/** JSON with every object's keys sorted: configs read from a file and from a checkpoint list them in different orders. */
+const canonical = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+const differs = (a: unknown, b: unknown) => canonical(a) !== canonical(b);
+
+/** Whether two configs agree on every field but `except`. */
+function sameConfigBut(a: TrainConfig, b: TrainConfig, except: keyof TrainConfig): boolean {
+  return !differs({ ...a, [except]: null }, { ...b, [except]: null });
+}
+
+/**
+ * A next stage's config: it must train the checkpoint's own network on the same arm, and its learning
+ * rate starts at the stage's first iteration (`lrFrom`, recorded so restarts and resumes of the stage
+ * follow the stage's schedule).
+ */
+function stageConfig(ck: Checkpoint, config: TrainConfig, done: number, path: string): TrainConfig {
   if (differs(ck.config.arm, config.arm)) throw new Error(`the next stage's arm ${JSON.stringify(config.arm)} is not the one ${path} was trained on (${JSON.stringify(ck.config.arm)})`);
   const was = ck.network;
   const now = networkSpecOf(config);
@@ -121,6 +133,9 @@ function checkSameController(ck: Checkpoint, config: TrainConfig, path: string):
   if (changed.length > 0) {
     throw new Error(`the next stage's network differs from the one in ${path} (${changed.map((k) => `${k}: ${JSON.stringify(was[k])} → ${JSON.stringify(now[k])}`).join(', ')}); a stage continues the same network`);
   }
+  if (config.lrFrom !== undefined && config.lrFrom !== done) throw new Error(`the next stage's lrFrom ${config.lrFrom} is not the iteration it starts from (${done}); leave lrFrom out`);
+  if (config.iterations <= done) throw new Error(`${path} already holds ${done} iterations; a stage's iterations count from the first stage's first: give iterations above ${done}`);
+  return { ...config, lrFrom: done };
 }
 
 /** The resumes config.json of a training directory already records. */
@@ -156,8 +171,8 @@ export function makeCheckpoint(config: TrainConfig, state: TrainState, backend: 
   return checkpointOf(config, state, backend, PACKAGE_VERSION, withResume);
 }
 
-/** Train to `config.iterations`, writing the training directory while holding its lock. Returns the final state. */
-export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean }> {
+/** Train to `config.iterations`, writing the training directory while holding its lock. Returns the final state and the config trained under (a next stage's with its `lrFrom`). */
+export async function runTraining(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; config: TrainConfig }> {
   ensureDir(opts.out);
   return withOutputLock(opts.out, () => {
     prepareTrainingDir(opts);
@@ -165,12 +180,13 @@ export async function runTraining(tf: typeof tfType, backend: BackendName, confi
   });
 }
 
-async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean }> {
+async function trainInto(tf: typeof tfType, backend: BackendName, given: TrainConfig, opts: TrainRunOptions): Promise<{ state: TrainState; interrupted: boolean; config: TrainConfig }> {
+  let config = given;
   let state: TrainState;
   let resumes: ResumeRecord[] = [];
   if (opts.resume) {
     const r = resumeState(config, { ...opts, resume: opts.resume });
-    state = r.state;
+    ({ state, config } = r);
     resumes = [...(resolve(dirname(opts.resume)) === resolve(opts.out) ? earlierResumes(opts.out) : []), r.record];
   } else {
     state = initTrainState(config);
@@ -214,5 +230,5 @@ async function trainInto(tf: typeof tfType, backend: BackendName, config: TrainC
     process.removeListener('SIGINT', onSigint);
   }
   progress.done(`${interrupted ? 'stopped' : 'finished'} at iteration ${state.iteration} after ${wall().toFixed(1)} s on ${backend}`);
-  return { state, interrupted };
+  return { state, interrupted, config };
 }

@@ -53,6 +53,8 @@ export const trainConfigSchema = z.object({
   lrDecay: z.number().positive().max(1).default(0.5),
   /** Iterations between learning-rate decays. */
   lrDecaySteps: z.number().int().positive().default(700),
+  /** Iteration at which `lr` applies and from which its decays are counted: a next training stage's start (`reach train --resume … --config …` sets it). Default 0. */
+  lrFrom: z.number().int().min(0).optional(),
   /** Maximum global norm of the gradient of the loss with respect to all parameters (loss units per parameter unit). */
   clip: z.number().positive().default(1),
   /** Learning-rate factor applied when a step is skipped for NaN/Inf. */
@@ -193,7 +195,7 @@ export function initTrainState(config: TrainConfig): TrainState {
  * from seed and iteration (so the continuation is reproducible, but not the one an unbroken run takes).
  */
 export function restartedTrainState(config: TrainConfig, params: NetworkParams, iteration: number): TrainState {
-  const lr = config.lr * config.lrDecay ** Math.floor(iteration / config.lrDecaySteps);
+  const lr = config.lr * config.lrDecay ** Math.floor((iteration - (config.lrFrom ?? 0)) / config.lrDecaySteps);
   return { iteration, params, adam: createAdamState(params), rng: createRng(config.seed + iteration), lr, badSteps: 0, log: [] };
 }
 
@@ -285,7 +287,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients', sums), sums);
       const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads);
       state.iteration++;
-      if (config.lrDecay < 1 && state.iteration % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
+      if (config.lrDecay < 1 && (state.iteration - (config.lrFrom ?? 0)) % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
       const entry: IterationLog = {
         iteration: state.iteration,
         loss: { ...result.loss },

@@ -54,15 +54,25 @@ function timestamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-/** --checkpoint and --train-config, defaulting to the default controller of --arm (or of DEFAULT_ARM). */
-function resolveModel(opts: RawOptions): { checkpoint: string; trainConfig: string } {
+/** --checkpoint and the training configs of --train (--train-config, one stage), defaulting to the default controller of --arm (or of DEFAULT_ARM). */
+function resolveModel(opts: RawOptions): { checkpoint: string; trainStages: string[] } {
   const model = defaultModel(opts.arm ?? DEFAULT_ARM);
-  return { checkpoint: opts.checkpoint ?? model.checkpoint, trainConfig: opts.trainConfig ?? model.trainConfig };
+  return { checkpoint: opts.checkpoint ?? model.checkpoint, trainStages: opts.trainConfig ? [opts.trainConfig] : model.trainStages };
+}
+
+/**
+ * Training stages cut to `iterations` in all (their `iterations` count from the first stage's first): the
+ * stage that reaches it ends there and the later ones are dropped; the last stage is run on to it.
+ */
+export function stagesUpTo<C extends { iterations: number }>(stages: C[], iterations: number): C[] {
+  const end = stages.findIndex((s, i) => s.iterations >= iterations || i === stages.length - 1);
+  return [...stages.slice(0, end), { ...stages[end], iterations }];
 }
 
 async function run(opts: RawOptions): Promise<void> {
   const t0 = performance.now();
-  ({ checkpoint: opts.checkpoint, trainConfig: opts.trainConfig } = resolveModel(opts));
+  const { checkpoint, trainStages } = resolveModel(opts);
+  opts.checkpoint = checkpoint;
   const protocol = parseChoice(opts.protocol, '--protocol', PROTOCOLS);
   if (protocol !== 'default') return runNamedProtocol(protocol, opts, t0);
   if (opts.protocolSpec !== undefined) throw new Error('--protocol-spec applies only with --protocol curl-adaptation, visuomotor-rotation or ablation');
@@ -85,8 +95,9 @@ async function run(opts: RawOptions): Promise<void> {
   if (opts.iterations !== undefined && !opts.train) throw new Error('--iterations applies only with --train');
   let train;
   if (opts.train) {
-    const iterations = opts.iterations === undefined ? {} : { iterations: parseIntStrict(opts.iterations, '--iterations') };
-    train = { config: loadTrainConfig(opts.trainConfig, iterations), backend };
+    const configs = trainStages.map((path) => loadTrainConfig(path));
+    const [config, ...then] = opts.iterations === undefined ? configs : stagesUpTo(configs, parseIntStrict(opts.iterations, '--iterations'));
+    train = { config, then, backend };
   }
   const out = resolve(opts.out ?? `runs/experiment-${timestamp(new Date())}`);
   const say = (m: string) => process.stderr.write(`experiment: ${m}\n`);
@@ -155,9 +166,9 @@ export function register(program: Command): void {
     .option('--arm <name>', `body whose default controller (and training config, with --train) to use: motornet (torque motors) or arm26 (six muscles); default ${DEFAULT_ARM}`)
     .option('--checkpoint <file>', 'controller checkpoint (default: the default controller of --arm)')
     .option('--out <dir>', 'output folder (default runs/experiment-<timestamp>)')
-    .option('--train', 'train a controller first (default training config) and use it')
-    .option('--train-config <file>', 'training config for --train (default: the default controller\'s of --arm)')
-    .option('--iterations <n>', 'training iterations for --train (overrides the config)')
+    .option('--train', 'train a controller first (the default controller\'s training configs, stage after stage) and use it')
+    .option('--train-config <file>', 'one training config for --train (default: the default controller\'s stages of --arm)')
+    .option('--iterations <n>', 'training iterations in all for --train (overrides the configs: the stages run in order up to it)')
     .option('--backend <name>', `tfjs backend for --train: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--repeats <n>', 'repetitions of each of the 8 targets (with sensory noise)', String(EXPERIMENT_RUN_OPTIONS.repeats))
     .option('--seed <n>', 'seed of the sensory noise and of the analysis', String(EXPERIMENT_RUN_OPTIONS.seed))

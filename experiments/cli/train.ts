@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (overrides the config)')
     .option('--arm <name>', 'body preset (overrides the config): motornet or li-todorov (torque motors), arm26 (six muscles)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept); with --config, a next stage: the same network under that config, Adam restarted')
+    .option('--resume <checkpoint>', 'continue training from a checkpoint written by reach train (its optimizer state and log are kept); with --config, a next stage: the same network under that config, Adam restarted, iterations counted from the first stage')
     .option('--restart-optimizer', 'with --resume: accept a checkpoint without optimizer state (e.g. from --export); keeps the weights, restarts Adam')
     .option('--export <file>', 'also write a compact checkpoint (weights, config, summary; no optimizer state) to this file')
     .option('--force', 'start a fresh training in an --out that holds another one (its files are deleted)')
@@ -72,9 +72,9 @@ export function register(program: Command): void {
         const { tf, backend } = await initBackend(backendChoice);
         mark(`backend ${backend}`);
         process.stderr.write(`train: backend ${backend}, ${typeof config.arm === 'string' ? config.arm : config.arm.name} arm, ${config.network.kind} ${config.network.hidden} units, batch ${config.batch}, ${config.task.steps} steps, seed ${config.seed}, ${workers} worker${workers > 1 ? 's' : ''} → ${opts.out}\n`);
-        const { state, interrupted } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, nextStage, force: opts.force === true, workers, shardWorkers });
+        const { state, interrupted, config: trained } = await runTraining(tf, backend, config, { out: opts.out, resume: opts.resume, restartOptimizer: opts.restartOptimizer === true, nextStage, force: opts.force === true, workers, shardWorkers });
         if (opts.export && !interrupted) {
-          writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(config, state, backend, false)));
+          writeFileAtomic(opts.export, serializeCheckpoint(makeCheckpoint(trained, state, backend, false)));
           process.stderr.write(`train: compact checkpoint → ${opts.export}\n`);
         }
         if (opts.json) {

@@ -56,21 +56,40 @@ describe('reach train --resume', () => {
 });
 
 describe('reach train --resume with --config: a next stage', () => {
-  // Longer trials and a new learning rate, the same network: what the muscle default's hold stage changes.
-  const stage = { ...tiny, task: { ...tiny.task, steps: 30 }, lr: 0.01, lrDecaySteps: 1000 };
+  // Longer trials and a new learning rate, the same network: what the muscle default's hold stage changes. Decays every
+  // 2 iterations, so a schedule counted from iteration 0 (a first halving at 6) differs from the stage's (at 7).
+  const stage = { ...tiny, task: { ...tiny.task, steps: 30 }, lr: 0.01, lrDecaySteps: 2 };
   writeFileSync(join(dir, 'stage.json'), JSON.stringify(stage));
+  /** The stage's documented rate after iteration i: lr halved every lrDecaySteps iterations from the stage's start (5). */
+  const stageLr = (i: number) => 0.01 * 0.5 ** Math.floor((i - 5) / 2);
 
-  it('trains the checkpoint\'s weights under the new config from its own learning rate, continuing the log', () => {
-    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'stage.json', '--iterations', '7', '--out', 's');
+  it('trains the checkpoint\'s weights under the new config, its rate counted from the stage\'s start, continuing the log', () => {
+    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'stage.json', '--iterations', '9', '--out', 's', '--export', join('s', 'compact.json'));
     expect(r.status, r.stderr).toBe(0);
     const log = json('s/log.json').iterations;
-    expect(log.map((e: { iteration: number }) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(log.map((e: { iteration: number }) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(log.slice(0, 5)).toEqual(json('a/log.json').iterations);
-    // Not the first stage's schedule: Adam restarts at the stage's rate.
-    expect(log[5].lr).toBe(0.01);
+    expect(log.slice(5).map((e: { lr: number }) => e.lr)).toEqual([6, 7, 8, 9].map(stageLr));
     const written = json('s/config.json');
     expect(written.config.task.steps).toBe(30);
-    expect(written.resumes).toEqual([{ checkpoint: resolve(dir, 'a', 'checkpoint.json'), iteration: 5, optimizer: 'restarted', stage: 'new config' }]);
+    expect(written.config.lrFrom).toBe(5);
+    const first = parseCheckpoint(readFileSync(join(dir, 'a', 'checkpoint.json'), 'utf8')).config;
+    expect(written.resumes).toEqual([{ checkpoint: resolve(dir, 'a', 'checkpoint.json'), iteration: 5, optimizer: 'restarted', stage: { from: 5, previousConfig: JSON.parse(JSON.stringify(first)) } }]);
+    // The stage's controller says where its schedule began.
+    expect(parseCheckpoint(readFileSync(join(dir, 's', 'compact.json'), 'utf8')).config.lrFrom).toBe(5);
+  });
+
+  it('keeps the stage\'s schedule when a stage checkpoint without optimizer state is resumed with --restart-optimizer', () => {
+    const r = train('--resume', join('s', 'compact.json'), '--restart-optimizer', '--iterations', '11', '--out', 'u');
+    expect(r.status, r.stderr).toBe(0);
+    const log = json('u/log.json').iterations;
+    expect(log.slice(9).map((e: { lr: number }) => e.lr)).toEqual([10, 11].map(stageLr));
+  });
+
+  it('continues exactly (Adam restored) when the config given is the checkpoint\'s own', () => {
+    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'tiny.json', '--iterations', '6', '--out', 'v');
+    expect(r.status, r.stderr).toBe(0);
+    expect(json('v/config.json').resumes).toEqual([{ checkpoint: resolve(dir, 'a', 'checkpoint.json'), iteration: 5, optimizer: 'restored' }]);
   });
 
   it('starts from the checkpoint\'s weights (a stage at a negligible rate leaves them within 1e-9)', () => {
@@ -86,10 +105,13 @@ describe('reach train --resume with --config: a next stage', () => {
     }
   });
 
-  it('refuses a stage whose network is not the checkpoint\'s, naming what differs', () => {
+  it('refuses a stage whose network is not the checkpoint\'s, naming what differs, and one that ends where it starts', () => {
     writeFileSync(join(dir, 'wider.json'), JSON.stringify({ ...stage, network: { hidden: 16 } }));
-    const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'wider.json', '--iterations', '7', '--out', 'w');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/network differs from the one in .*checkpoint\.json \(hidden: 8 → 16\)/);
+    const wider = train('--resume', join('a', 'checkpoint.json'), '--config', 'wider.json', '--iterations', '7', '--out', 'w');
+    expect(wider.status).toBe(1);
+    expect(wider.stderr).toMatch(/network differs from the one in .*checkpoint\.json \(hidden: 8 → 16\)/);
+    const short = train('--resume', join('a', 'checkpoint.json'), '--config', 'stage.json', '--iterations', '5', '--out', 'w');
+    expect(short.status).toBe(1);
+    expect(short.stderr).toMatch(/a stage's iterations count from the first stage's first: give iterations above 5/);
   });
 });
