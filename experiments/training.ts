@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendName } from '../model/backend.ts';
 import { checkpointOf, parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../model/checkpoint.ts';
-import { initTrainState, networkSpecOf, parseTrainConfig, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
+import { initTrainState, networkSpecOf, parseTrainConfig, printNotice, restartedTrainState, train, TrainingDivergedError, type TrainConfig, type TrainState } from '../model/train.ts';
 import type * as tfType from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatIssues } from '../core/zod-issues.ts';
@@ -106,6 +106,7 @@ function resumeState(given: TrainConfig, opts: TrainRunOptions & { resume: strin
     throw new Error(`cannot continue the training log: ${logPath} (beside the checkpoint) ${existsSync(logPath) ? `holds ${earlier.length} iterations` : 'is missing'}, ${opts.resume} holds ${done}`);
   }
   const log = complete ? earlier.slice(0, done) : [];
+  if (!complete) printNotice(`${logPath} does not cover the ${done} iterations of ${opts.resume}: the log starts at iteration ${done + 1}`);
   const state = restart ? { ...restartedTrainState(config, ck.params, done), log } : { iteration: done, params: ck.params, ...ck.resume!, log };
   const record: ResumeRecord = { checkpoint: resolve(opts.resume), iteration: done, optimizer: restart ? 'restarted' : 'restored', ...(stage ? { stage: { from: done, previousConfig: ck.config } } : {}) };
   return { state, record, config };
@@ -126,7 +127,12 @@ function sameConfigBut(a: TrainConfig, b: TrainConfig, except: keyof TrainConfig
  * follow the stage's schedule).
  */
 function stageConfig(ck: Checkpoint, config: TrainConfig, done: number, path: string): TrainConfig {
-  if (differs(ck.config.arm, config.arm)) throw new Error(`the next stage's arm ${JSON.stringify(config.arm)} is not the one ${path} was trained on (${JSON.stringify(ck.config.arm)})`);
+  const [armWas, armNow] = [ck.config.arm, config.arm];
+  if (differs(armWas, armNow)) {
+    // A custom arm is a whole parameter object: name the fields that differ.
+    const what = typeof armWas === 'object' && typeof armNow === 'object' ? Object.keys(armNow).filter((k) => differs(armWas[k as keyof typeof armWas], armNow[k as keyof typeof armNow])).join(', ') : `${JSON.stringify(armWas)} → ${JSON.stringify(armNow)}`;
+    throw new Error(`the next stage's arm is not the one ${path} was trained on (${what})`);
+  }
   const was = ck.network;
   const now = networkSpecOf(config);
   const changed = (Object.keys(now) as Array<keyof typeof now>).filter((k) => differs(was[k], now[k]));

@@ -105,11 +105,15 @@ describe('reach train --resume with --config: a next stage', () => {
     }
   });
 
-  it('refuses a stage whose network is not the checkpoint\'s, naming what differs, and one that ends where it starts', () => {
+  it('refuses a stage whose network or arm is not the checkpoint\'s, naming what differs, and one that ends where it starts', () => {
     writeFileSync(join(dir, 'wider.json'), JSON.stringify({ ...stage, network: { hidden: 16 } }));
     const wider = train('--resume', join('a', 'checkpoint.json'), '--config', 'wider.json', '--iterations', '7', '--out', 'w');
     expect(wider.status).toBe(1);
     expect(wider.stderr).toMatch(/network differs from the one in .*checkpoint\.json \(hidden: 8 → 16\)/);
+    writeFileSync(join(dir, 'other-arm.json'), JSON.stringify({ ...stage, arm: 'li-todorov' }));
+    const arm = train('--resume', join('a', 'checkpoint.json'), '--config', 'other-arm.json', '--iterations', '7', '--out', 'w');
+    expect(arm.status).toBe(1);
+    expect(arm.stderr).toMatch(/arm is not the one .*checkpoint\.json was trained on \("motornet" → "li-todorov"\)/);
     const short = train('--resume', join('a', 'checkpoint.json'), '--config', 'stage.json', '--iterations', '5', '--out', 'w');
     expect(short.status).toBe(1);
     expect(short.stderr).toMatch(/a stage's iterations count from the first stage's first: give iterations above 5/);
