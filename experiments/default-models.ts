@@ -1,7 +1,7 @@
 /**
  * The committed default controllers, one per body preset that has one, with the training configs that
- * reproduce each, stage after stage (`npm run train:default`, `npm run train:default-muscle`). `--arm` on `reach run` and
- * `reach experiment` picks among them; `DEFAULT_ARM` is the one `npm start` runs.
+ * reproduce each, stage after stage (`npm run train:default`, `npm run train:default-muscle`). `--arm`
+ * on `reach run` and `reach experiment` picks among them; `DEFAULT_ARM` is the one `npm start` runs.
  */
 import { join } from 'node:path';
 import { DEFAULT_CHECKPOINT, PACKAGE_ROOT } from './package-info.ts';
