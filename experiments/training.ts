@@ -88,9 +88,10 @@ function readLogLines(path: string): TrainState['log'] {
 function resumeState(given: TrainConfig, opts: TrainRunOptions & { resume: string }): { state: TrainState; record: ResumeRecord; config: TrainConfig } {
   const ck = loadCheckpointFile(opts.resume);
   const done = ck.training.iterations;
-  // The checkpoint's own config given again (to raise `iterations`) continues it exactly, as a plain resume.
-  const stage = opts.nextStage === true && !sameConfigBut(ck.config, given, 'iterations');
-  const config = stage ? stageConfig(ck, given, done, opts.resume) : given;
+  // The checkpoint's own config given again (to raise `iterations`; a stage's file has no lrFrom) continues it exactly, as a plain resume.
+  const own = opts.nextStage === true && sameConfigBut(ck.config, { ...given, lrFrom: given.lrFrom ?? ck.config.lrFrom }, 'iterations');
+  const stage = opts.nextStage === true && !own;
+  const config = stage ? stageConfig(ck, given, done, opts.resume) : own ? { ...ck.config, iterations: given.iterations } : given;
   // Adam's moments and schedule belong to the objective they were gathered on: a new stage restarts them.
   const restart = !ck.resume || opts.restartOptimizer === true || stage;
   if (!ck.resume && !opts.restartOptimizer && !stage) {

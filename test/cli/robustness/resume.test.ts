@@ -92,6 +92,14 @@ describe('reach train --resume with --config: a next stage', () => {
     expect(json('v/config.json').resumes).toEqual([{ checkpoint: resolve(dir, 'a', 'checkpoint.json'), iteration: 5, optimizer: 'restored' }]);
   });
 
+  it('continues a stage exactly when its own config file is given again, keeping the stage\'s schedule', () => {
+    const r = train('--resume', join('s', 'checkpoint.json'), '--config', 'stage.json', '--iterations', '11', '--out', 's');
+    expect(r.status, r.stderr).toBe(0);
+    expect(json('s/config.json').resumes.at(-1)).toEqual({ checkpoint: resolve(dir, 's', 'checkpoint.json'), iteration: 9, optimizer: 'restored' });
+    expect(json('s/config.json').config.lrFrom).toBe(5);
+    expect(json('s/log.json').iterations.slice(9).map((e: { lr: number }) => e.lr)).toEqual([10, 11].map(stageLr));
+  });
+
   it('starts from the checkpoint\'s weights (a stage at a negligible rate leaves them within 1e-9)', () => {
     writeFileSync(join(dir, 'still.json'), JSON.stringify({ ...stage, lr: 1e-12 }));
     const r = train('--resume', join('a', 'checkpoint.json'), '--config', 'still.json', '--iterations', '6', '--out', 't');
