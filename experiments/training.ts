@@ -98,7 +98,8 @@ function resumeState(given: TrainConfig, opts: TrainRunOptions & { resume: strin
     throw new Error(`${opts.resume} has no optimizer state (a compact checkpoint, e.g. from --export), so training cannot continue exactly; resume the checkpoint.json of its training directory, or pass --restart-optimizer to keep the weights and restart Adam`);
   }
   if (config.iterations <= done) {
-    throw new Error(`${opts.resume} already holds ${done} iterations; give --iterations above ${done} to continue`);
+    const how = stage ? `a stage's iterations count from the first stage's first: give iterations above ${done}` : `give --iterations above ${done} to continue`;
+    throw new Error(`${opts.resume} already holds ${done} iterations; ${how}`);
   }
   const logPath = join(dirname(opts.resume), 'log.json');
   const earlier = existsSync(logPath) ? readLogLines(logPath) : [];
@@ -141,7 +142,6 @@ function stageConfig(ck: Checkpoint, config: TrainConfig, done: number, path: st
     throw new Error(`the next stage's network differs from the one in ${path} (${changed.map((k) => `${k}: ${JSON.stringify(was[k])} → ${JSON.stringify(now[k])}`).join(', ')}); a stage continues the same network`);
   }
   if (config.lrFrom !== undefined && config.lrFrom !== done) throw new Error(`the next stage's lrFrom ${config.lrFrom} is not the iteration it starts from (${done}); leave lrFrom out`);
-  if (config.iterations <= done) throw new Error(`${path} already holds ${done} iterations; a stage's iterations count from the first stage's first: give iterations above ${done}`);
   return { ...config, lrFrom: done };
 }
 
