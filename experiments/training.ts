@@ -199,7 +199,7 @@ async function trainInto(tf: typeof tfType, backend: BackendName, given: TrainCo
     state = initTrainState(config);
   }
   writeJsonAtomic(join(opts.out, 'config.json'), { config, seed: config.seed, packageVersion: PACKAGE_VERSION, backend, resumes });
-  const progress = createProgress(config.iterations, 'train');
+  const progress = createProgress(config.iterations, 'train', { from: state.iteration });
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;

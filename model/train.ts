@@ -37,8 +37,10 @@ export const trainConfigSchema = z.object({
   arm: z.union([z.string(), armParamsSchema]).default('motornet'),
   /** Reaching task trained on. */
   task: taskSpecSchema.default(taskSpecSchema.parse({ kind: 'mixed', centerOutFraction: 0.85, duration: 1.2 })),
-  /** Sensory feedback delays (s, whole control steps of task.dt) and noise stds; fields left out of a given object are 0. */
-  feedback: feedbackOptionsSchema.default(DEFAULT_FEEDBACK),
+  /** Sensory feedback delays (s, whole control steps of task.dt) and noise stds; fields left out of a given object take DEFAULT_FEEDBACK's values (a block that sets one noise keeps the 20/50 ms delays). */
+  feedback: z
+    .preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...DEFAULT_FEEDBACK, ...v } : v), feedbackOptionsSchema)
+    .default(DEFAULT_FEEDBACK),
   /** Controller; `inputs` is set from the observation size. */
   network: trainNetworkSchema.default(trainNetworkSchema.parse({})),
   /** Loss weights. */
@@ -169,6 +171,8 @@ export interface IterationLog {
   ms: number;
   /** Present when the step was skipped by the NaN/Inf guard. */
   event?: string;
+  /** Present (true) on the first iteration of a next stage (config `lrFrom`): the loss curve marks where the config changed. */
+  stageStart?: true;
 }
 
 /** Everything needed to continue training exactly: plain data. */
@@ -286,6 +290,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       const flowDue = config.gradientFlowEvery > 0 && state.iteration % config.gradientFlowEvery === 0;
       const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients', sums), sums);
       const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads);
+      const stageStart = config.lrFrom !== undefined && config.lrFrom > 0 && state.iteration === config.lrFrom;
       state.iteration++;
       if (config.lrDecay < 1 && (state.iteration - (config.lrFrom ?? 0)) % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
       const entry: IterationLog = {
@@ -298,6 +303,7 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
         lr: state.lr,
         ms: performance.now() - t0,
         ...(event ? { event } : {}),
+        ...(stageStart ? { stageStart: true as const } : {}),
       };
       state.log.push(entry);
       hooks.onIteration?.(entry, state);

@@ -191,7 +191,8 @@ function speedProfiles(run: RunData, a: RunPartOfAnalysis, style: ConditionStyle
   };
 }
 
-function lossCurve(log: TrainingLog): Figure {
+/** Loss components per training iteration, each next stage's start marked. */
+export function lossCurve(log: TrainingLog): Figure {
   const rows: Array<Record<string, number | string>> = [];
   for (const it of log.iterations) {
     for (const name of ['total', 'position', 'hold', 'speed', 'effort', 'activity'] as const) {
@@ -199,22 +200,33 @@ function lossCurve(log: TrainingLog): Figure {
       if (v > 0 && Number.isFinite(v)) rows.push({ iteration: it.iteration, component: name, loss: r6(v) });
     }
   }
+  // A stage's first iteration is drawn where the stage starts: the iterations before it are done.
+  const stages = log.iterations.filter((it) => it.stageStart).map((it) => ({ iteration: it.iteration - 1 }));
+  const x = { field: 'iteration', type: 'quantitative', title: 'training iteration (mini-batches)' } as const;
+  const stageNote = stages.length
+    ? ` Dashed vertical lines: the start of a next training stage (\`reach train --resume … --config\`) at iteration ${stages.map((s) => s.iteration).join(', ')}; its config (trial length, noise, learning rate) differs from the one before, so the loss may jump there.`
+    : '';
   return {
     id: 'loss-curve',
     title: 'Training loss',
-    caption: `Weighted loss components per training iteration (${log.source}; ${log.iterations.length} of ${log.totalIterations} iterations shown${log.iterations.length < log.totalIterations ? ', evenly decimated' : ''}). Position: hand-to-target L1 distance in the reach's frame after go plus the reaction window; hold: the same distance from the start before go; speed: hand speed while it should be still; effort: squared torque; activity: squared hidden activity.`,
+    caption: `Weighted loss components per training iteration (${log.source}; ${log.iterations.length} of ${log.totalIterations} iterations shown${log.iterations.length < log.totalIterations ? ', evenly decimated' : ''}). Position: hand-to-target L1 distance in the reach's frame after go plus the reaction window; hold: the same distance from the start before go; speed: hand speed while it should be still; effort: squared torque; activity: squared hidden activity.${stageNote}`,
     spec: {
       $schema: SCHEMA,
       title: 'Training loss',
       width: SIZE + 60,
       height: 240,
-      data: { values: rows },
-      mark: { type: 'line', strokeWidth: 1.2 },
-      encoding: {
-        x: { field: 'iteration', type: 'quantitative', title: 'training iteration (mini-batches)' },
-        y: { field: 'loss', type: 'quantitative', title: 'weighted loss (dimensionless)', scale: { type: 'log' } },
-        color: { field: 'component', type: 'nominal', title: 'component', sort: ['total', 'position', 'hold', 'speed', 'effort', 'activity'] },
-      },
+      layer: [
+        {
+          data: { values: rows },
+          mark: { type: 'line', strokeWidth: 1.2 },
+          encoding: {
+            x,
+            y: { field: 'loss', type: 'quantitative', title: 'weighted loss (dimensionless)', scale: { type: 'log' } },
+            color: { field: 'component', type: 'nominal', title: 'component', sort: ['total', 'position', 'hold', 'speed', 'effort', 'activity'] },
+          },
+        },
+        ...(stages.length ? [{ data: { values: stages }, mark: { type: 'rule' as const, strokeDash: [4, 4], color: 'black' }, encoding: { x } }] : []),
+      ],
     },
   };
 }

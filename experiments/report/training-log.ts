@@ -21,6 +21,7 @@ const entrySchema = z.object({
   clipped: z.boolean().optional(),
   gradientFlow: z.array(z.number().nullable()).optional(),
   event: z.string().optional(),
+  stageStart: z.literal(true).optional(),
 });
 const flowSchema = z.object({ iteration: z.number().int(), norms: z.array(z.number().nullable()) });
 const logSchema = z.object({
@@ -79,11 +80,12 @@ function evenly<T>(items: T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => items[Math.round((i * (n - 1)) / (max - 1))]);
 }
 
-/** Keep at most `maxPoints` entries and `maxSnapshots` gradient-flow snapshots (default 8), evenly spaced, always including the first and last. */
+/** Keep at most `maxPoints` entries (plus each stage's first) and `maxSnapshots` gradient-flow snapshots (default 8), evenly spaced, always including the first and last. */
 export function decimateLog(log: TrainingLog, maxPoints: number, maxSnapshots = 8): TrainingLog {
   if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new Error(`maxPoints must be an integer ≥ 2, got ${maxPoints}`);
   if (!Number.isInteger(maxSnapshots) || maxSnapshots < 2) throw new Error(`maxSnapshots must be an integer ≥ 2, got ${maxSnapshots}`);
-  return { ...log, iterations: evenly(log.iterations, maxPoints), gradientFlow: evenly(log.gradientFlow, maxSnapshots) };
+  const kept = new Set([...evenly(log.iterations, maxPoints), ...log.iterations.filter((e) => e.stageStart)]);
+  return { ...log, iterations: log.iterations.filter((e) => kept.has(e)), gradientFlow: evenly(log.gradientFlow, maxSnapshots) };
 }
 
 /** Read a training log; errors name the file. */
@@ -101,6 +103,7 @@ export function readTrainingLog(path: string): TrainingLog {
     ...(e.gradNorm !== undefined ? { gradNorm: e.gradNorm } : {}),
     ...(e.clipped !== undefined ? { clipped: e.clipped } : {}),
     ...(e.event !== undefined ? { event: e.event } : {}),
+    ...(e.stageStart ? { stageStart: e.stageStart } : {}),
   }));
   const gradientFlow = parsed.data.gradientFlow ?? parsed.data.iterations.flatMap((e) => (e.gradientFlow ? [{ iteration: e.iteration, norms: e.gradientFlow }] : []));
   return { source: path, iterations, gradientFlow, totalIterations: parsed.data.totalIterations ?? iterations.length, finalLossTotal: parsed.data.finalLossTotal ?? finalLossOf(iterations) };

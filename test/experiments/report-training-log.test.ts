@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decimateLog, logMismatch, logPathFor, readTrainingLog, writeTrainingLog } from '../../experiments/report/index.ts';
+import { lossCurve } from '../../experiments/report/figures.ts';
 import { summarizeTraining } from '../../model/checkpoint.ts';
 import type { TrainState } from '../../model/train.ts';
 
@@ -47,6 +48,17 @@ describe('training logs for the loss curve', () => {
     expect(logMismatch(readTrainingLog(kept), training)).toBeNull();
     expect(logMismatch(readTrainingLog(kept), { ...training, iterations: 1200 })).toMatch(/1000 iterations.*1200/);
     expect(logMismatch(readTrainingLog(kept), { ...training, finalLoss: { ...training.finalLoss, total: training.finalLoss.total * 1.01 } })).toMatch(/final loss/);
+  });
+
+  it('keeps and marks where a next stage starts: a rule at the 600 iterations before it, whatever the decimation', () => {
+    const staged = join(dir, 'staged.json');
+    writeFileSync(staged, JSON.stringify({ iterations: rawLog().map((e) => (e.iteration === 601 ? { ...e, stageStart: true } : e)) }));
+    const d = decimateLog(readTrainingLog(staged), 7);
+    expect(d.iterations.filter((e) => e.stageStart).map((e) => e.iteration)).toEqual([601]);
+    type Layers = { layer: Array<{ mark: { type: string }; data: { values: Array<{ iteration: number }> } }> };
+    const rules = (spec: unknown) => (spec as Layers).layer.filter((l) => l.mark.type === 'rule').map((l) => l.data.values);
+    expect(rules(lossCurve(d).spec)).toEqual([[{ iteration: 600 }]]);
+    expect(rules(lossCurve(decimateLog(readTrainingLog(full), 7)).spec)).toEqual([]);
   });
 
   it('rejects files that are not training logs, naming them', () => {

@@ -6,6 +6,7 @@ import { runExperiment } from '../../experiments/run.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../experiments/run-options.ts';
 import { parseCheckpoint } from '../../model/checkpoint.ts';
 import { parseTrainConfig } from '../../model/train.ts';
+import { DEFAULT_FEEDBACK } from '../../sim/tasks/observation.ts';
 import { parseTaskSpec } from '../../sim/tasks/task-spec.ts';
 
 afterEach(() => vi.restoreAllMocks());
@@ -41,6 +42,12 @@ describe('durations in seconds, whole control steps of one dt', () => {
     const task = { kind: 'mixed', duration: 0.6, dt: 0.02, delay: [0.1, 0.2] };
     expect(parseTrainConfig({ task, feedback: { proprioceptionDelay: 0.04 } }).feedback.proprioceptionDelay).toBe(0.04);
     expect(() => parseTrainConfig({ task, feedback: { proprioceptionDelay: 0.05 } })).toThrow(/invalid training config: feedback proprioceptionDelay = 0.05 s is not a whole number of control steps of dt = 0.02 s/);
+  });
+
+  it('a feedback block that sets one field keeps the default 20 / 50 ms delays and noise for the rest', () => {
+    const fb = parseTrainConfig({ feedback: { muscleVelocityNoise: 0.001 } }).feedback;
+    expect(fb).toEqual({ ...DEFAULT_FEEDBACK, muscleVelocityNoise: 0.001 });
+    expect([fb.proprioceptionDelay, fb.visionDelay]).toEqual([0.02, 0.05]);
   });
 
   it('a controller written in control steps (version 0.1.0) still loads, converted, naming its file in the notice', () => {

@@ -70,6 +70,8 @@ describe('reach train --resume with --config: a next stage', () => {
     expect(log.map((e: { iteration: number }) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(log.slice(0, 5)).toEqual(json('a/log.json').iterations);
     expect(log.slice(5).map((e: { lr: number }) => e.lr)).toEqual([6, 7, 8, 9].map(stageLr));
+    // The loss curve marks the stage's first iteration, and only it.
+    expect(log.filter((e: { stageStart?: boolean }) => e.stageStart).map((e: { iteration: number }) => e.iteration)).toEqual([6]);
     const written = json('s/config.json');
     expect(written.config.task.steps).toBe(30);
     expect(written.config.lrFrom).toBe(5);
@@ -98,6 +100,7 @@ describe('reach train --resume with --config: a next stage', () => {
     expect(json('s/config.json').resumes.at(-1)).toEqual({ checkpoint: resolve(dir, 's', 'checkpoint.json'), iteration: 9, optimizer: 'restored' });
     expect(json('s/config.json').config.lrFrom).toBe(5);
     expect(json('s/log.json').iterations.slice(9).map((e: { lr: number }) => e.lr)).toEqual([10, 11].map(stageLr));
+    expect(json('s/log.json').iterations.filter((e: { stageStart?: boolean }) => e.stageStart).map((e: { iteration: number }) => e.iteration)).toEqual([6]);
   });
 
   it('starts from the checkpoint\'s weights (a stage at a negligible rate leaves them within 1e-9)', () => {
