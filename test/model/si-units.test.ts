@@ -40,8 +40,8 @@ describe('durations in seconds, whole control steps of one dt', () => {
 
   it('feedback delays that are not whole steps of the task dt are refused with the config', () => {
     const task = { kind: 'mixed', duration: 0.6, dt: 0.02, delay: [0.1, 0.2] };
-    expect(parseTrainConfig({ task, feedback: { proprioceptionDelay: 0.04 } }).feedback.proprioceptionDelay).toBe(0.04);
-    expect(() => parseTrainConfig({ task, feedback: { proprioceptionDelay: 0.05 } })).toThrow(/invalid training config: feedback proprioceptionDelay = 0.05 s is not a whole number of control steps of dt = 0.02 s/);
+    expect(parseTrainConfig({ task, feedback: { proprioceptionDelay: 0.04, visionDelay: 0.06 } }).feedback.proprioceptionDelay).toBe(0.04);
+    expect(() => parseTrainConfig({ task, feedback: { proprioceptionDelay: 0.05, visionDelay: 0.06 } })).toThrow(/invalid training config: feedback proprioceptionDelay = 0.05 s is not a whole number of control steps of dt = 0.02 s/);
   });
 
   it('a feedback block that sets one field keeps the default 20 / 50 ms delays and noise for the rest', () => {
