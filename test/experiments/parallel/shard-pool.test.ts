@@ -7,6 +7,7 @@ import { Episode } from '../../../model/episode.ts';
 import { initParams } from '../../../model/network.ts';
 import { addShardGradients, combineShards, createBatchSums, planShards, resetBatchSums, ShardEpisodes } from '../../../model/shards.ts';
 import { episodeSetupOf, initTrainState, parseTrainConfig, train, type TrainState } from '../../../model/train.ts';
+import { DEFAULT_FEEDBACK, noiseless } from '../../../sim/tasks/observation.ts';
 import { parseTaskSpec, sampleTrials } from '../../../sim/tasks/task-spec.ts';
 import { pooledShardRunner, shardRunnerFor, spawnShardWorkers, startShardPool, type ShardPool } from '../../../experiments/parallel/shard-pool.ts';
 
@@ -133,7 +134,7 @@ describe('data-parallel training on worker threads', () => {
   });
 
   it('the shard gradients add up to the gradient of the whole batch (noise-free, float32 rounding apart)', () => {
-    const c = parseTrainConfig({ ...config('gru'), feedback: { visionDelay: 0.05, proprioceptionDelay: 0.02 }, hiddenNoise: 0 });
+    const c = parseTrainConfig({ ...config('gru'), feedback: noiseless(DEFAULT_FEEDBACK), hiddenNoise: 0 });
     const setup = episodeSetupOf(c);
     const task = parseTaskSpec(c.task);
     const trials = sampleTrials(setup.arm, task, 40, createRng(3));
