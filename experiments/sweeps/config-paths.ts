@@ -1,13 +1,13 @@
 /**
  * Dotted config paths (`loss.activity`, `network.hidden`) checked against a zod object schema and
  * applied to plain JSON configs. A path is valid when every segment names a field of an object schema
- * (through defaults, optionals, nullables, pipes and unions of objects): a misspelt path is refused here,
+ * (through defaults, optionals, nullables, pipes (preprocessed ones too) and unions of objects): a misspelt path is refused here,
  * with the closest field and the fields that exist at that level, before any cell is trained.
  */
 import type { z } from 'zod';
 import { closestKey } from '../../core/zod-issues.ts';
 
-type Def = { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; options?: z.ZodType[]; in?: z.ZodType };
+type Def = { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; options?: z.ZodType[]; in?: z.ZodType; out?: z.ZodType };
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object schemas a value of this schema may be (wrappers removed; union members that are objects). */
@@ -15,7 +15,11 @@ function objectShapes(schema: z.ZodType): Array<Record<string, z.ZodType>> {
   const def = defOf(schema);
   if (def.type === 'object') return [def.shape!];
   if ((def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault' || def.type === 'readonly') && def.innerType) return objectShapes(def.innerType);
-  if (def.type === 'pipe' && def.in) return objectShapes(def.in);
+  // A preprocess is a pipe from a transform (no fields) into the schema that validates.
+  if (def.type === 'pipe') {
+    const into = def.in ? objectShapes(def.in) : [];
+    return into.length > 0 || !def.out ? into : objectShapes(def.out);
+  }
   if (def.type === 'union' && def.options) return def.options.flatMap(objectShapes);
   return [];
 }

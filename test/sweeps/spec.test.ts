@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { trainConfigSchema } from '../../model/train.ts';
+import { DEFAULT_FEEDBACK } from '../../sim/tasks/observation.ts';
 import { configPathError, setConfigPath } from '../../experiments/sweeps/config-paths.ts';
 import { localExecutor } from '../../experiments/sweeps/executors/local.ts';
 import { arrayRanges, parseSacct, parseSqueue, sbatchScript } from '../../experiments/sweeps/executors/slurm.ts';
@@ -46,6 +47,13 @@ describe('sweep specs', () => {
     expect(configPathError(trainConfigSchema, 'arm.m')).toBeNull();
     expect(configPathError(trainConfigSchema, 'task.delay')).toBeNull();
     expect(configPathError(trainConfigSchema, 'arm.mass')).toMatch(/'arm' has no field 'mass'/);
+  });
+
+  it('accepts paths into the feedback block, which fills what a config leaves out before validating it', () => {
+    expect(configPathError(trainConfigSchema, 'feedback.visionDelay')).toBeNull();
+    expect(configPathError(trainConfigSchema, 'feedback.visonDelay')).toMatch(/'feedback' has no field 'visonDelay' \(did you mean 'visionDelay'\?\)/);
+    const [cell] = expandSweep(parseSweepSpec({ axes: { 'feedback.muscleVelocityNoise': [0.001] } }));
+    expect(cell.config.feedback).toEqual({ ...DEFAULT_FEEDBACK, muscleVelocityNoise: 0.001 });
   });
 
   it('refuses the seed as an axis, a cell whose config is invalid, axes and cells together, and unknown spec keys', () => {
