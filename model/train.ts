@@ -193,13 +193,18 @@ export function initTrainState(config: TrainConfig): TrainState {
   return { iteration: 0, params, adam: createAdamState(params), rng, lr: config.lr, badSteps: 0, log: [] };
 }
 
+/** Iterations done since the stage's start (`lrFrom`), from which the learning rate's decays are counted. */
+function intoStage(config: TrainConfig, iteration: number): number {
+  return iteration - (config.lrFrom ?? 0);
+}
+
 /**
  * The state to continue training from weights whose optimizer state is lost (a compact checkpoint):
  * fresh Adam moments, the learning rate the schedule has reached by `iteration`, and a generator seeded
  * from seed and iteration (so the continuation is reproducible, but not the one an unbroken run takes).
  */
 export function restartedTrainState(config: TrainConfig, params: NetworkParams, iteration: number): TrainState {
-  const lr = config.lr * config.lrDecay ** Math.floor((iteration - (config.lrFrom ?? 0)) / config.lrDecaySteps);
+  const lr = config.lr * config.lrDecay ** Math.floor(intoStage(config, iteration) / config.lrDecaySteps);
   return { iteration, params, adam: createAdamState(params), rng: createRng(config.seed + iteration), lr, badSteps: 0, log: [] };
 }
 
@@ -290,9 +295,9 @@ export async function train(tf: typeof tfType, config: TrainConfig, state: Train
       const flowDue = config.gradientFlowEvery > 0 && state.iteration % config.gradientFlowEvery === 0;
       const result = combineShards(setup, state.params, await shards.run(state.params, trials, plan, flowDue ? 'gradientFlow' : 'gradients', sums), sums);
       const { gradNorm, event } = applyUpdate(config, state, result.loss, result.grads);
-      const stageStart = config.lrFrom !== undefined && config.lrFrom > 0 && state.iteration === config.lrFrom;
+      const stageStart = (config.lrFrom ?? 0) > 0 && intoStage(config, state.iteration) === 0;
       state.iteration++;
-      if (config.lrDecay < 1 && (state.iteration - (config.lrFrom ?? 0)) % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
+      if (config.lrDecay < 1 && intoStage(config, state.iteration) % config.lrDecaySteps === 0) state.lr *= config.lrDecay;
       const entry: IterationLog = {
         iteration: state.iteration,
         loss: { ...result.loss },
