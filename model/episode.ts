@@ -216,9 +216,8 @@ export class Episode {
         } else if (phase === 'reach' || phase === 'stay') {
           const stay = phase === 'stay';
           const w = stay ? (ls.stay ?? ls.position) : ls.position;
-          const wl = stay ? w : (ls.lateral ?? w);
           const eps = stay ? (ls.stayEpsilon ?? ls.epsilon) : ls.epsilon;
-          if (w > 0 || wl > 0) loss.position += distancePenalty(hand[0], hand[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, eps, w * norm, g2, wl * norm);
+          if (w > 0) loss.position += distancePenalty(hand[0], hand[1], trials.target[b * 2], trials.target[b * 2 + 1], ux, uy, eps, w * norm, g2, stay ? 1 : ls.lateralFactor);
         }
         // Speed is charged while the hand should be still: before go, and once it has had time to settle.
         const still = (phase === 'hold' || phase === 'stay') && ls.speed > 0;

@@ -52,8 +52,8 @@ export const lossSpecSchema = z.object({
   speedEpsilon: z.number().positive().default(0.01),
   /** Weight of the hand-to-target L1 distance once the hand should have settled (from `settleTime` after the reaction window), in place of `position` there (per m). Default: `position`. */
   stay: z.number().min(0).optional(),
-  /** Weight of the hand's distance across the line from start to target while it reaches (before `settleTime`), in place of `position` for that component (per m): above `position` it asks for straighter paths. Default: `position`. */
-  lateral: z.number().min(0).optional(),
+  /** Factor on `position` for the hand's distance across the line from start to target while it reaches (before `settleTime`): above 1 it asks for straighter paths. Default 1. */
+  lateralFactor: z.number().min(0).default(1),
   /** Weight of the squared readout drive W_out·h, summed over outputs, mean over trials × steps, while the hand must hold still before the go cue (per (output unit)²; before a bounded readout's range); reported in `effort`. Default 0. */
   holdDrive: z.number().min(0).default(0),
   /** Time from the end of the reaction window until the hand must be at rest on the target, when its speed starts being charged and `stay` weighs its distance (s). */
@@ -105,19 +105,20 @@ export function lossTotal(l: LossComponents): number {
 
 /**
  * Smoothed L1 distance from hand (hx, hy) to goal (gx, gy) in the frame whose first axis is the unit
- * vector (ux, uy) (the reach direction), its along component scaled by `w` and its across component by
- * `wl` (default `w`); writes ∂/∂hand into g[0..1], returns the value.
+ * vector (ux, uy) (the reach direction), scaled by `w`, its across component also by `f`; writes ∂/∂hand
+ * into g[0..1], returns the value. With f = 1 the arithmetic is that of the plain penalty, bit for bit, so
+ * controllers trained before `f` existed still reproduce.
  */
-export function distancePenalty(hx: number, hy: number, gx: number, gy: number, ux: number, uy: number, eps: number, w: number, g: Float64Array, wl = w): number {
+export function distancePenalty(hx: number, hy: number, gx: number, gy: number, ux: number, uy: number, eps: number, w: number, g: Float64Array, f = 1): number {
   const dx = hx - gx;
   const dy = hy - gy;
   const a = dx * ux + dy * uy;
   const l = dy * ux - dx * uy;
   const sa = Math.sqrt(a * a + eps * eps);
   const sl = Math.sqrt(l * l + eps * eps);
-  g[0] = w * (a / sa) * ux - wl * (l / sl) * uy;
-  g[1] = w * (a / sa) * uy + wl * (l / sl) * ux;
-  return w * (sa - eps) + wl * (sl - eps);
+  g[0] = w * ((a / sa) * ux - f * (l / sl) * uy);
+  g[1] = w * ((a / sa) * uy + f * (l / sl) * ux);
+  return w * (sa + f * sl - (1 + f) * eps);
 }
 
 /** Unit vector from start to target of trial b, or +x for a zero-length reach. */

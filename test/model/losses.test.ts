@@ -20,18 +20,30 @@ describe('hand-to-goal penalty (L1 in the reach frame)', () => {
     }
   });
 
-  it('weighs the distance across the reach line by its own weight: w·|Δ along| + wl·|Δ across|', () => {
+  it('weighs the distance across the reach line f times more: w·(|Δ along| + f·|Δ across|)', () => {
     const g = new Float64Array(2);
     const [ux, uy] = [Math.cos(0.7), Math.sin(0.7)];
-    // 6 cm short along the reach (weight 1) and 2 cm to its left (weight 3).
-    expect(distancePenalty(-0.06 * ux - 0.02 * uy, -0.06 * uy + 0.02 * ux, 0, 0, ux, uy, 1e-9, 1, g, 3)).toBeCloseTo(0.06 + 3 * 0.02, 8);
-    expect(g[0]).toBeCloseTo(-ux - 3 * uy, 6);
-    expect(g[1]).toBeCloseTo(-uy + 3 * ux, 6);
-    const f = (x: number, y: number) => distancePenalty(x, y, 0.3, 0.4, 0.6, 0.8, 0.005, 2, new Float64Array(2), 0.5);
+    // 6 cm short along the reach and 2 cm to its left, w = 2, f = 3.
+    expect(distancePenalty(-0.06 * ux - 0.02 * uy, -0.06 * uy + 0.02 * ux, 0, 0, ux, uy, 1e-9, 2, g, 3)).toBeCloseTo(2 * (0.06 + 3 * 0.02), 7);
+    expect(g[0]).toBeCloseTo(2 * (-ux - 3 * uy), 6);
+    expect(g[1]).toBeCloseTo(2 * (-uy + 3 * ux), 6);
+    const f = (x: number, y: number) => distancePenalty(x, y, 0.3, 0.4, 0.6, 0.8, 0.005, 2, new Float64Array(2), 0.25);
     const [x, y, h] = [0.303, 0.396, 1e-7];
-    distancePenalty(x, y, 0.3, 0.4, 0.6, 0.8, 0.005, 2, g, 0.5);
+    distancePenalty(x, y, 0.3, 0.4, 0.6, 0.8, 0.005, 2, g, 0.25);
     expect(g[0]).toBeCloseTo((f(x + h, y) - f(x - h, y)) / (2 * h), 6);
     expect(g[1]).toBeCloseTo((f(x, y + h) - f(x, y - h)) / (2 * h), 6);
+  });
+
+  it('with f = 1 gives the plain penalty bit for bit (controllers trained before f still reproduce)', () => {
+    const g = new Float64Array(2);
+    const [hx, hy, gx, gy, ux, uy, eps, w] = [0.313, 0.391, 0.3, 0.4, 0.6, 0.8, 0.005, 1.7];
+    const a = (hx - gx) * ux + (hy - gy) * uy;
+    const l = (hy - gy) * ux - (hx - gx) * uy;
+    const sa = Math.sqrt(a * a + eps * eps);
+    const sl = Math.sqrt(l * l + eps * eps);
+    expect(distancePenalty(hx, hy, gx, gy, ux, uy, eps, w, g)).toBe(w * (sa + sl - 2 * eps));
+    expect(g[0]).toBe(w * ((a / sa) * ux - (l / sl) * uy));
+    expect(g[1]).toBe(w * ((a / sa) * uy + (l / sl) * ux));
   });
 
   it('is zero at the goal and its gradient matches finite differences', () => {

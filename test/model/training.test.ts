@@ -51,10 +51,10 @@ describe('backpropagation through time through the arm', () => {
   it('leaky RNN gradients of the full episode loss equal finite differences', () => gradientCheck('rnn'));
   it('GRU gradients of the full episode loss equal finite differences', () => gradientCheck('gru'));
   it('LSTM gradients of the full episode loss equal finite differences', () => gradientCheck('lstm'));
-  it('with the hand-speed term, a delayed go cue, a lateral weight and a settling phase weighed by stay, gradients equal finite differences', () =>
+  it('with the hand-speed term, a delayed go cue, a lateral factor and a settling phase weighed by stay, gradients equal finite differences', () =>
     gradientCheck('rnn', {}, {
       task: { kind: 'mixed', duration: 0.4, delay: [0.05, 0.1], cueDelay: 0.05 },
-      loss: { activity: 0.05, effort: 0.01, weight: 1e-3, speed: 0.5, speedEpsilon: 0.02, settleTime: 0.05, reactionWindow: 0.03, stay: 3, lateral: 4 },
+      loss: { activity: 0.05, effort: 0.01, weight: 1e-3, speed: 0.5, speedEpsilon: 0.02, settleTime: 0.05, reactionWindow: 0.03, stay: 3, lateralFactor: 4 },
     }));
   it('relu LSTM and relu leaky RNN gradients equal finite differences', () => {
     gradientCheck('lstm', { activation: 'relu', forgetBias: 0.5 });
