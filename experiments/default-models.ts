@@ -16,7 +16,7 @@ export const DEFAULT_MODELS: Readonly<Record<string, DefaultModel>> = {
   motornet: { checkpoint: DEFAULT_CHECKPOINT, trainStages: [join(PACKAGE_ROOT, 'models', 'default-train.json')] },
   arm26: {
     checkpoint: join(PACKAGE_ROOT, 'models', 'default-muscle-controller.json'),
-    trainStages: [join(PACKAGE_ROOT, 'models', 'default-muscle-train.json'), join(PACKAGE_ROOT, 'models', 'default-muscle-hold.json')],
+    trainStages: ['default-muscle-train.json', 'default-muscle-random.json', 'default-muscle-hold.json'].map((f) => join(PACKAGE_ROOT, 'models', f)),
   },
 };
 
